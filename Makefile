@@ -1,0 +1,67 @@
+# Wijkkoers: `make demo` to try it, `make test` for the whole suite.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/wijkkoers
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
+DEMO_SMOKE_DB := $(CURDIR)/.demo-smoke.sqlite3
+PRODUCTION_CHECK_ENV := DJANGO_ENV=production ALLOWED_HOSTS=wijkkoers.example.nl \
+	SECRET_KEY=check-deploy-only-0123456789abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ \
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL)
+
+.PHONY: install demo serve test lint format migrations-check pytest demo-smoke deploy-check bench messages clean
+
+install: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: requirements/base.txt requirements/dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements/base.txt -r requirements/dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+demo: install
+	$(MANAGE) migrate --noinput
+	$(MANAGE) seed_demo
+	@echo "Wijkkoers draait op http://127.0.0.1:8000 (stoppen met Ctrl+C)"
+	$(MANAGE) runserver 127.0.0.1:8000
+
+test: install lint migrations-check pytest demo-smoke deploy-check
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+migrations-check: install
+	DATABASE_URL=$(TEST_DATABASE_URL) $(MANAGE) makemigrations --check --dry-run
+
+pytest: install
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) CACHE_KEY_PREFIX=wijkkoers-test \
+		$(BIN)/pytest --create-db $(PYTEST_ARGS)
+
+# The demo path on SQLite with inline tasks, twice: the seed must be idempotent.
+demo-smoke: install
+	rm -f $(DEMO_SMOKE_DB)
+	DATABASE_URL=sqlite:///$(DEMO_SMOKE_DB) REDIS_URL= $(MANAGE) migrate --noinput -v 0
+	DATABASE_URL=sqlite:///$(DEMO_SMOKE_DB) REDIS_URL= $(MANAGE) seed_demo > /dev/null
+	DATABASE_URL=sqlite:///$(DEMO_SMOKE_DB) REDIS_URL= $(MANAGE) seed_demo > /dev/null
+	DATABASE_URL=sqlite:///$(DEMO_SMOKE_DB) REDIS_URL= $(BIN)/python -m tests.demo_smoke
+	rm -f $(DEMO_SMOKE_DB)
+
+deploy-check: install
+	$(PRODUCTION_CHECK_ENV) $(MANAGE) check --deploy --fail-level WARNING
+
+messages: install
+	$(MANAGE) makemessages -l en --ignore=node_modules --ignore=.venv
+	$(MANAGE) compilemessages --ignore=node_modules --ignore=.venv
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles wijkkoers.sqlite3 $(DEMO_SMOKE_DB)

@@ -1,0 +1,107 @@
+"""Reading the audit trail kept by django-simple-history, for history pages."""
+
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext_lazy as _
+
+CHANGE_TYPES = {"+": _("aangemaakt"), "~": _("gewijzigd"), "-": _("verwijderd")}
+HIDDEN_FIELDS = {"version", "updated_at", "created_at", "token_nonce"}
+
+
+@dataclass
+class FieldChange:
+    field: str
+    old: object
+    new: object
+
+
+@dataclass
+class HistoryEntry:
+    when: object
+    who: object
+    kind: str
+    label: str
+    subject: str
+    reason: str
+    changes: list = field(default_factory=list)
+
+
+def _display(record, field_name):
+    model = record.instance_type
+    try:
+        model_field = model._meta.get_field(field_name)
+    except Exception:
+        return getattr(record, field_name, None)
+    if model_field.choices:
+        value = getattr(record, model_field.attname)
+        return dict(model_field.flatchoices).get(value, value)
+    if model_field.is_relation:
+        try:
+            return getattr(record, field_name)
+        except Exception:
+            return getattr(record, model_field.attname)
+    return getattr(record, field_name)
+
+
+def _label(model, field_name):
+    try:
+        return str(model._meta.get_field(field_name).verbose_name)
+    except Exception:
+        return field_name
+
+
+def history_entries(records, limit=200):
+    """Turn historical records (newest first) into entries with before/after per field.
+
+    ``records`` is a queryset of one model's historical records, for one object or for a
+    set (such as all memberships of an organisation).
+    """
+    records = list(
+        records.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1]
+    )
+    entries = []
+    # The previous version of each object is the next older record with the same id.
+    by_object = {}
+    for record in reversed(records):
+        previous = by_object.get(record.id)
+        changes = []
+        model = record.instance_type
+        if previous is not None and record.history_type == "~":
+            delta = record.diff_against(previous)
+            for change in delta.changes:
+                if change.field in HIDDEN_FIELDS:
+                    continue
+                changes.append(
+                    FieldChange(
+                        field=_label(model, change.field),
+                        old=_display(previous, change.field),
+                        new=_display(record, change.field),
+                    )
+                )
+        elif record.history_type == "+":
+            for model_field in model._meta.concrete_fields:
+                if model_field.primary_key or model_field.name in HIDDEN_FIELDS:
+                    continue
+                if not hasattr(record, model_field.attname):
+                    continue  # not tracked in the history
+                changes.append(
+                    FieldChange(
+                        field=_label(model, model_field.name),
+                        old=None,
+                        new=_display(record, model_field.name),
+                    )
+                )
+        by_object[record.id] = record
+        entries.append(
+            HistoryEntry(
+                when=record.history_date,
+                who=record.history_user,
+                kind=record.history_type,
+                label=CHANGE_TYPES.get(record.history_type, record.history_type),
+                subject=str(record.instance) if record.history_type != "-" else str(record),
+                reason=record.history_change_reason or "",
+                changes=changes,
+            )
+        )
+    entries.reverse()
+    return entries[:limit]

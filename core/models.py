@@ -1,0 +1,101 @@
+"""Base models shared by every domain app: the user, and versioned, timestamped records."""
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.permissions import RestrictedQuerySet
+
+
+class UserManager(BaseUserManager.from_queryset(RestrictedQuerySet)):
+    use_in_migrations = True
+
+    @classmethod
+    def normalize_email(cls, email):
+        return (email or "").strip().lower()
+
+    def get_by_natural_key(self, username):
+        return self.get(email__iexact=self.normalize_email(username))
+
+    def create_user(self, email, password=None, **extra_fields):
+        if not email:
+            raise ValueError("Een e-mailadres is verplicht.")
+        user = self.model(email=self.normalize_email(email), **extra_fields)
+        user.set_password(password)
+        user.full_clean(exclude=["password"])
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.update(is_staff=True, is_superuser=True, is_platform_admin=True)
+        return self.create_user(email, password, **extra_fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in with e-mail and password."""
+
+    email = models.EmailField(_("e-mailadres"), unique=True)
+    full_name = models.CharField(_("naam"), max_length=200, blank=True)
+    is_platform_admin = models.BooleanField(
+        _("platformbeheerder"),
+        default=False,
+        help_text=_("Beheert organisaties, partnertoegang en landelijke gegevens."),
+    )
+    is_staff = models.BooleanField(
+        _("toegang tot Django-beheer"),
+        default=False,
+        help_text=_("Mag inloggen op de technische beheeromgeving (/admin/)."),
+    )
+    is_active = models.BooleanField(_("actief"), default=True)
+    date_joined = models.DateTimeField(_("aangemaakt op"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    class Meta:
+        verbose_name = _("gebruiker")
+        verbose_name_plural = _("gebruikers")
+        ordering = ["email"]
+
+    def __str__(self):
+        return self.full_name or self.email
+
+    def clean(self):
+        super().clean()
+        self.email = UserManager.normalize_email(self.email)
+
+    def get_full_name(self):
+        return self.full_name or self.email
+
+    def get_short_name(self):
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    @property
+    def has_platform_rights(self):
+        return self.is_active and (self.is_platform_admin or self.is_superuser)
+
+    @classmethod
+    def access_q(cls, user, action):
+        # People are only listed through their memberships; a user sees their own record.
+        return models.Q(pk=user.pk)
+
+
+class VersionedModel(models.Model):
+    """A record with timestamps and an edit version for optimistic locking.
+
+    Every form and API update sends the version it started from; the service refuses the
+    save when the stored version has moved on (see ``core.services.check_version``).
+    """
+
+    created_at = models.DateTimeField(_("aangemaakt op"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("gewijzigd op"), auto_now=True)
+    version = models.PositiveIntegerField(_("versie"), default=1, editable=False)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True

@@ -1,0 +1,122 @@
+"""The one place where access is decided.
+
+Every access-controlled model uses ``RestrictedQuerySet`` as its default manager and
+declares a classmethod ``access_q(user, action) -> Q`` with its domain rule (for instance
+"members of the lead organisation"). ``restrict(user, action)`` combines that rule with
+per-object grants made through django-guardian, to the user or to one of their groups.
+Model-wide (global) permissions never open data: ``accept_global_perms=False`` in spirit.
+
+Lists, detail pages, API viewsets, exports, map endpoints and search all start from
+``Model.objects.restrict(user, action)``.
+"""
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models.functions import Cast
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+ACTIONS = ("view", "add", "change", "delete")
+
+
+def is_platform_admin(user):
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and (user.is_platform_admin or user.is_superuser)
+    )
+
+
+def codename_for(model, action):
+    return f"{action}_{model._meta.model_name}"
+
+
+def shared_q(user, model, action):
+    """Condition on primary keys of ``model`` shared with ``user`` for ``action``.
+
+    Grants come from django-guardian object permissions, given to the user directly or to
+    a group they are in (organisations share through their groups). Runs as one subquery,
+    no extra round trip.
+    """
+    from guardian.models import GroupObjectPermission, UserObjectPermission
+
+    content_type = ContentType.objects.get_for_model(model)
+    codename = codename_for(model, action)
+    pk_field = model._meta.pk
+    cast_to = (
+        models.BigIntegerField()
+        if isinstance(pk_field, models.AutoField | models.BigAutoField | models.IntegerField)
+        else models.CharField(max_length=255)
+    )
+    direct = (
+        UserObjectPermission.objects.filter(
+            user_id=user.pk, content_type=content_type, permission__codename=codename
+        )
+        .annotate(object_key=Cast("object_pk", cast_to))
+        .values("object_key")
+    )
+    via_group = (
+        GroupObjectPermission.objects.filter(
+            group__user=user.pk, content_type=content_type, permission__codename=codename
+        )
+        .annotate(object_key=Cast("object_pk", cast_to))
+        .values("object_key")
+    )
+    return models.Q(pk__in=direct) | models.Q(pk__in=via_group)
+
+
+class RestrictedQuerySet(models.QuerySet):
+    """A queryset that knows how to limit itself to what a user may do."""
+
+    def restrict(self, user, action="view"):
+        """Objects of this queryset that ``user`` may perform ``action`` on."""
+        if action not in ACTIONS + tuple(getattr(self.model, "extra_actions", ())):
+            raise ValueError(f"Unknown action {action!r} for {self.model.__name__}")
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if is_platform_admin(user):
+            return self
+        access_q = getattr(self.model, "access_q", None)
+        rule = access_q(user, action) if access_q else models.Q(pk__in=[])
+        return self.filter(rule | shared_q(user, self.model, action))
+
+
+def allowed(user, action, obj):
+    """True when ``user`` may perform ``action`` on ``obj``."""
+    return type(obj)._default_manager.restrict(user, action).filter(pk=obj.pk).exists()
+
+
+def require(user, action, obj, message=None):
+    """Raise ``PermissionDenied`` with a Dutch message unless the user may act on ``obj``."""
+    if not allowed(user, action, obj):
+        raise PermissionDenied(message or _("U heeft geen recht om dit te doen."))
+
+
+def ensure_in_scope(user, obj, action="change"):
+    """After a write: the object must still be within the user's reach.
+
+    Called inside the service's transaction, so a failure rolls the write back and nobody
+    can move an object out of their own reach.
+    """
+    if not allowed(user, action, obj):
+        raise PermissionDenied(
+            _("Deze wijziging zou het object buiten uw eigen bereik plaatsen en is daarom niet opgeslagen.")
+        )
+
+
+def get_object_for(user, queryset, action="view", *, visible_as="view", **lookup):
+    """Fetch one object for a page or endpoint.
+
+    Not visible at all (``visible_as``, normally ``view``): 404, so existence is not
+    revealed. Visible but ``action`` is not allowed: 403.
+    """
+    model_qs = queryset if isinstance(queryset, models.QuerySet) else queryset.all()
+    try:
+        obj = model_qs.restrict(user, visible_as).get(**lookup)
+    except model_qs.model.DoesNotExist as exc:
+        raise Http404(_("Niet gevonden.")) from exc
+    if action != "view" and not allowed(user, action, obj):
+        raise PermissionDenied(_("U mag dit wel bekijken, maar niet wijzigen."))
+    return obj

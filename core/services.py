@@ -1,0 +1,47 @@
+"""Write helpers every domain service uses."""
+
+from django.utils.translation import gettext as _
+
+from core.exceptions import ConflictError
+
+
+def check_version(obj, expected_version):
+    """Refuse a stale edit: the version the user started from must still be current.
+
+    ``obj`` must have been loaded with ``select_for_update()`` inside the caller's
+    transaction, so two saves cannot both pass this check.
+    """
+    if expected_version is None:
+        raise ConflictError(
+            _("De versie van het formulier ontbreekt. Laad de pagina opnieuw en probeer het nog eens."),
+            current=obj,
+        )
+    if int(expected_version) != obj.version:
+        raise ConflictError(
+            _(
+                "Iemand anders heeft dit intussen gewijzigd. Uw wijziging is niet opgeslagen; "
+                "bekijk de huidige gegevens hieronder en voer uw wijziging opnieuw in."
+            ),
+            current=obj,
+        )
+
+
+def save_versioned(obj, *, actor, reason=""):
+    """Validate and save a versioned object, raising its version and recording the actor."""
+    obj.version = (obj.version or 0) + 1 if obj.pk else 1
+    obj.full_clean()
+    obj._history_user = actor
+    if reason:
+        obj._change_reason = reason
+    obj.save()
+    return obj
+
+
+def changed_fields(obj, data):
+    """Set the given attributes; return the names that really changed."""
+    changed = []
+    for name, value in data.items():
+        if getattr(obj, name) != value:
+            setattr(obj, name, value)
+            changed.append(name)
+    return changed

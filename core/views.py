@@ -1,0 +1,71 @@
+"""Page base classes: every page starts from ``restrict()``."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
+
+from core.exceptions import ConflictError
+from core.permissions import get_object_for
+
+
+class RestrictedObjectMixin(LoginRequiredMixin):
+    """For detail and edit pages: 404 when the object is not visible, 403 when the page's
+    ``required_action`` is not allowed."""
+
+    required_action = "view"
+    visible_as = "view"
+    lookup_field = "pk"
+    lookup_url_kwarg = None
+
+    def get_object(self, queryset=None):
+        queryset = queryset if queryset is not None else self.get_queryset()
+        key = self.lookup_url_kwarg or self.lookup_field
+        return get_object_for(
+            self.request.user,
+            queryset,
+            self.required_action,
+            visible_as=self.visible_as,
+            **{self.lookup_field: self.kwargs[key]},
+        )
+
+
+class ServiceFormMixin:
+    """A form view whose ``form_valid`` calls a service.
+
+    Subclasses implement ``perform(form)``; a ``ValidationError`` from the service is shown
+    on the form, a ``ConflictError`` (stale edit) is shown with the current data and the
+    user's input kept, so nothing is lost.
+    """
+
+    success_message = ""
+
+    def perform(self, form):
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        try:
+            self.object = self.perform(form)
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.error_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, exc)
+            return self.form_invalid(form)
+        except ConflictError as exc:
+            form.add_error(None, exc.message)
+            return self.render_to_response(self.get_context_data(form=form, conflict=exc.current))
+        if self.success_message:
+            messages.success(self.request, self.success_message)
+        return HttpResponseRedirect(self.get_success_url())
+
+
+def health(request):
+    """Liveness for the load balancer: the database answers."""
+    from django.db import connection
+    from django.http import JsonResponse
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})

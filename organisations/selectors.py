@@ -1,0 +1,52 @@
+"""Reads for organisations, memberships and invitations, restricted to what a user may see."""
+
+from django.db.models import Count, Q
+
+from core.audit import history_entries
+from organisations.models import Invitation, Membership, Organisation
+
+
+def organisation_list(*, user, search: str = "", kind: str = ""):
+    qs = Organisation.objects.restrict(user, "view").annotate(
+        member_count=Count("memberships", distinct=True)
+    )
+    if search:
+        qs = qs.filter(Q(name__icontains=search) | Q(gemeente_code__iexact=search))
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.order_by("name")
+
+
+def membership_list(*, user, organisation=None):
+    qs = Membership.objects.restrict(user, "view").select_related("user", "organisation")
+    if organisation is not None:
+        qs = qs.filter(organisation=organisation)
+    return qs.order_by("organisation__name", "user__full_name", "user__email")
+
+
+def memberships_of(user):
+    """The signed-in person's own organisations and roles."""
+    return Membership.objects.filter(user=user).select_related("organisation").order_by("organisation__name")
+
+
+def invitation_list(*, user, organisation, open_only=True):
+    qs = (
+        Invitation.objects.restrict(user, "view")
+        .filter(organisation=organisation)
+        .select_related("invited_by")
+    )
+    if open_only:
+        qs = qs.filter(status=Invitation.Status.OPEN)
+    return qs
+
+
+def organisation_history(*, organisation, limit=100):
+    """Everything recorded about an organisation: its own changes, its memberships and its
+    invitations, newest first."""
+    entries = (
+        history_entries(Organisation.history.filter(id=organisation.pk), limit)
+        + history_entries(Membership.history.filter(organisation_id=organisation.pk), limit)
+        + history_entries(Invitation.history.filter(organisation_id=organisation.pk), limit)
+    )
+    entries.sort(key=lambda entry: entry.when, reverse=True)
+    return entries[:limit]

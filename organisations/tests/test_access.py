@@ -1,0 +1,162 @@
+from django.urls import reverse
+
+from tests.factories import membership_of
+from tests.matrix import AccessMatrix, Case
+
+CORP_MEMBERS = {"corp_editor", "org_admin"}
+
+
+def _corp_slug(w):
+    return w.corporatie.slug
+
+
+class TestOrganisationPages(AccessMatrix):
+    cases = [
+        Case(
+            "home",
+            url=lambda w: reverse("home"),
+            allowed={
+                "corp_editor",
+                "org_admin",
+                "gemeente_reviewer",
+                "tenant_rep",
+                "partner_reader",
+                "outsider",
+            },
+        ),
+        Case(
+            "organisation list",
+            url=lambda w: reverse("organisations:list"),
+            allowed={
+                "corp_editor",
+                "org_admin",
+                "gemeente_reviewer",
+                "tenant_rep",
+                "partner_reader",
+                "outsider",
+            },
+        ),
+        Case(
+            "create page",
+            url=lambda w: reverse("organisations:create"),
+            visible={
+                "corp_editor",
+                "org_admin",
+                "gemeente_reviewer",
+                "tenant_rep",
+                "partner_reader",
+                "outsider",
+            },
+        ),
+        Case(
+            "detail",
+            url=lambda w: reverse("organisations:detail", args=[_corp_slug(w)]),
+            allowed={
+                "corp_editor",
+                "org_admin",
+                "gemeente_reviewer",
+                "tenant_rep",
+                "partner_reader",
+                "outsider",
+            },
+        ),
+        Case(
+            "members",
+            url=lambda w: reverse("organisations:members", args=[_corp_slug(w)]),
+            allowed=CORP_MEMBERS,
+        ),
+        Case(
+            "history",
+            url=lambda w: reverse("organisations:history", args=[_corp_slug(w)]),
+            allowed=CORP_MEMBERS,
+        ),
+        Case(
+            "edit page",
+            url=lambda w: reverse("organisations:edit", args=[_corp_slug(w)]),
+            allowed={"org_admin"},
+            visible={
+                "corp_editor",
+                "gemeente_reviewer",
+                "tenant_rep",
+                "partner_reader",
+                "outsider",
+            },
+        ),
+        Case(
+            "invite",
+            method="post",
+            url=lambda w: reverse("organisations:members", args=[_corp_slug(w)]),
+            data={"email": "nieuw@example.nl", "role": "lezer"},
+            allowed={"org_admin"},
+            visible={"corp_editor"},
+        ),
+        Case(
+            "change role",
+            method="post",
+            url=lambda w: reverse(
+                "organisations:membership-role",
+                args=[membership_of(w.corp_editor, w.corporatie).pk],
+            ),
+            data=lambda w: {
+                "role": "lezer",
+                "version": membership_of(w.corp_editor, w.corporatie).version,
+            },
+            allowed={"org_admin"},
+            visible={"corp_editor"},
+        ),
+        Case(
+            "remove member",
+            method="post",
+            url=lambda w: reverse(
+                "organisations:membership-remove",
+                args=[membership_of(w.corp_editor, w.corporatie).pk],
+            ),
+            allowed={"org_admin"},
+            visible={"corp_editor"},
+        ),
+    ]
+
+
+class TestOrganisationApi(AccessMatrix):
+    cases = [
+        Case(
+            "api memberships list",
+            api=True,
+            url=lambda w: reverse("membership-list"),
+            contains=lambda w: w.corp_editor.email,
+            allowed=CORP_MEMBERS,
+        ),
+        Case(
+            "api membership detail",
+            api=True,
+            url=lambda w: reverse("membership-detail", args=[membership_of(w.corp_editor, w.corporatie).pk]),
+            allowed=CORP_MEMBERS,
+        ),
+        Case(
+            "api membership change role",
+            api=True,
+            method="patch",
+            url=lambda w: reverse("membership-detail", args=[membership_of(w.corp_editor, w.corporatie).pk]),
+            data=lambda w: {
+                "role": "lezer",
+                "version": membership_of(w.corp_editor, w.corporatie).version,
+            },
+            allowed={"org_admin"},
+            visible={"corp_editor"},
+        ),
+        Case(
+            "api organisation update",
+            api=True,
+            method="patch",
+            url=lambda w: reverse("organisation-detail", args=[_corp_slug(w)]),
+            data=lambda w: {"description": "Nieuw", "version": w.corporatie.version},
+            allowed={"org_admin"},
+            visible={
+                "corp_editor",
+                "gemeente_reviewer",
+                "tenant_rep",
+                "partner_reader",
+                "outsider",
+            },
+        ),
+    ]
