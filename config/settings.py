@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "axes",
     "core",
     "organisations",
+    "areas",
 ]
 
 MIDDLEWARE = [
