@@ -8,13 +8,14 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 
 from core.forms import EmailAuthenticationForm
-from core.views import health
+from core.views import ApiTokenView, health
 from organisations import views as organisation_views
-from organisations.api.views import MembershipViewSet, OrganisationViewSet
+from organisations.api.views import InvitationViewSet, MembershipViewSet, OrganisationViewSet
 
 router = DefaultRouter()
 router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("memberships", MembershipViewSet, basename="membership")
+router.register("invitations", InvitationViewSet, basename="invitation")
 
 account_urls = [
     path(
@@ -41,6 +42,7 @@ account_urls = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("api-sleutel/", ApiTokenView.as_view(), name="api-token"),
     path("wachtwoord-wijzigen/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "wachtwoord-wijzigen/klaar/",

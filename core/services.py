@@ -45,3 +45,20 @@ def changed_fields(obj, data):
             setattr(obj, name, value)
             changed.append(name)
     return changed
+
+
+def api_token_rotate(*, actor):
+    """Give the signed-in person a new API token; the previous one stops working."""
+    from django.db import transaction
+    from rest_framework.authtoken.models import Token
+
+    with transaction.atomic():
+        Token.objects.filter(user=actor).delete()
+        return Token.objects.create(user=actor)
+
+
+def api_token_revoke(*, actor) -> None:
+    """Remove the person's API token."""
+    from rest_framework.authtoken.models import Token
+
+    Token.objects.filter(user=actor).delete()

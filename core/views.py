@@ -4,6 +4,8 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
+from django.utils.translation import gettext as _
+from django.views.generic import TemplateView
 
 from core.exceptions import ConflictError
 from core.permissions import get_object_for
@@ -69,3 +71,29 @@ def health(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+class ApiTokenView(LoginRequiredMixin, TemplateView):
+    """The person's own API token: create, replace or remove it.
+
+    The token is shown once, right after it is made; later only that one exists.
+    """
+
+    template_name = "core/api_token.html"
+
+    def get_context_data(self, **kwargs):
+        from rest_framework.authtoken.models import Token
+
+        return super().get_context_data(
+            has_token=Token.objects.filter(user=self.request.user).exists(), **kwargs
+        )
+
+    def post(self, request, *args, **kwargs):
+        from core.services import api_token_revoke, api_token_rotate
+
+        if request.POST.get("action") == "verwijderen":
+            api_token_revoke(actor=request.user)
+            messages.success(request, _("Uw API-sleutel is verwijderd."))
+            return HttpResponseRedirect(request.path)
+        token = api_token_rotate(actor=request.user)
+        return self.render_to_response(self.get_context_data(new_token=token.key, has_token=True))

@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from organisations.models import Membership, Organisation, Role
+from organisations.models import Invitation, Membership, Organisation, Role
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
@@ -48,3 +48,12 @@ class MembershipSerializer(serializers.ModelSerializer):
 class MembershipRoleSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=Role.choices)
     version = serializers.IntegerField()
+
+
+class InvitationSerializer(serializers.ModelSerializer):
+    organisation = serializers.SlugRelatedField(slug_field="slug", queryset=Organisation.objects.all())
+
+    class Meta:
+        model = Invitation
+        fields = ["id", "organisation", "email", "role", "status", "expires_at", "sent_at", "created_at"]
+        read_only_fields = ["id", "status", "expires_at", "sent_at", "created_at"]

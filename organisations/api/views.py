@@ -1,17 +1,20 @@
 import django_filters
 from drf_spectacular.utils import extend_schema
-from rest_framework import status
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from core.api.views import RestrictedModelViewSet
+from core.api.views import RestrictedModelViewSet, RestrictedViewSetMixin
+from core.permissions import get_object_for
 from organisations import services
 from organisations.api.serializers import (
+    InvitationSerializer,
     MembershipRoleSerializer,
     MembershipSerializer,
     OrganisationSerializer,
 )
-from organisations.models import Membership, Organisation
+from organisations.models import Invitation, Membership, Organisation
 
 
 class OrganisationFilter(django_filters.FilterSet):
@@ -86,3 +89,43 @@ class MembershipViewSet(RestrictedModelViewSet):
     def destroy(self, request, *args, **kwargs):
         self.perform_destroy(self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class InvitationFilter(django_filters.FilterSet):
+    organisation = django_filters.CharFilter(
+        field_name="organisation__slug", label="Organisatie (korte naam)"
+    )
+
+    class Meta:
+        model = Invitation
+        fields = ["organisation", "status", "role"]
+
+
+class InvitationViewSet(RestrictedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Invitations of the organisations the user manages. Creating one sends the mail;
+    ``revoke`` withdraws it and ``resend`` sends a fresh link."""
+
+    queryset = Invitation.objects.select_related("organisation").order_by("-created_at")
+    serializer_class = InvitationSerializer
+    filterset_class = InvitationFilter
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        organisation = get_object_for(
+            self.request.user, Organisation.objects.all(), pk=data["organisation"].pk
+        )
+        serializer.instance = services.invitation_create(
+            actor=self.request.user, organisation=organisation, email=data["email"], role=data["role"]
+        )
+
+    @extend_schema(request=None, responses=InvitationSerializer)
+    @action(detail=True, methods=["post"])
+    def revoke(self, request, pk=None):
+        invitation = services.invitation_revoke(actor=request.user, invitation=self.get_object())
+        return Response(InvitationSerializer(invitation).data)
+
+    @extend_schema(request=None, responses=InvitationSerializer)
+    @action(detail=True, methods=["post"])
+    def resend(self, request, pk=None):
+        invitation = services.invitation_resend(actor=request.user, invitation=self.get_object())
+        return Response(InvitationSerializer(invitation).data)

@@ -13,6 +13,18 @@ def _corp_slug(w):
 class TestOrganisationPages(AccessMatrix):
     cases = [
         Case(
+            "api token page",
+            url=lambda w: reverse("api-token"),
+            allowed={
+                "corp_editor",
+                "org_admin",
+                "gemeente_reviewer",
+                "tenant_rep",
+                "partner_reader",
+                "outsider",
+            },
+        ),
+        Case(
             "home",
             url=lambda w: reverse("home"),
             allowed={
@@ -117,8 +129,43 @@ class TestOrganisationPages(AccessMatrix):
     ]
 
 
+def _invitation(w):
+    from organisations import services
+    from organisations.models import Invitation
+
+    invitation = Invitation.objects.filter(email="open@example.nl").first()
+    return invitation or services.invitation_create(
+        actor=w.org_admin, organisation=w.corporatie, email="open@example.nl", role="lezer"
+    )
+
+
 class TestOrganisationApi(AccessMatrix):
     cases = [
+        Case(
+            "api invitations list",
+            api=True,
+            url=lambda w: reverse("invitation-list"),
+            setup=_invitation,
+            contains="open@example.nl",
+            allowed={"org_admin"},
+        ),
+        Case(
+            "api invitation create",
+            api=True,
+            method="post",
+            url=lambda w: reverse("invitation-list"),
+            data=lambda w: {"organisation": w.corporatie.slug, "email": "nieuw@example.nl", "role": "lezer"},
+            allowed={"org_admin"},
+            # The organisation is visible to all; only its beheerders may invite.
+            visible={"corp_editor", "gemeente_reviewer", "tenant_rep", "partner_reader", "outsider"},
+        ),
+        Case(
+            "api invitation revoke",
+            api=True,
+            method="post",
+            url=lambda w: reverse("invitation-revoke", args=[_invitation(w).pk]),
+            allowed={"org_admin"},
+        ),
         Case(
             "api memberships list",
             api=True,
