@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 CHANGE_TYPES = {"+": _("aangemaakt"), "~": _("gewijzigd"), "-": _("verwijderd")}
@@ -32,6 +33,9 @@ def _display(record, field_name):
         model_field = model._meta.get_field(field_name)
     except Exception:
         return getattr(record, field_name, None)
+    if isinstance(model_field, models.BooleanField):
+        value = getattr(record, model_field.attname)
+        return None if value is None else (_("ja") if value else _("nee"))
     if model_field.choices:
         value = getattr(record, model_field.attname)
         return dict(model_field.flatchoices).get(value, value)
