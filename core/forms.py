@@ -15,3 +15,8 @@ class EmailAuthenticationForm(AuthenticationForm):
         ),
         "inactive": _("Dit account is uitgeschakeld. Neem contact op met de beheerder van uw organisatie."),
     }
+
+    def clean_username(self):
+        # Addresses are case-insensitive; normalise before authenticate() so the sign-in
+        # rate limit (django-axes, keyed on these credentials) cannot be dodged by case.
+        return (self.cleaned_data.get("username") or "").strip().lower()
