@@ -38,8 +38,7 @@ def new_context(browser, live_server):
     contexts = []
 
     def make():
-        # Dutch is the default interface language; a browser asking for another locale
-        # would get the English translation.
+        # A Dutch browser, like most users'; the interface is Dutch unless English is chosen.
         context = browser.new_context(base_url=live_server.url, locale="nl-NL")
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
