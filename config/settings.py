@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "core",
     "organisations",
     "areas",
+    "agreements",
 ]
 
 MIDDLEWARE = [

@@ -8,7 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 
 from core.forms import EmailAuthenticationForm
-from core.views import ApiTokenView, health
+from core.views import ApiTokenView, NotificationListView, health
 from organisations import views as organisation_views
 from organisations.api.views import InvitationViewSet, MembershipViewSet, OrganisationViewSet
 
@@ -53,6 +53,7 @@ account_urls = [
 
 urlpatterns = [
     path("", organisation_views.home, name="home"),
+    path("meldingen/", NotificationListView.as_view(), name="notifications"),
     path("over/", TemplateView.as_view(template_name="core/about.html"), name="about"),
     path("account/", include(account_urls)),
     path("organisaties/", include("organisations.urls")),

@@ -99,3 +99,41 @@ class VersionedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class NotificationQuerySet(RestrictedQuerySet):
+    def unread(self):
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """A message for one person in the product (a reminder, a status change, ...).
+
+    Written by ``core.services.notify``; mail is sent separately by the app that notifies.
+    """
+
+    recipient = models.ForeignKey(
+        "core.User", on_delete=models.CASCADE, related_name="notifications", verbose_name=_("ontvanger")
+    )
+    kind = models.CharField(_("soort"), max_length=40)
+    text = models.CharField(_("melding"), max_length=300)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("gemaakt op"), default=timezone.now, db_index=True)
+    read_at = models.DateTimeField(_("gelezen op"), null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+    # Personal: not even platform admins read someone else's notifications.
+    platform_admin_sees_all = False
+
+    class Meta:
+        verbose_name = _("melding")
+        verbose_name_plural = _("meldingen")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
+
+    def __str__(self):
+        return self.text
+
+    @classmethod
+    def access_q(cls, user, action):
+        return models.Q(recipient_id=user.pk)

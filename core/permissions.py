@@ -76,7 +76,7 @@ class RestrictedQuerySet(models.QuerySet):
             raise ValueError(f"Unknown action {action!r} for {self.model.__name__}")
         if user is None or not user.is_authenticated or not user.is_active:
             return self.none()
-        if is_platform_admin(user):
+        if is_platform_admin(user) and getattr(self.model, "platform_admin_sees_all", True):
             return self
         access_q = getattr(self.model, "access_q", None)
         rule = access_q(user, action) if access_q else models.Q(pk__in=[])

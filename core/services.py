@@ -62,3 +62,25 @@ def api_token_revoke(*, actor) -> None:
     from rest_framework.authtoken.models import Token
 
     Token.objects.filter(user=actor).delete()
+
+
+def notify(*, recipients, kind: str, text: str, url: str = ""):
+    """Put a notification in the product for each recipient (one query)."""
+    from core.models import Notification
+
+    people = {person.pk: person for person in recipients if person is not None}
+    return Notification.objects.bulk_create(
+        [Notification(recipient_id=pk, kind=kind, text=text[:300], url=url) for pk in people]
+    )
+
+
+def notifications_mark_read(*, actor, ids=None) -> int:
+    """Mark the actor's notifications (all, or the given ids) as read."""
+    from django.utils import timezone
+
+    from core.models import Notification
+
+    qs = Notification.objects.restrict(actor, "change").unread()
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    return qs.update(read_at=timezone.now())

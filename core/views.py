@@ -97,3 +97,25 @@ class ApiTokenView(LoginRequiredMixin, TemplateView):
             return HttpResponseRedirect(request.path)
         token = api_token_rotate(actor=request.user)
         return self.render_to_response(self.get_context_data(new_token=token.key, has_token=True))
+
+
+class NotificationListView(LoginRequiredMixin, TemplateView):
+    """The person's notifications, newest first; marking them read is a POST."""
+
+    template_name = "core/notification_list.html"
+
+    def get_context_data(self, **kwargs):
+        from django.core.paginator import Paginator
+
+        from core.models import Notification
+
+        notifications = Notification.objects.restrict(self.request.user, "view")
+        page = Paginator(notifications, 50).get_page(self.request.GET.get("pagina"))
+        return super().get_context_data(page=page, unread=notifications.unread().count(), **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        from core.services import notifications_mark_read
+
+        ids = request.POST.getlist("id") or None
+        notifications_mark_read(actor=request.user, ids=[int(i) for i in ids if i.isdigit()] if ids else None)
+        return HttpResponseRedirect(request.path)
