@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "organisations",
     "areas",
     "agreements",
+    "interventions",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,319 @@
+"""Area teams per wijk or gebied, their yearly urgency assessments, and the interventions
+they log with a progress timeline.
+
+Team membership drives access (DESIGN §6): an intervention is readable by the
+organisations in the team of its area and editable by bewerkers of its lead and partner
+organisations; single objects can still be shared through django-guardian.
+"""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from core.models import VersionedModel
+from organisations.models import organisation_ids_for
+
+
+class TeamRole(models.TextChoices):
+    TREKKER = "trekker", _("trekker")
+    PARTNER = "partner", _("partner")
+    MEELEZER = "meelezer", _("meelezer")
+
+
+def team_area_ids_for(user, roles=None):
+    """Subquery: ids of the areas (wijk or gebied) whose team includes one of the user's
+    organisations (optionally only with the given team roles)."""
+    members = TeamMember.objects.filter(organisation_id__in=organisation_ids_for(user, "view"))
+    if roles:
+        members = members.filter(role__in=roles)
+    return members.values("team__area_id")
+
+
+class AreaTeam(VersionedModel):
+    """The organisations that work together on one wijk or gebied."""
+
+    area = models.OneToOneField(
+        "areas.Area", on_delete=models.PROTECT, related_name="team", verbose_name=_("wijk of gebied")
+    )
+    name = models.CharField(_("naam"), max_length=200)
+    description = models.TextField(_("omschrijving"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("gebiedsteam")
+        verbose_name_plural = _("gebiedsteams")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @classmethod
+    def access_q(cls, user, action):
+        member_teams = TeamMember.objects.filter(organisation_id__in=organisation_ids_for(user, "view"))
+        if action == "view":
+            return Q(pk__in=member_teams.values("team_id"))
+        if action in {"change", "delete"}:
+            # The trekker's beheerders manage the team.
+            lead_teams = TeamMember.objects.filter(
+                organisation_id__in=organisation_ids_for(user, "manage"), role=TeamRole.TREKKER
+            )
+            return Q(pk__in=lead_teams.values("team_id"))
+        return Q(pk__in=[])
+
+
+class TeamMember(VersionedModel):
+    team = models.ForeignKey(AreaTeam, on_delete=models.CASCADE, related_name="members")
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="team_memberships"
+    )
+    role = models.CharField(_("rol in het team"), max_length=12, choices=TeamRole.choices)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("teamlid")
+        verbose_name_plural = _("teamleden")
+        ordering = ["role", "organisation__name"]
+        constraints = [models.UniqueConstraint(fields=["team", "organisation"], name="team_member_unique")]
+
+    def __str__(self):
+        return f"{self.organisation} ({self.get_role_display()})"
+
+    @classmethod
+    def access_q(cls, user, action):
+        return Q(team__in=AreaTeam.objects.filter(AreaTeam.access_q(user, action)).values("pk"))
+
+
+class Urgency(models.TextChoices):
+    LAAG = "laag", _("laag")
+    VERHOOGD = "verhoogd", _("verhoogd")
+    HOOG = "hoog", _("hoog")
+    ACUUT = "acuut", _("acuut")
+
+
+class UrgencyAssessment(VersionedModel):
+    """The urgency a team agrees for its wijk or gebied in one year, with a rationale."""
+
+    team = models.ForeignKey(AreaTeam, on_delete=models.CASCADE, related_name="assessments")
+    year = models.PositiveSmallIntegerField(
+        _("jaar"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    urgency = models.CharField(_("urgentie"), max_length=12, choices=Urgency.choices)
+    rationale = models.TextField(_("onderbouwing"))
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("urgentie")
+        verbose_name_plural = _("urgenties")
+        ordering = ["-year"]
+        constraints = [models.UniqueConstraint(fields=["team", "year"], name="urgency_one_per_year")]
+
+    def __str__(self):
+        return f"{self.team} {self.year}: {self.get_urgency_display()}"
+
+    @classmethod
+    def access_q(cls, user, action):
+        if action == "view":
+            return Q(team__in=AreaTeam.objects.filter(AreaTeam.access_q(user, "view")).values("pk"))
+        if action in {"change", "delete"}:
+            # Trekkers and partners record the urgency; meelezers read.
+            writers = TeamMember.objects.filter(
+                organisation_id__in=organisation_ids_for(user, "change"),
+                role__in=[TeamRole.TREKKER, TeamRole.PARTNER],
+            )
+            return Q(team_id__in=writers.values("team_id"))
+        return Q(pk__in=[])
+
+
+class Theme(models.TextChoices):
+    LEEFBAARHEID = "leefbaarheid", _("leefbaarheid")
+    VEILIGHEID = "veiligheid", _("veiligheid")
+    SOCIALE_COHESIE = "sociale_cohesie", _("sociale cohesie")
+    WONEN_ZORG = "wonen_zorg", _("wonen en zorg")
+    FYSIEK = "fysiek", _("fysieke ingreep")
+    ARMOEDE = "armoede", _("armoede en schulden")
+    PARTICIPATIE = "participatie", _("participatie")
+    OVERIG = "overig", _("overig")
+
+
+class Intervention(VersionedModel):
+    """An intervention a team carries out in one or more areas."""
+
+    class Status(models.TextChoices):
+        IDEE = "idee", _("idee")
+        GEPLAND = "gepland", _("gepland")
+        IN_UITVOERING = "in_uitvoering", _("in uitvoering")
+        AFGEROND = "afgerond", _("afgerond")
+        GESTOPT = "gestopt", _("gestopt")
+
+    team = models.ForeignKey(
+        AreaTeam, on_delete=models.PROTECT, related_name="interventions", verbose_name=_("team")
+    )
+    title = models.CharField(_("titel"), max_length=200)
+    description = models.TextField(_("omschrijving"), blank=True)
+    theme = models.CharField(_("thema"), max_length=20, choices=Theme.choices)
+    areas = models.ManyToManyField("areas.Area", related_name="interventions", verbose_name=_("gebieden"))
+    lead_organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        related_name="led_interventions",
+        verbose_name=_("trekker"),
+    )
+    partner_organisations = models.ManyToManyField(
+        "organisations.Organisation",
+        blank=True,
+        related_name="partner_interventions",
+        verbose_name=_("partners"),
+    )
+    start_date = models.DateField(_("begindatum"), null=True, blank=True)
+    end_date = models.DateField(_("einddatum"), null=True, blank=True)
+    budget = models.DecimalField(
+        _("budget (€)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    funder = models.CharField(_("financier"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.IDEE)
+    stop_reason = models.TextField(_("reden van stoppen"), blank=True)
+    indicator_keys = models.JSONField(
+        _("indicatoren die het moet bewegen"),
+        default=list,
+        blank=True,
+        help_text=_("Sleutels van indicatoren."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    history = HistoricalRecords(m2m_fields=[areas, partner_organisations])
+
+    class Meta:
+        verbose_name = _("interventie")
+        verbose_name_plural = _("interventies")
+        ordering = ["-updated_at", "-pk"]
+        indexes = [
+            models.Index(fields=["team", "status"], name="intervention_team_status"),
+            models.Index(fields=["lead_organisation", "status"], name="intervention_lead_status"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
+                name="intervention_period_order",
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @classmethod
+    def access_q(cls, user, action):
+        if action == "view":
+            return Q(team__in=AreaTeam.objects.filter(AreaTeam.access_q(user, "view")).values("pk"))
+        if action in {"change", "delete"}:
+            editable_orgs = organisation_ids_for(user, "change")
+            partner_of = cls.partner_organisations.through.objects.filter(
+                organisation_id__in=editable_orgs
+            ).values("intervention_id")
+            return Q(lead_organisation_id__in=editable_orgs) | Q(pk__in=partner_of)
+        return Q(pk__in=[])
+
+
+class ProgressUpdate(models.Model):
+    """One dated entry on an intervention's timeline. A status change adds one by itself."""
+
+    intervention = models.ForeignKey(Intervention, on_delete=models.CASCADE, related_name="updates")
+    date = models.DateField(_("datum"))
+    text = models.TextField(_("voortgang"))
+    progress = models.PositiveSmallIntegerField(
+        _("voortgang (%)"), null=True, blank=True, validators=[MaxValueValidator(100)]
+    )
+    status_from = models.CharField(max_length=16, blank=True)
+    status_to = models.CharField(max_length=16, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("voortgangsbericht")
+        verbose_name_plural = _("voortgangsberichten")
+        ordering = ["-date", "-created_at"]
+
+    def __str__(self):
+        return f"{self.date}: {self.text[:50]}"
+
+    @classmethod
+    def access_q(cls, user, action):
+        return Q(
+            intervention__in=Intervention.objects.filter(Intervention.access_q(user, action)).values("pk")
+        )
+
+
+class Attachment(models.Model):
+    """A file on a progress update (type and size limited by the services)."""
+
+    update = models.ForeignKey(ProgressUpdate, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to="interventions/%Y/%m/")
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["original_name"]
+
+    def __str__(self):
+        return self.original_name
+
+    @classmethod
+    def access_q(cls, user, action):
+        return Q(update__in=ProgressUpdate.objects.filter(ProgressUpdate.access_q(user, action)).values("pk"))
+
+
+class NotificationPreference(models.Model):
+    """How a person wants to hear about their teams: each event by e-mail, a daily digest,
+    or only in the product."""
+
+    class Mode(models.TextChoices):
+        DIRECT = "direct", _("direct per e-mail")
+        DIGEST = "dagelijks", _("dagelijks overzicht per e-mail")
+        NONE = "geen", _("alleen in Wijkkoers")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="intervention_mail"
+    )
+    mode = models.CharField(
+        _("e-mail over mijn teams"), max_length=12, choices=Mode.choices, default=Mode.DIRECT
+    )
+    last_digest_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("e-mailvoorkeur")
+
+    def __str__(self):
+        return f"{self.user}: {self.get_mode_display()}"
+
+    @classmethod
+    def access_q(cls, user, action):
+        return Q(user_id=user.pk)
