@@ -276,3 +276,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# Boundary imports (areas): the largest file a platform admin may upload or import.
+BOUNDARY_UPLOAD_MAX_BYTES = env.int("BOUNDARY_UPLOAD_MAX_MB", default=200) * 1024 * 1024
