@@ -80,6 +80,10 @@ class RestrictedQuerySet(models.QuerySet):
             return self
         access_q = getattr(self.model, "access_q", None)
         rule = access_q(user, action) if access_q else models.Q(pk__in=[])
+        if not rule:
+            # An empty Q is "no condition": everything. (``Q() | other`` would drop it
+            # and leave only the shared objects.)
+            return self
         return self.filter(rule | shared_q(user, self.model, action))
 
 
