@@ -89,23 +89,7 @@ def test_back_to_dutch(client, world):
     assert "Mijn organisaties" in client.get(reverse("home")).content.decode()
 
 
-def _po_entries(path):
-    """msgid → msgstr of a .po file without plurals or contexts (the header left out)."""
-    entries, current, field = {}, {}, None
-    for line in [*path.read_text(encoding="utf-8").splitlines(), ""]:
-        match = re.match(r'^(msgid|msgstr) "(.*)"$', line)
-        if match:
-            field = match.group(1)
-            current[field] = match.group(2)
-        elif line.startswith('"') and field:
-            current[field] += line[1:-1]
-        elif not line.strip():
-            if current.get("msgid"):
-                entries[_unescape(current["msgid"])] = _unescape(current.get("msgstr", ""))
-            current, field = {}, None
-    return entries
-
-
+_KEYWORD = re.compile(r'^(msgctxt|msgid_plural|msgid|msgstr(?:\[\d+\])?) "(.*)"$')
 _ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
 
 
@@ -113,13 +97,43 @@ def _unescape(text):
     return re.sub(r"\\(.)", lambda m: _ESCAPES.get(m.group(1), m.group(0)), text)
 
 
+def _po_entries(path):
+    """The entries of a .po file as dicts of their fields (msgid, msgid_plural, msgstr,
+    msgstr[0], ...), the header left out."""
+    entries, current, field = [], {}, None
+    for line in [*path.read_text(encoding="utf-8").splitlines(), ""]:
+        match = _KEYWORD.match(line)
+        if match:
+            field = match.group(1)
+            current[field] = _unescape(match.group(2))
+        elif line.startswith('"') and field:
+            current[field] += _unescape(line[1:-1])
+        elif line.startswith("#"):
+            field = None
+        elif not line.strip():
+            if current.get("msgid"):
+                entries.append(current)
+            current, field = {}, None
+    return entries
+
+
 def test_english_catalogue_is_complete_and_compiled():
-    po = _po_entries(LOCALE_EN / "django.po")
-    assert not re.search(r"^#,.*\bfuzzy\b", (LOCALE_EN / "django.po").read_text(encoding="utf-8"), re.M)
-    assert len(po) > 100
-    assert [msgid for msgid, msgstr in po.items() if not msgstr] == []
+    text = (LOCALE_EN / "django.po").read_text(encoding="utf-8")
+    entries = _po_entries(LOCALE_EN / "django.po")
+    assert len(entries) > 100
+    assert not re.search(r"^#,.*\bfuzzy\b", text, re.M), "fuzzy translations: check and fix them"
+    untranslated = [e["msgid"] for e in entries if not all(v for k, v in e.items() if k.startswith("msgstr"))]
+    assert untranslated == []
 
     # The committed .mo matches the .po, so a machine without gettext gets every string.
     with (LOCALE_EN / "django.mo").open("rb") as mo:
         compiled = gettext.GNUTranslations(mo)
-    assert {msgid: compiled.gettext(msgid) for msgid in po} == po
+    for entry in entries:
+        if "msgctxt" in entry:
+            continue
+        if "msgid_plural" in entry:
+            one = compiled.ngettext(entry["msgid"], entry["msgid_plural"], 1)
+            many = compiled.ngettext(entry["msgid"], entry["msgid_plural"], 2)
+            assert (one, many) == (entry["msgstr[0]"], entry["msgstr[1]"]), entry["msgid"]
+        else:
+            assert compiled.gettext(entry["msgid"]) == entry["msgstr"], entry["msgid"]
