@@ -182,6 +182,16 @@ AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0) or None
 
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=7)
 
+# Base map under the area maps (a WMTS/XYZ tile URL); empty: maps without a base map.
+MAP_TILE_URL = env.str(
+    "MAP_TILE_URL",
+    default="https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/standaard/EPSG:3857/{z}/{x}/{y}.png",
+)
+MAP_TILE_ATTRIBUTION = env.str(
+    "MAP_TILE_ATTRIBUTION",
+    default="Kaartgegevens &copy; Kadaster (BRT-Achtergrondkaart, PDOK); grenzen: CBS, CC BY 4.0",
+)
+
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", "Nederlands"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]

@@ -7,6 +7,7 @@ from django.views.generic import TemplateView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from areas.api.views import AreaViewSet
 from core.forms import EmailAuthenticationForm
 from core.views import ApiTokenView, NotificationListView, health
 from organisations import views as organisation_views
@@ -14,6 +15,7 @@ from organisations.api.views import InvitationViewSet, MembershipViewSet, Organi
 
 router = DefaultRouter()
 router.register("organisations", OrganisationViewSet, basename="organisation")
+router.register("areas", AreaViewSet, basename="area")
 router.register("memberships", MembershipViewSet, basename="membership")
 router.register("invitations", InvitationViewSet, basename="invitation")
 
@@ -57,6 +59,7 @@ urlpatterns = [
     path("over/", TemplateView.as_view(template_name="core/about.html"), name="about"),
     path("account/", include(account_urls)),
     path("organisaties/", include("organisations.urls")),
+    path("gebieden/", include("areas.urls")),
     path("api/v1/", include(router.urls)),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

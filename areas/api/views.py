@@ -1,0 +1,148 @@
+import gzip
+import re
+
+import django_filters
+from django.db.models import Count, Q
+from django.http import HttpResponse, HttpResponseNotModified
+from django.utils.http import http_date, parse_http_date_safe
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+
+from areas import selectors
+from areas.api.serializers import AreaDetailSerializer, AreaSerializer
+from areas.models import Area, AreaKind
+from core.api.views import RestrictedReadOnlyViewSet
+
+GEMEENTE_CODE = re.compile(r"^GM\d{4}$")
+CODE = re.compile(r"^[A-Z]{2}[0-9A-Z]{1,14}$")
+# Browsers may keep a map this long before asking again (with If-None-Match).
+MAP_MAX_AGE = 60
+
+
+class AreaFilter(django_filters.FilterSet):
+    gemeente = django_filters.CharFilter(
+        field_name="gemeente_code", label="Gemeentecode, bijvoorbeeld GM0453"
+    )
+    parent = django_filters.CharFilter(field_name="parent__code", label="Code van het bovenliggende gebied")
+    search = django_filters.CharFilter(method="filter_search", label="Naam bevat, of code begint met")
+
+    class Meta:
+        model = Area
+        fields = ["kind", "year", "gemeente", "parent", "is_water"]
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(name__icontains=value) | Q(code__istartswith=value))
+
+
+class AreaViewSet(RestrictedReadOnlyViewSet):
+    """Gemeenten, wijken, buurten and gebieden per boundary year: public facts for every
+    signed-in user. ``geojson`` serves the map shapes of one gemeente, level and year."""
+
+    queryset = (
+        Area.objects.select_related("parent")
+        .defer(*selectors.HEAVY_FIELDS, *(f"parent__{f}" for f in selectors.HEAVY_FIELDS))
+        .annotate(children_count=Count("children", filter=Q(children__is_water=False)))
+        .order_by("-year", "code")
+    )
+    serializer_class = AreaSerializer
+    filterset_class = AreaFilter
+    ordering_fields = ["year", "code", "name", "area_m2"]
+
+    def get_serializer_class(self):
+        return AreaDetailSerializer if self.action == "retrieve" else AreaSerializer
+
+    def get_object(self):
+        area = super().get_object()
+        area.predecessors, area.successors = selectors.area_lineage(user=self.request.user, area=area)
+        return area
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("year", int, description="Jaar van de indeling (standaard het nieuwste)."),
+            OpenApiParameter(
+                "gemeente", str, description="Gemeentecode (GM0453); leeg of NL: heel Nederland."
+            ),
+            OpenApiParameter("level", str, enum=["gemeente", "wijk", "buurt", "gebied"]),
+            OpenApiParameter("zoom", int, description="Kaartzoom: ≤ 9 land, 10–11 regio, ≥ 12 stad."),
+            OpenApiParameter("parent", str, description="Alleen de kinderen van deze wijk of gemeente."),
+            OpenApiParameter("gebied", str, description="Alleen de buurten van dit gebied."),
+        ],
+        responses={(200, "application/geo+json"): OpenApiTypes.OBJECT},
+    )
+    @action(detail=False, methods=["get"], url_path="geojson", filter_backends=[], pagination_class=None)
+    def geojson(self, request):
+        """A GeoJSON FeatureCollection (WGS84) of land areas, simplified for the zoom."""
+        query = self._map_query(request.query_params)
+        version = selectors.map_version(query.year)
+        etag = selectors.map_etag(query, version)
+        if _not_modified(request, etag, version.last_modified):
+            return _with_map_headers(HttpResponseNotModified(), etag, version.last_modified)
+        body = selectors.map_geojson(user=request.user, query=query, version=version)
+        if "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", ""):
+            response = HttpResponse(body.gzipped, content_type="application/geo+json")
+            response["Content-Encoding"] = "gzip"
+        else:
+            response = HttpResponse(gzip.decompress(body.gzipped), content_type="application/geo+json")
+        response["X-Feature-Count"] = str(body.features)
+        return _with_map_headers(response, etag, version.last_modified)
+
+    def _map_query(self, params) -> selectors.MapQuery:
+        errors = {}
+        level = params.get("level", AreaKind.BUURT)
+        if level not in selectors.MAP_LEVELS:
+            errors["level"] = _("Kies gemeente, wijk, buurt of gebied.")
+        year = params.get("year")
+        if year in (None, ""):
+            known = selectors.years(user=self.request.user)
+            year = known[0] if known else 0
+        elif not str(year).isdigit():
+            errors["year"] = _("Het jaar is een getal, bijvoorbeeld 2022.")
+        zoom = params.get("zoom")
+        if zoom not in (None, "") and not str(zoom).isdigit():
+            errors["zoom"] = _("De zoom is een geheel getal, bijvoorbeeld 13.")
+        gemeente = params.get("gemeente", "").strip().upper()
+        if gemeente == selectors.NATIONAL:
+            gemeente = ""
+        if gemeente and not GEMEENTE_CODE.match(gemeente):
+            errors["gemeente"] = _(
+                "Een gemeentecode is GM gevolgd door vier cijfers, of NL voor heel Nederland."
+            )
+        parent = params.get("parent", "").strip().upper()
+        gebied = params.get("gebied", "").strip().upper()
+        for name, value in (("parent", parent), ("gebied", gebied)):
+            if value and not CODE.match(value):
+                errors[name] = _("Dit is geen geldige code.")
+        if errors:
+            raise ValidationError(errors)
+        national = not (gemeente or parent or gebied)
+        return selectors.MapQuery(
+            year=int(year),
+            level=level,
+            band=selectors.band_for_zoom(int(zoom) if zoom not in (None, "") else None, national=national),
+            gemeente=gemeente,
+            parent=parent,
+            gebied=gebied,
+        )
+
+
+def _not_modified(request, etag, last_modified) -> bool:
+    if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
+    if if_none_match:
+        tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+        return etag in tags or "*" in tags
+    since = parse_http_date_safe(request.META.get("HTTP_IF_MODIFIED_SINCE", ""))
+    return since is not None and int(last_modified.timestamp()) <= since
+
+
+def _with_map_headers(response, etag, last_modified):
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(last_modified.timestamp())
+    response["Cache-Control"] = f"private, max-age={MAP_MAX_AGE}"
+    response["Vary"] = "Accept-Encoding, Cookie, Authorization"
+    return response
