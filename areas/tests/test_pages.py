@@ -234,3 +234,192 @@ def test_list_pages_keep_query_count_flat(reader, django_assert_max_num_queries)
         reader.get(reverse("areas:index"))
     with django_assert_max_num_queries(10):
         reader.get(reverse("areas:search"), {"q": "buurt"})
+
+
+# Gebieden
+
+
+@pytest.fixture
+def beheerder(world, client):
+    client.force_login(world.org_admin)
+    return client
+
+
+def test_gebied_create_edit_and_delete(beheerder, world):
+    data = velsen(2022)
+    picked = [b for b in data["buurten"] if b.code in ("BU04530100", "BU04530101")]
+    url = reverse("areas:gebied-create", args=[2022, "GM0453"])
+
+    form = beheerder.get(url).content.decode()
+    assert "Woningcorporatie Velserduin" in form and "Kriemhildebuurt (BU04530004)" in form
+
+    response = beheerder.post(
+        url,
+        {
+            "organisation": world.corporatie.pk,
+            "name": "IJmuiden-Noord",
+            "description": "Focus op de oude kern",
+            "buurten": [b.pk for b in picked],
+        },
+    )
+    assert response.status_code == 302
+    gebied_url = response["Location"]
+    page = beheerder.get(gebied_url).content.decode()
+    assert "IJmuiden-Noord" in page and "Focus op de oude kern" in page
+    assert len(_names_in_table(page)) == 2
+    assert "gebied=GB04530001" in page
+    assert "Bewerken" in page and "Verwijderen" in page
+
+    gemeente_page = beheerder.get(reverse("areas:detail", args=[2022, "GM0453"])).content.decode()
+    assert "IJmuiden-Noord" in gemeente_page
+
+    edit_url = reverse("areas:gebied-edit", args=[2022, "GB04530001"])
+    assert 'name="version" value="1"' in beheerder.get(edit_url).content.decode()
+    response = beheerder.post(
+        edit_url,
+        {"name": "IJmuiden-Noord en Zee", "description": "", "buurten": [picked[0].pk], "version": 1},
+    )
+    assert response.status_code == 302
+    assert "IJmuiden-Noord en Zee" in beheerder.get(gebied_url).content.decode()
+
+    delete_url = reverse("areas:gebied-delete", args=[2022, "GB04530001"])
+    assert "Gebied IJmuiden-Noord en Zee verwijderen?" in beheerder.get(delete_url).content.decode()
+    response = beheerder.post(delete_url)
+    assert response["Location"] == reverse("areas:detail", args=[2022, "GM0453"])
+    assert beheerder.get(gebied_url).status_code == 404
+
+
+def test_gebied_stale_edit_shows_conflict_and_keeps_input(beheerder, world):
+    from areas.services import gebied_create, gebied_update
+
+    data = velsen(2022)
+    gebied = gebied_create(
+        actor=world.org_admin,
+        organisation=world.corporatie,
+        name="Kern",
+        year=2022,
+        buurten=data["buurten"][:2],
+    )
+    gebied_update(
+        actor=world.org_admin,
+        gebied=gebied,
+        version=1,
+        name="Kern (door collega)",
+        buurten=data["buurten"][:3],
+    )
+
+    response = beheerder.post(
+        reverse("areas:gebied-edit", args=[2022, gebied.code]),
+        {"name": "Mijn naam", "description": "mijn tekst", "buurten": [data["buurten"][5].pk], "version": 1},
+    )
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Iemand anders heeft dit intussen gewijzigd" in html
+    assert "Kern (door collega)" in html
+    assert 'value="Mijn naam"' in html and "mijn tekst" in html
+    assert '<input type="hidden" name="version" value="2">' in html
+
+
+def test_gebied_form_errors_are_shown(beheerder, world):
+    velsen(2022)
+    response = beheerder.post(
+        reverse("areas:gebied-create", args=[2022, "GM0453"]),
+        {"organisation": world.corporatie.pk, "name": "Leeg", "buurten": []},
+    )
+    assert response.status_code == 200
+    assert "Kies minstens één buurt." in response.content.decode()
+
+
+def test_gebied_create_offers_only_own_beheerder_organisations(beheerder, world):
+    velsen(2022)
+    html = beheerder.get(reverse("areas:gebied-create", args=[2022, "GM0453"])).content.decode()
+    assert "Woningcorporatie Velserduin" in html
+    assert "Gemeente Velsen" not in html.split("<form", 1)[1]
+
+
+def test_gemeente_page_offers_new_gebied_only_to_beheerders(world):
+    from django.test import Client
+
+    velsen(2022)
+    url = reverse("areas:detail", args=[2022, "GM0453"])
+    beheerder, reader = Client(), Client()
+    beheerder.force_login(world.org_admin)
+    reader.force_login(world.partner_reader)
+    assert "Nieuw gebied" in beheerder.get(url).content.decode()
+    html = reader.get(url).content.decode()
+    assert "Nieuw gebied" not in html
+    assert "Er zijn nog geen gebieden in deze gemeente" in html
+
+
+# Boundary imports
+
+
+@pytest.fixture
+def admin(world, client):
+    client.force_login(world.platform_admin)
+    return client
+
+
+def test_upload_runs_import_and_job_page_shows_the_result(
+    admin, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from areas.tests.helpers import VELSEN_DIR
+
+    settings.MEDIA_ROOT = tmp_path
+
+    def upload(name):
+        return SimpleUploadedFile(name, (VELSEN_DIR / name).read_bytes(), "application/geo+json")
+
+    assert "Er is nog niets geïmporteerd." in admin.get(reverse("areas:import")).content.decode()
+
+    # Wijken before their gemeente: refused, nothing stored, the reasons listed.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(reverse("areas:import"), {"file": upload("wijken_2022.geojson"), "year": 2022})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    job_page = admin.get(response["Location"]).content.decode()
+    assert "Mislukt" in job_page and "er is niets opgeslagen" in job_page
+    assert "rij 1, WK045300: gemeente GM0453 onbekend" in job_page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(
+            reverse("areas:import"), {"file": upload("gemeente_2022.geojson"), "year": 2022}
+        )
+    job_page = admin.get(response["Location"]).content.decode()
+    assert "Klaar" in job_page and "de grenzen van 2022 staan op de kaarten" in job_page
+    assert 'hx-trigger="every 2s"' not in job_page
+    assert '<dd class="utrecht-data-list__item-value">1</dd>' in job_page
+    listing = admin.get(reverse("areas:import")).content.decode()
+    assert "gemeente_2022.geojson" in listing and "wijken_2022.geojson" in listing
+
+
+def test_running_job_polls_with_htmx(admin, world):
+    from areas.models import BoundaryImport
+
+    job = BoundaryImport.objects.create(
+        file="imports/x.geojson",
+        original_name="x.geojson",
+        year=2022,
+        status=BoundaryImport.Status.RUNNING,
+        progress=40,
+        started_by=world.platform_admin,
+        warnings=[{"row": 4, "code": "BU04530004", "message": "Geen vorm."}],
+    )
+    html = admin.get(reverse("areas:import-detail", args=[job.pk])).content.decode()
+    assert 'hx-trigger="every 2s"' in html
+    assert f'hx-get="{reverse("areas:import-status", args=[job.pk])}"' in html
+    assert "40%" in html and "rij 4, BU04530004: Geen vorm." in html
+    partial = admin.get(reverse("areas:import-status", args=[job.pk])).content.decode()
+    assert partial.lstrip().startswith("<section") and "<html" not in partial
+
+
+def test_upload_refuses_empty_file(admin):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = admin.post(
+        reverse("areas:import"), {"file": SimpleUploadedFile("leeg.geojson", b""), "year": 2022}
+    )
+    assert response.status_code == 200
+    assert "leeg" in response.content.decode()
