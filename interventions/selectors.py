@@ -1,0 +1,270 @@
+"""Reads for area teams, urgency and interventions. Every list starts from
+``restrict(user, "view")`` and loads its related rows in a fixed number of queries,
+whatever the page size (no query per row)."""
+
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
+
+from areas.models import Area, AreaKind
+from core.permissions import get_object_for
+from interventions.models import (
+    AreaTeam,
+    Intervention,
+    ProgressUpdate,
+    TeamMember,
+    UrgencyAssessment,
+)
+from organisations.models import Organisation
+
+# Shape columns of an area: large, and never needed on these pages.
+AREA_SHAPES = ("geometry", "shape_land", "shape_regio", "shape_stad")
+
+
+def _light_areas():
+    return Area.objects.defer(*AREA_SHAPES)
+
+
+def _members_prefetch(lookup="members"):
+    return Prefetch(
+        lookup,
+        queryset=TeamMember.objects.select_related("organisation").order_by("role", "organisation__name"),
+    )
+
+
+def _as_list(value):
+    if isinstance(value, list | tuple | set | frozenset):
+        return list(value)
+    return [value]
+
+
+# --- teams -----------------------------------------------------------------------------
+
+
+def team_list(*, user):
+    """The teams the user's organisations are in, with area, members, the number of
+    interventions and the latest urgency."""
+    interventions = (
+        Intervention.objects.filter(team=OuterRef("pk"))
+        .order_by()
+        .values("team")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    latest = UrgencyAssessment.objects.filter(team=OuterRef("pk")).order_by("-year")
+    return (
+        AreaTeam.objects.restrict(user, "view")
+        .select_related("area")
+        .defer(*(f"area__{name}" for name in AREA_SHAPES))
+        .prefetch_related(_members_prefetch())
+        .annotate(
+            intervention_count=Coalesce(Subquery(interventions, output_field=IntegerField()), 0),
+            latest_urgency=Subquery(latest.values("urgency")[:1]),
+            latest_urgency_year=Subquery(latest.values("year")[:1]),
+        )
+        .order_by("name", "pk")
+    )
+
+
+def team_detail(*, user, pk):
+    """One team with its area and members; 404 when the user may not see it."""
+    queryset = (
+        AreaTeam.objects.select_related("area", "created_by")
+        .defer(*(f"area__{name}" for name in AREA_SHAPES))
+        .prefetch_related(_members_prefetch())
+    )
+    return get_object_for(user, queryset, "view", pk=pk)
+
+
+# --- urgency ---------------------------------------------------------------------------
+
+
+def urgency_history(*, team, user=None):
+    """The team's urgency per year, newest year first (one assessment per year). Earlier
+    versions of an assessment are in ``urgency_revisions``. With ``user``, restricted to
+    what that person may see."""
+    assessments = UrgencyAssessment.objects.all()
+    if user is not None:
+        assessments = UrgencyAssessment.objects.restrict(user, "view")
+    return assessments.filter(team_id=team.pk).select_related("assessed_by").order_by("-year")
+
+
+def urgency_revisions(*, team):
+    """Every recorded version of the team's assessments (the audit trail), newest first."""
+    return (
+        UrgencyAssessment.history.filter(team_id=team.pk)
+        .select_related("history_user")
+        .order_by("-year", "-history_date", "-history_id")
+    )
+
+
+def urgency_map(*, user, gemeente_code, year) -> dict[str, str]:
+    """``{area code: urgency}`` for the teams in a gemeente the user may see, for the
+    assessment year ``year``: colours the gemeente map."""
+    rows = (
+        UrgencyAssessment.objects.restrict(user, "view")
+        .filter(year=year, team__area__gemeente_code=gemeente_code)
+        .values_list("team__area__code", "urgency")
+    )
+    return dict(rows)
+
+
+def urgency_table(*, user, gemeente_code, year) -> list[dict]:
+    """The visible teams of a gemeente as table rows beside the map: area code and name,
+    team, urgency and rationale of ``year`` (or None) and the number of interventions."""
+    assessment = UrgencyAssessment.objects.filter(team=OuterRef("pk"), year=year)
+    interventions = (
+        Intervention.objects.filter(team=OuterRef("pk"))
+        .order_by()
+        .values("team")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    teams = (
+        AreaTeam.objects.restrict(user, "view")
+        .filter(area__gemeente_code=gemeente_code)
+        .annotate(
+            urgency=Subquery(assessment.values("urgency")[:1]),
+            rationale=Subquery(assessment.values("rationale")[:1]),
+            intervention_count=Coalesce(Subquery(interventions, output_field=IntegerField()), 0),
+        )
+        .values(
+            "pk",
+            "name",
+            "area__code",
+            "area__name",
+            "area__kind",
+            "urgency",
+            "rationale",
+            "intervention_count",
+        )
+        .order_by("area__code")
+    )
+    return [
+        {
+            "team_id": row["pk"],
+            "team": row["name"],
+            "code": row["area__code"],
+            "name": row["area__name"],
+            "kind": row["area__kind"],
+            "urgency": row["urgency"],
+            "rationale": row["rationale"] or "",
+            "interventions": row["intervention_count"],
+        }
+        for row in teams
+    ]
+
+
+# --- interventions ---------------------------------------------------------------------
+
+
+def _areas_matching(area):
+    if isinstance(area, Area):
+        return [area]
+    if isinstance(area, int) or (isinstance(area, str) and area.isdigit()):
+        return list(_light_areas().filter(pk=int(area)))
+    return list(_light_areas().filter(code=str(area).strip().upper()))
+
+
+def _area_q(area) -> Q:
+    """Interventions that touch an area: for a gemeente all teams in it; for a wijk or
+    gebied its team and anything named in it; for a buurt what names the buurt or its wijk."""
+    through = Intervention.areas.through.objects
+    condition = Q(pk__in=[])
+    for row in _areas_matching(area):
+        if row.kind == AreaKind.GEMEENTE:
+            condition |= Q(team__area__gemeente_code=row.gemeente_code, team__area__year=row.year)
+            continue
+        ids = [row.pk]
+        if row.kind == AreaKind.WIJK:
+            ids += list(Area.objects.filter(parent_id=row.pk).values_list("pk", flat=True))
+        elif row.kind == AreaKind.GEBIED:
+            ids += list(row.members.values_list("pk", flat=True))
+        elif row.parent_id:
+            ids.append(row.parent_id)
+        condition |= Q(pk__in=through.filter(area_id__in=ids).values("intervention_id"))
+        if row.kind in (AreaKind.WIJK, AreaKind.GEBIED):
+            condition |= Q(team__area_id=row.pk)
+    return condition
+
+
+def _with_related(queryset):
+    latest = ProgressUpdate.objects.filter(intervention=OuterRef("pk")).order_by("-date", "-created_at")
+    return (
+        queryset.select_related("team", "team__area", "lead_organisation")
+        .defer(*(f"team__area__{name}" for name in AREA_SHAPES))
+        .prefetch_related(
+            Prefetch("areas", queryset=_light_areas().order_by("kind", "code")),
+            Prefetch("partner_organisations", queryset=Organisation.objects.order_by("name")),
+        )
+        .annotate(
+            last_update_on=Subquery(latest.values("date")[:1]),
+            latest_progress=Subquery(latest.filter(progress__isnull=False).values("progress")[:1]),
+        )
+    )
+
+
+def intervention_list(
+    *,
+    user,
+    team=None,
+    area=None,
+    theme=None,
+    status=None,
+    organisation=None,
+    period_from=None,
+    period_to=None,
+    q: str = "",
+):
+    """The interventions the user may see, filtered, most recently active first.
+
+    ``area`` is an Area, its id or its code; ``theme`` and ``status`` one value or a list;
+    ``organisation`` leads or partners; the period keeps interventions that run on some day
+    between ``period_from`` and ``period_to`` (an open start or end counts as running).
+    ``q`` searches title, description and funder (every word must occur).
+
+    Loads team, area, lead, areas and partners in three queries whatever the number of rows,
+    and annotates ``last_update_on`` and ``latest_progress`` (from the timeline).
+    """
+    interventions = Intervention.objects.restrict(user, "view")
+    if team is not None:
+        interventions = interventions.filter(team_id=getattr(team, "pk", team))
+    if area not in (None, ""):
+        interventions = interventions.filter(_area_q(area))
+    if theme:
+        interventions = interventions.filter(theme__in=_as_list(theme))
+    if status:
+        interventions = interventions.filter(status__in=_as_list(status))
+    if organisation:
+        org_id = getattr(organisation, "pk", organisation)
+        partner_of = Intervention.partner_organisations.through.objects.filter(organisation_id=org_id)
+        interventions = interventions.filter(
+            Q(lead_organisation_id=org_id) | Q(pk__in=partner_of.values("intervention_id"))
+        )
+    if period_from:
+        interventions = interventions.filter(Q(end_date__isnull=True) | Q(end_date__gte=period_from))
+    if period_to:
+        interventions = interventions.filter(Q(start_date__isnull=True) | Q(start_date__lte=period_to))
+    for word in (q or "").split():
+        interventions = interventions.filter(
+            Q(title__icontains=word) | Q(description__icontains=word) | Q(funder__icontains=word)
+        )
+    return _with_related(interventions).order_by("-updated_at", "-pk")
+
+
+def intervention_detail(*, user, pk):
+    """One intervention with team, areas, partners and its timeline (authors and
+    attachments loaded); 404 when the user may not see it."""
+    queryset = (
+        _with_related(Intervention.objects.all())
+        .select_related("created_by")
+        .prefetch_related(
+            Prefetch(
+                "updates",
+                queryset=ProgressUpdate.objects.select_related("author")
+                .prefetch_related("attachments")
+                .order_by("-date", "-created_at", "-pk"),
+            ),
+            _members_prefetch("team__members"),
+        )
+    )
+    return get_object_for(user, queryset, "view", pk=pk)
