@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -144,7 +145,13 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "Europe/Amsterdam"
-CELERY_BEAT_SCHEDULE = {}
+CELERY_BEAT_SCHEDULE = {
+    # One e-mail per person who chose the daily overview of their area teams.
+    "interventions-digest": {
+        "task": "interventions.tasks.digest_send",
+        "schedule": crontab(hour=7, minute=0),
+    },
+}
 
 AUTH_USER_MODEL = "core.User"
 AUTHENTICATION_BACKENDS = [
