@@ -10,6 +10,14 @@ from rest_framework.routers import DefaultRouter
 from areas.api.views import AreaViewSet
 from core.forms import EmailAuthenticationForm
 from core.views import ApiTokenView, NotificationListView, health
+from interventions.api.views import (
+    AreaTeamViewSet,
+    AttachmentViewSet,
+    InterventionViewSet,
+    ProgressUpdateViewSet,
+    TeamMemberViewSet,
+    UrgencyAssessmentViewSet,
+)
 from organisations import views as organisation_views
 from organisations.api.views import InvitationViewSet, MembershipViewSet, OrganisationViewSet
 
@@ -18,6 +26,12 @@ router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("areas", AreaViewSet, basename="area")
 router.register("memberships", MembershipViewSet, basename="membership")
 router.register("invitations", InvitationViewSet, basename="invitation")
+router.register("teams", AreaTeamViewSet, basename="team")
+router.register("team-members", TeamMemberViewSet, basename="team-member")
+router.register("urgency-assessments", UrgencyAssessmentViewSet, basename="urgency-assessment")
+router.register("interventions", InterventionViewSet, basename="intervention")
+router.register("progress-updates", ProgressUpdateViewSet, basename="progress-update")
+router.register("attachments", AttachmentViewSet, basename="attachment")
 
 account_urls = [
     path(
@@ -60,6 +74,8 @@ urlpatterns = [
     path("account/", include(account_urls)),
     path("organisaties/", include("organisations.urls")),
     path("gebieden/", include("areas.urls")),
+    path("interventies/", include("interventions.urls")),
+    path("afspraken/", include("agreements.urls")),
     path("api/v1/", include(router.urls)),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -1,0 +1,251 @@
+"""Forms for agreements, commitments, monitoring and the bod. They validate input only;
+the views hand the cleaned data to ``agreements.services``."""
+
+from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.translation import gettext_lazy as _
+
+from agreements.models import Agreement, MonitoringReport, Theme
+from organisations.models import Organisation
+
+YEAR_FIELD = {"min_value": 2000, "max_value": 2100}
+GEMEENTE_CODE = forms.RegexField(
+    regex=r"^\s*[Gg][Mm]\d{4}\s*$",
+    label=_("CBS-gemeentecode"),
+    help_text=_("Bijvoorbeeld GM0453 voor Velsen."),
+    error_messages={"invalid": _("Een gemeentecode is GM gevolgd door vier cijfers, bijvoorbeeld GM0453.")},
+)
+
+
+def _active(kind):
+    return Organisation.objects.filter(kind=kind, is_active=True).order_by("name")
+
+
+class AgreementForm(forms.Form):
+    title = forms.CharField(label=_("Titel"), max_length=200)
+    gemeente_code = GEMEENTE_CODE
+    start_year = forms.IntegerField(label=_("Eerste jaar"), **YEAR_FIELD)
+    end_year = forms.IntegerField(label=_("Laatste jaar"), **YEAR_FIELD)
+    summary = forms.CharField(
+        label=_("Samenvatting"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+
+    def clean_gemeente_code(self):
+        return self.cleaned_data["gemeente_code"].strip().upper()
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start_year"), data.get("end_year")
+        if start and end and end < start:
+            self.add_error("end_year", _("Het laatste jaar kan niet vóór het eerste jaar liggen."))
+        return data
+
+
+class AgreementCreateForm(AgreementForm):
+    """A new agreement names its parties: one gemeente, corporations, tenants, partners."""
+
+    gemeente = forms.ModelChoiceField(label=_("Gemeente (partij)"), queryset=Organisation.objects.none())
+    corporations = forms.ModelMultipleChoiceField(
+        label=_("Woningcorporaties"), queryset=Organisation.objects.none()
+    )
+    tenants = forms.ModelMultipleChoiceField(
+        label=_("Huurdersorganisaties"), queryset=Organisation.objects.none(), required=False
+    )
+    partners = forms.ModelMultipleChoiceField(
+        label=_("Zorg- of maatschappelijke partners"),
+        queryset=Organisation.objects.none(),
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        kinds = Organisation.Kind
+        self.fields["gemeente"].queryset = _active(kinds.GEMEENTE)
+        self.fields["corporations"].queryset = _active(kinds.CORPORATIE)
+        self.fields["tenants"].queryset = _active(kinds.HUURDERSORGANISATIE)
+        self.fields["partners"].queryset = _active(kinds.PARTNER)
+        for name in ("corporations", "tenants", "partners"):
+            self.fields[name].widget.attrs["size"] = 6
+
+    def parties(self):
+        """The chosen parties as (organisation, role) pairs, for the service."""
+        from agreements.models import PartyRole
+
+        data = self.cleaned_data
+        pairs = [(data["gemeente"], PartyRole.GEMEENTE)]
+        pairs += [(org, PartyRole.CORPORATIE) for org in data["corporations"]]
+        pairs += [(org, PartyRole.HUURDERS) for org in data.get("tenants") or []]
+        pairs += [(org, PartyRole.ZORGPARTNER) for org in data.get("partners") or []]
+        return pairs
+
+
+class AgreementEditForm(AgreementForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The gemeente of an agreement is fixed by its parties.
+        del self.fields["gemeente_code"]
+
+
+class TransitionForm(forms.Form):
+    status = forms.ChoiceField(label=_("Nieuwe status"), choices=Agreement.Status.choices)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class DocumentForm(forms.Form):
+    document = forms.FileField(
+        label=_("Ondertekend document (PDF)"),
+        help_text=_("Het document zoals alle partijen het hebben ondertekend."),
+    )
+
+    def clean_document(self):
+        document = self.cleaned_data["document"]
+        if not document.name.lower().endswith(".pdf"):
+            raise forms.ValidationError(_("Kies een PDF-bestand."))
+        if document.size > 20 * 1024 * 1024:
+            raise forms.ValidationError(_("Het bestand is groter dan 20 MB. Kies een kleiner bestand."))
+        return document
+
+
+class AmendmentForm(forms.Form):
+    year = forms.IntegerField(label=_("Jaar van de wijziging"), **YEAR_FIELD)
+    reason = forms.CharField(label=_("Reden"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CommitmentForm(forms.Form):
+    number = forms.CharField(
+        label=_("Nummer"), max_length=16, required=False, help_text=_("Bijvoorbeeld 2.3")
+    )
+    theme = forms.ChoiceField(label=_("Thema"), choices=Theme.choices)
+    text = forms.CharField(label=_("Afspraak"), widget=forms.Textarea(attrs={"rows": 4}))
+    responsible = forms.ModelChoiceField(
+        label=_("Verantwoordelijke partij"), queryset=Organisation.objects.none()
+    )
+    target_value = forms.DecimalField(
+        label=_("Streefwaarde"),
+        required=False,
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
+        help_text=_("Leeg laten voor een kwalitatieve afspraak."),
+    )
+    target_unit = forms.CharField(
+        label=_("Eenheid"), max_length=60, required=False, help_text=_("Bijvoorbeeld: sociale huurwoningen")
+    )
+    target_year = forms.IntegerField(
+        label=_("Streefjaar"),
+        required=False,
+        validators=[MinValueValidator(2000), MaxValueValidator(2100)],
+    )
+
+    def __init__(self, *args, organisations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if organisations is not None:
+            self.fields["responsible"].queryset = organisations
+
+    def clean(self):
+        data = super().clean()
+        if data.get("target_value") is not None:
+            if not (data.get("target_unit") or "").strip():
+                self.add_error(
+                    "target_unit", _("Geef de eenheid van de streefwaarde, bijvoorbeeld 'woningen'.")
+                )
+            if not data.get("target_year"):
+                self.add_error("target_year", _("Geef het jaar waarin de streefwaarde gehaald moet zijn."))
+        return data
+
+
+class CommitmentEditForm(CommitmentForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class DisputeForm(forms.Form):
+    note = forms.CharField(
+        label=_("Toelichting op het geschil"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Waarover verschillen de partijen van mening?"),
+    )
+
+
+class MonitoringForm(forms.Form):
+    realised_value = forms.DecimalField(
+        label=_("Gerealiseerd"), required=False, max_digits=14, decimal_places=2
+    )
+    progress = forms.ChoiceField(label=_("Stand"), choices=MonitoringReport.Progress.choices)
+    explanation = forms.CharField(
+        label=_("Toelichting"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Besluit"),
+        choices=[("goedkeuren", _("Goedkeuren")), ("terugsturen", _("Terugsturen voor herziening"))],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Opmerking"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_("Verplicht bij terugsturen: wat moet er anders?"),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "terugsturen" and not (data.get("comment") or "").strip():
+            self.add_error("comment", _("Schrijf erbij wat er anders moet, zodat de partij het kan herzien."))
+        return data
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(label=_("Opmerking"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class BodForm(forms.Form):
+    corporation = forms.ModelChoiceField(label=_("Corporatie"), queryset=Organisation.objects.none())
+    gemeente_code = GEMEENTE_CODE
+    year = forms.IntegerField(label=_("Jaar waarvoor het bod geldt"), **YEAR_FIELD)
+    recipients = forms.ModelMultipleChoiceField(
+        label=_("Ontvangers"),
+        queryset=Organisation.objects.none(),
+        help_text=_("De gemeente en de huurdersorganisatie(s)."),
+    )
+    summary = forms.CharField(
+        label=_("Toelichting"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+
+    def __init__(self, *args, corporations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if corporations is not None:
+            self.fields["corporation"].queryset = corporations
+        kinds = Organisation.Kind
+        self.fields["recipients"].queryset = Organisation.objects.filter(
+            kind__in=[kinds.GEMEENTE, kinds.HUURDERSORGANISATIE], is_active=True
+        ).order_by("kind", "name")
+        self.fields["recipients"].widget.attrs["size"] = 6
+
+    def clean_gemeente_code(self):
+        return self.cleaned_data["gemeente_code"].strip().upper()
+
+
+class BodEditForm(BodForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Who makes the bod, for which gemeente and year is fixed once it exists.
+        for name in ("corporation", "gemeente_code", "year"):
+            self.fields[name].disabled = True
+
+
+class AdoptForm(forms.Form):
+    agreement = forms.ModelChoiceField(
+        label=_("Overnemen in prestatieafspraak"), queryset=Agreement.objects.none()
+    )
+
+    def __init__(self, *args, agreements=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if agreements is not None:
+            self.fields["agreement"].queryset = agreements

@@ -1,0 +1,1024 @@
+"""Pages for prestatieafspraken: agreements, commitments, monitoring, review and the bod.
+
+Every page starts from ``restrict()`` (through ``get_object_for`` or a selector); every
+write goes to ``agreements.services``, which checks the workflow rules again.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.generic import FormView, TemplateView
+
+from agreements import exports
+from agreements.forms import (
+    AdoptForm,
+    AgreementCreateForm,
+    AgreementEditForm,
+    AmendmentForm,
+    BodEditForm,
+    BodForm,
+    CommentForm,
+    CommitmentEditForm,
+    CommitmentForm,
+    DisputeForm,
+    DocumentForm,
+    MonitoringForm,
+    ReviewForm,
+    TransitionForm,
+)
+from agreements.models import (
+    Agreement,
+    Amendment,
+    Bod,
+    Commitment,
+    MonitoringComment,
+    MonitoringReport,
+    PartyRole,
+)
+from core.exceptions import ConflictError
+from core.permissions import allowed, get_object_for
+from core.views import RestrictedObjectMixin, ServiceFormMixin
+from organisations.models import Organisation, organisation_ids_for
+
+PAGE_SIZE = 50
+
+# An agreement moves one step at a time (the services enforce the same order).
+STATUS_ORDER = [
+    Agreement.Status.CONCEPT,
+    Agreement.Status.ONDERHANDELING,
+    Agreement.Status.ONDERTEKEND,
+    Agreement.Status.AFGEROND,
+]
+
+
+def _services():
+    # The domain layer's write functions; imported late so pages load without them.
+    from agreements import services
+
+    return services
+
+
+def _selectors():
+    from agreements import selectors
+
+    return selectors
+
+
+def _error_text(exc):
+    return " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+
+
+def _form_errors(form, exc):
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def _own_org_ids(user, action="change"):
+    """The ids of the user's own organisations where their role allows ``action``."""
+    return set(organisation_ids_for(user, action).values_list("organisation_id", flat=True))
+
+
+def _agreement(request, pk, action="view"):
+    return get_object_for(request.user, Agreement.objects.all(), action, pk=pk)
+
+
+def _commitment(request, pk, action="view"):
+    return get_object_for(
+        request.user,
+        Commitment.objects.select_related("agreement", "bod", "responsible", "disputed_by"),
+        action,
+        pk=pk,
+    )
+
+
+def _report(request, pk):
+    return get_object_for(
+        request.user,
+        MonitoringReport.objects.select_related("commitment__agreement", "commitment__responsible"),
+        pk=pk,
+    )
+
+
+def _commitments_with_reports(agreement):
+    """The agreement's commitments with their reports: three queries, however many."""
+    return list(
+        agreement.commitments.select_related("responsible", "disputed_by").prefetch_related(
+            Prefetch("reports", queryset=MonitoringReport.objects.order_by("year"))
+        )
+    )
+
+
+def _parties(agreement):
+    return list(
+        agreement.parties.select_related("organisation", "signed_by").order_by("role", "organisation__name")
+    )
+
+
+def _gemeente_party_ids(parties):
+    return {p.organisation_id for p in parties if p.role == PartyRole.GEMEENTE}
+
+
+# --- agreements -------------------------------------------------------------------
+
+
+class AgreementListView(LoginRequiredMixin, TemplateView):
+    template_name = "agreements/agreement_list.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        params = self.request.GET
+        gemeente = params.get("gemeente", "").strip().upper()
+        status = params.get("status", "")
+        status = status if status in Agreement.Status.values else ""
+        year = params.get("jaar", "").strip()
+        year = int(year) if year.isdigit() else None
+        agreements = _selectors().agreement_list(user=user, gemeente_code=gemeente, status=status, year=year)
+        page = Paginator(agreements, PAGE_SIZE).get_page(params.get("pagina"))
+        gemeenten = (
+            Agreement.objects.restrict(user, "view")
+            .order_by("gemeente_code")
+            .values_list("gemeente_code", flat=True)
+            .distinct()
+        )
+        return super().get_context_data(
+            page=page,
+            gemeente=gemeente,
+            status=status,
+            year=year or "",
+            gemeenten=list(gemeenten),
+            statuses=Agreement.Status.choices,
+            filtered=bool(gemeente or status or year),
+            can_create=_can_create_agreement(user),
+            **kwargs,
+        )
+
+
+def _can_create_agreement(user):
+    """Beheerders of a gemeente or corporation (and platform admins) draft agreements."""
+    if user.has_platform_rights:
+        return True
+    return Organisation.objects.filter(
+        pk__in=organisation_ids_for(user, "manage"),
+        kind__in=[Organisation.Kind.GEMEENTE, Organisation.Kind.CORPORATIE],
+    ).exists()
+
+
+class AgreementCreateView(LoginRequiredMixin, ServiceFormMixin, FormView):
+    template_name = "agreements/agreement_form.html"
+    form_class = AgreementCreateForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not _can_create_agreement(request.user):
+            raise PermissionDenied(
+                _("Alleen een beheerder van een gemeente of woningcorporatie stelt een prestatieafspraak op.")
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    def perform(self, form):
+        data = dict(form.cleaned_data)
+        for key in ("gemeente", "corporations", "tenants", "partners"):
+            data.pop(key)
+        agreement = _services().agreement_create(actor=self.request.user, parties=form.parties(), **data)
+        messages.success(self.request, _("De prestatieafspraak is aangemaakt."))
+        return agreement
+
+    def get_success_url(self):
+        return reverse("agreements:detail", args=[self.object.pk])
+
+
+class AgreementMixin(RestrictedObjectMixin):
+    """Pages about one agreement: loads it (404 for outsiders) and the usual rights."""
+
+    def get_queryset(self):
+        return Agreement.objects.all()
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.agreement = self.get_object()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            agreement=self.agreement,
+            can_change=allowed(self.request.user, "change", self.agreement),
+            **kwargs,
+        )
+
+
+class AgreementDetailView(AgreementMixin, TemplateView):
+    template_name = "agreements/agreement_detail.html"
+
+    def get_object(self, queryset=None):
+        # Parties, amendments, commitments and their reports in a fixed number of queries.
+        return _selectors().agreement_detail(user=self.request.user, pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        agreement = self.agreement
+        roles = _selectors().agreement_roles(user=user, agreement=agreement)
+        parties = list(agreement.parties.all())
+        commitments = [c for _theme, _label, items in agreement.themes for c in items]
+        for commitment in commitments:
+            commitment.year_reports = [(y, commitment.reports_by_year.get(y)) for y in agreement.years]
+        open_amendment = agreement.open_amendment
+        can_change = context["can_change"]
+        status = agreement.status
+        next_status = None
+        if roles["can_transition"] and status != Agreement.Status.AFGEROND:
+            next_status = STATUS_ORDER[STATUS_ORDER.index(status) + 1]
+        sign_ids = {p.pk for p in roles["parties"]} if roles["can_sign"] else set()
+        context.update(
+            roles=roles,
+            parties=parties,
+            sign_parties=[p for p in parties if p.pk in sign_ids and not p.signed_at],
+            themes=[(label, items) for _theme, label, items in agreement.themes],
+            disputed=[c for c in commitments if c.is_disputed],
+            commitment_count=len(commitments),
+            years=agreement.years,
+            amendments=list(agreement.amendments.all()),
+            open_amendment=open_amendment,
+            can_edit_commitments=can_change and roles["can_edit"],
+            can_edit_agreement=can_change and roles["can_edit"],
+            next_status=(next_status, Agreement.Status(next_status).label) if next_status else None,
+            can_open_amendment=can_change
+            and status == Agreement.Status.ONDERTEKEND
+            and open_amendment is None,
+            document_form=DocumentForm() if can_change and status != Agreement.Status.AFGEROND else None,
+            amendment_form=AmendmentForm(initial={"year": agreement.start_year}) if can_change else None,
+            boden=list(agreement.boden.select_related("corporation")),
+        )
+        return context
+
+
+class AgreementEditView(AgreementMixin, ServiceFormMixin, FormView):
+    template_name = "agreements/agreement_edit.html"
+    form_class = AgreementEditForm
+    required_action = "change"
+
+    def get_initial(self):
+        a = self.agreement
+        return {
+            "title": a.title,
+            "start_year": a.start_year,
+            "end_year": a.end_year,
+            "summary": a.summary,
+            "version": a.version,
+        }
+
+    def perform(self, form):
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        agreement = _services().agreement_update(
+            actor=self.request.user, agreement=self.agreement, version=version, **data
+        )
+        messages.success(self.request, _("De gegevens zijn opgeslagen."))
+        return agreement
+
+    def get_success_url(self):
+        return reverse("agreements:detail", args=[self.agreement.pk])
+
+
+@login_required
+@require_POST
+def agreement_transition(request, pk):
+    agreement = _agreement(request, pk)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Kies een geldige status."))
+    else:
+        try:
+            _services().agreement_transition(
+                actor=request.user,
+                agreement=agreement,
+                to_status=form.cleaned_data["status"],
+                version=form.cleaned_data["version"],
+            )
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        except ConflictError as exc:
+            messages.error(request, exc.message)
+        else:
+            agreement.refresh_from_db()
+            messages.success(request, _("De status is nu: %s.") % agreement.get_status_display())
+    return redirect("agreements:detail", pk=agreement.pk)
+
+
+@login_required
+@require_POST
+def agreement_sign(request, pk, party_pk):
+    agreement = _agreement(request, pk)
+    party = agreement.parties.select_related("organisation").filter(pk=party_pk).first()
+    if party is None:
+        raise Http404(_("Niet gevonden."))
+    try:
+        _services().agreement_sign(actor=request.user, agreement=agreement, party=party)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("U heeft ondertekend namens %s.") % party.organisation.name)
+    return redirect("agreements:detail", pk=agreement.pk)
+
+
+@login_required
+def agreement_document(request, pk):
+    """GET: download the signed document (only for people who may view the agreement).
+    POST: attach it (people who may change the agreement)."""
+    if request.method == "POST":
+        agreement = _agreement(request, pk, "change")
+        form = DocumentForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                _services().agreement_attach_document(
+                    actor=request.user, agreement=agreement, file=form.cleaned_data["document"]
+                )
+            except ValidationError as exc:
+                messages.error(request, _error_text(exc))
+            else:
+                messages.success(request, _("Het ondertekende document is toegevoegd."))
+        else:
+            messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("agreements:detail", pk=agreement.pk)
+    agreement = _agreement(request, pk)
+    if not agreement.signed_document:
+        raise Http404(_("Er is nog geen ondertekend document."))
+    filename = f"{slugify(agreement.title) or 'prestatieafspraak'}-ondertekend.pdf"
+    return FileResponse(agreement.signed_document.open("rb"), as_attachment=True, filename=filename)
+
+
+@login_required
+@require_POST
+def amendment_open(request, pk):
+    agreement = _agreement(request, pk, "change")
+    form = AmendmentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Vul het jaar en de reden van de wijziging in."))
+    else:
+        try:
+            _services().amendment_open(actor=request.user, agreement=agreement, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, _("De wijziging is geopend. U kunt nu afspraken aanpassen."))
+    return redirect("agreements:detail", pk=agreement.pk)
+
+
+@login_required
+@require_POST
+def amendment_close(request, pk):
+    amendment = get_object_for(request.user, Amendment.objects.select_related("agreement"), "change", pk=pk)
+    try:
+        _services().amendment_close(actor=request.user, amendment=amendment)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("De wijziging is vastgesteld."))
+    return redirect("agreements:detail", pk=amendment.agreement_id)
+
+
+class AgreementHistoryView(AgreementMixin, TemplateView):
+    template_name = "agreements/agreement_history.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["entries"] = _selectors().agreement_history(agreement=self.agreement)
+        return context
+
+
+# --- progress per theme ---------------------------------------------------------------
+
+CHART_WIDTH = 640
+CHART_BAR_AREA = 180
+
+
+def chart_geometry(years):
+    """Bar positions for the inline SVG chart: per year a target bar and a realised bar,
+    scaled to the largest value of the theme."""
+    peak = max([max(row["target"], row["realised"]) for row in years] + [1])
+    slot = (CHART_WIDTH - 60) / max(len(years), 1)
+    bar = min(28, slot / 3)
+    base = 10 + CHART_BAR_AREA
+    bars = []
+    for index, row in enumerate(years):
+        x = 50 + index * slot + (slot - 2 * bar - 4) / 2
+        target_h = CHART_BAR_AREA * float(row["target"]) / float(peak)
+        realised_h = CHART_BAR_AREA * float(row["realised"]) / float(peak)
+        bars.append(
+            {
+                "year": row["year"],
+                "label_x": round(x + bar + 2, 1),
+                "target_x": round(x, 1),
+                "target_y": round(base - target_h, 1),
+                "target_h": round(target_h, 1),
+                "realised_x": round(x + bar + 4, 1),
+                "realised_y": round(base - realised_h, 1),
+                "realised_h": round(realised_h, 1),
+                "width": round(bar, 1),
+                "target": row["target"],
+                "realised": row["realised"],
+            }
+        )
+    return {
+        "bars": bars,
+        "peak": peak,
+        "width": CHART_WIDTH,
+        "height": base + 30,
+        "base": base,
+        "label_y": base + 18,
+    }
+
+
+class AgreementProgressView(AgreementMixin, TemplateView):
+    """Per theme: targets against realised values over the years, a chart with a table."""
+
+    template_name = "agreements/agreement_progress.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        themes = _selectors().progress_per_theme(agreement=self.agreement)
+        for theme in themes:
+            theme["chart"] = chart_geometry(theme["years"])
+        context["themes"] = themes
+        return context
+
+
+# --- exports -----------------------------------------------------------------------
+
+
+def _export_data(request, pk):
+    agreement = _selectors().agreement_detail(user=request.user, pk=pk)
+    return exports.ExportData(
+        agreement=agreement,
+        parties=list(agreement.parties.all()),
+        commitments=[c for _theme, _label, items in agreement.themes for c in items],
+    )
+
+
+def _filename(agreement, extension):
+    return f"{slugify(agreement.title) or 'prestatieafspraak'}-{agreement.start_year}-{agreement.end_year}.{extension}"
+
+
+@login_required
+def agreement_excel(request, pk):
+    data = _export_data(request, pk)
+    response = HttpResponse(
+        exports.workbook_bytes(data),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_filename(data.agreement, "xlsx")}"'
+    return response
+
+
+@login_required
+def agreement_pdf(request, pk):
+    data = _export_data(request, pk)
+    response = HttpResponse(exports.report_pdf_bytes(data, request=request), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{_filename(data.agreement, "pdf")}"'
+    return response
+
+
+# --- commitments -------------------------------------------------------------------
+
+
+def _party_organisations(agreement):
+    return Organisation.objects.filter(agreement_parties__agreement=agreement).order_by("name")
+
+
+class CommitmentCreateView(AgreementMixin, ServiceFormMixin, FormView):
+    template_name = "agreements/commitment_form.html"
+    form_class = CommitmentForm
+    required_action = "change"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "organisations": _party_organisations(self.agreement)}
+
+    def get_initial(self):
+        return {"theme": self.request.GET.get("thema", "")}
+
+    def perform(self, form):
+        commitment = _services().commitment_create(
+            actor=self.request.user, agreement=self.agreement, **form.cleaned_data
+        )
+        messages.success(self.request, _("De afspraak is toegevoegd."))
+        return commitment
+
+    def get_success_url(self):
+        return reverse("agreements:detail", args=[self.agreement.pk]) + f"#afspraak-{self.object.pk}"
+
+
+class CommitmentMixin(RestrictedObjectMixin):
+    def get_queryset(self):
+        return Commitment.objects.select_related(
+            "agreement", "bod__corporation", "responsible", "disputed_by"
+        )
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.commitment = self.get_object()
+            self.agreement = self.commitment.agreement
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            commitment=self.commitment,
+            agreement=self.agreement,
+            bod=self.commitment.bod if self.agreement is None else None,
+            can_change=allowed(self.request.user, "change", self.commitment),
+            **kwargs,
+        )
+
+    def back_url(self):
+        if self.agreement is not None:
+            return reverse("agreements:detail", args=[self.agreement.pk]) + f"#afspraak-{self.commitment.pk}"
+        return reverse("agreements:bod-detail", args=[self.commitment.bod_id])
+
+
+class CommitmentDetailView(CommitmentMixin, TemplateView):
+    """One commitment with its monitoring per year, the review and the comments."""
+
+    template_name = "agreements/commitment_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        commitment = self.commitment
+        reports = {
+            r.year: r
+            for r in commitment.reports.select_related("submitted_by", "reviewed_by").prefetch_related(
+                Prefetch(
+                    "comments", queryset=MonitoringComment.objects.select_related("author", "organisation")
+                )
+            )
+        }
+        roles = {}
+        years = []
+        if self.agreement is not None:
+            roles = _selectors().agreement_roles(user=user, agreement=self.agreement)
+            years = list(range(self.agreement.start_year, self.agreement.end_year + 1))
+        context.update(
+            years=[(year, reports.get(year)) for year in years],
+            roles=roles,
+            can_report=commitment.responsible_id in roles.get("reporting_for", ()),
+            can_review=roles.get("can_review", False),
+            can_comment=roles.get("can_comment", False),
+            can_dispute=roles.get("can_dispute", False) and not commitment.is_disputed,
+            review_form=ReviewForm(),
+            comment_form=CommentForm(),
+            dispute_form=DisputeForm(),
+            back_url=self.back_url(),
+        )
+        return context
+
+
+class CommitmentEditView(CommitmentMixin, ServiceFormMixin, FormView):
+    template_name = "agreements/commitment_form.html"
+    form_class = CommitmentEditForm
+    required_action = "change"
+
+    def get_form_kwargs(self):
+        if self.agreement is not None:
+            organisations = _party_organisations(self.agreement)
+        else:
+            organisations = Organisation.objects.filter(pk=self.commitment.bod.corporation_id)
+        return {**super().get_form_kwargs(), "organisations": organisations}
+
+    def get_initial(self):
+        c = self.commitment
+        return {
+            "number": c.number,
+            "theme": c.theme,
+            "text": c.text,
+            "responsible": c.responsible_id,
+            "target_value": c.target_value,
+            "target_unit": c.target_unit,
+            "target_year": c.target_year,
+            "version": c.version,
+        }
+
+    def perform(self, form):
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        commitment = _services().commitment_update(
+            actor=self.request.user, commitment=self.commitment, version=version, **data
+        )
+        messages.success(self.request, _("De afspraak is opgeslagen."))
+        return commitment
+
+    def get_success_url(self):
+        return self.back_url()
+
+
+class CommitmentDeleteView(CommitmentMixin, TemplateView):
+    template_name = "agreements/commitment_confirm_delete.html"
+    required_action = "delete"
+
+    def post(self, request, *args, **kwargs):
+        back = (
+            reverse("agreements:detail", args=[self.agreement.pk])
+            if self.agreement is not None
+            else reverse("agreements:bod-detail", args=[self.commitment.bod_id])
+        )
+        try:
+            _services().commitment_delete(actor=request.user, commitment=self.commitment)
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+            return redirect(self.back_url())
+        messages.success(request, _("De afspraak is verwijderd."))
+        return HttpResponseRedirect(back)
+
+
+@login_required
+@require_POST
+def commitment_dispute(request, pk):
+    commitment = _commitment(request, pk)
+    form = DisputeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Schrijf een toelichting bij het geschil."))
+    else:
+        try:
+            _services().commitment_dispute(
+                actor=request.user, commitment=commitment, note=form.cleaned_data["note"]
+            )
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, _("De afspraak staat nu als geschil gemarkeerd."))
+    return redirect("agreements:commitment", pk=commitment.pk)
+
+
+@login_required
+@require_POST
+def commitment_resolve(request, pk):
+    commitment = _commitment(request, pk)
+    try:
+        _services().commitment_resolve_dispute(actor=request.user, commitment=commitment)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("Het geschil is opgelost."))
+    return redirect("agreements:commitment", pk=commitment.pk)
+
+
+# --- monitoring -----------------------------------------------------------------------
+
+
+class MonitoringFormView(CommitmentMixin, FormView):
+    """The responsible party reports on a commitment for one year: save a draft, submit."""
+
+    template_name = "agreements/monitoring_form.html"
+    form_class = MonitoringForm
+
+    def setup_report(self):
+        year = int(self.kwargs["year"])
+        agreement = self.agreement
+        if agreement is None or not agreement.start_year <= year <= agreement.end_year:
+            raise Http404(_("Dit jaar valt buiten de looptijd van de prestatieafspraak."))
+        if self.commitment.responsible_id not in _own_org_ids(self.request.user, "change"):
+            raise PermissionDenied(
+                _("Alleen de verantwoordelijke partij (%s) rapporteert over deze afspraak.")
+                % self.commitment.responsible.name
+            )
+        self.year = year
+        self.report = self.commitment.reports.filter(year=year).first()
+
+    def get(self, request, *args, **kwargs):
+        self.setup_report()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.setup_report()
+        return super().post(request, *args, **kwargs)
+
+    def get_initial(self):
+        r = self.report
+        if r is None:
+            return {}
+        return {
+            "realised_value": r.realised_value,
+            "progress": r.progress,
+            "explanation": r.explanation,
+            "version": r.version,
+        }
+
+    def get_context_data(self, **kwargs):
+        editable = self.report is None or self.report.state in (
+            MonitoringReport.State.DRAFT,
+            MonitoringReport.State.RETURNED,
+        )
+        return super().get_context_data(year=self.year, report=self.report, editable=editable, **kwargs)
+
+    def form_valid(self, form):
+        services = _services()
+        data = dict(form.cleaned_data)
+        version = data.pop("version", None)
+        submit = "indienen" in self.request.POST
+        try:
+            report = services.report_save_draft(
+                actor=self.request.user,
+                commitment=self.commitment,
+                year=self.year,
+                version=version if self.report is not None else None,
+                **data,
+            )
+            if submit:
+                report = services.report_submit(
+                    actor=self.request.user, report=report, version=report.version
+                )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+            return self.form_invalid(form)
+        except ConflictError as exc:
+            form.add_error(None, exc.message)
+            return self.render_to_response(self.get_context_data(form=form, conflict=exc.current))
+        if submit:
+            messages.success(
+                self.request, _("De monitoring over %s is ingediend ter beoordeling.") % self.year
+            )
+        else:
+            messages.success(self.request, _("Het concept is opgeslagen. Dien het in als het klaar is."))
+        return HttpResponseRedirect(
+            reverse("agreements:commitment", args=[self.commitment.pk]) + f"#jaar-{self.year}"
+        )
+
+
+@login_required
+@require_POST
+def report_review(request, pk):
+    """The gemeente party approves a submitted report or returns it with a comment.
+
+    With htmx (the reviewer's dashboard) the answer is the updated row only.
+    """
+    report = _report(request, pk)
+    form = ReviewForm(request.POST)
+    htmx = request.headers.get("HX-Request") == "true"
+    error = ""
+    if form.is_valid():
+        services = _services()
+        try:
+            if form.cleaned_data["decision"] == "goedkeuren":
+                services.report_approve(
+                    actor=request.user, report=report, comment=form.cleaned_data["comment"]
+                )
+                done = _("De monitoring is goedgekeurd.")
+            else:
+                services.report_return(
+                    actor=request.user, report=report, comment=form.cleaned_data["comment"]
+                )
+                done = _("De monitoring is teruggestuurd voor herziening.")
+        except ValidationError as exc:
+            error = _error_text(exc)
+        else:
+            if htmx:
+                report.refresh_from_db()
+                return render(request, "agreements/_review_row.html", {"report": report, "done": done})
+            messages.success(request, done)
+    else:
+        error = " ".join(e for errors in form.errors.values() for e in errors)
+    if htmx:
+        return render(
+            request,
+            "agreements/_review_row.html",
+            {"report": report, "form": form, "error": error},
+            status=400,
+        )
+    if error:
+        messages.error(request, error)
+    nxt = request.POST.get("next", "")
+    if nxt == "dashboard":
+        return redirect("agreements:reviewer-queue")
+    return HttpResponseRedirect(
+        reverse("agreements:commitment", args=[report.commitment_id]) + f"#jaar-{report.year}"
+    )
+
+
+@login_required
+@require_POST
+def report_comment(request, pk):
+    report = _report(request, pk)
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Schrijf een opmerking."))
+    else:
+        try:
+            _services().report_comment(actor=request.user, report=report, text=form.cleaned_data["text"])
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, _("Uw opmerking is geplaatst."))
+    return HttpResponseRedirect(
+        reverse("agreements:commitment", args=[report.commitment_id]) + f"#jaar-{report.year}"
+    )
+
+
+class ReviewQueueView(LoginRequiredMixin, TemplateView):
+    """'Wacht op beoordeling': submitted reports of the agreements where the user's
+    gemeente is a party."""
+
+    template_name = "agreements/review_queue.html"
+
+    def get_context_data(self, **kwargs):
+        reports = _selectors().reviewer_queue(user=self.request.user)
+        page = Paginator(reports, PAGE_SIZE).get_page(self.request.GET.get("pagina"))
+        return super().get_context_data(page=page, review_form=ReviewForm(), **kwargs)
+
+
+# --- bod ------------------------------------------------------------------------------
+
+
+def _own_corporations(user):
+    return Organisation.objects.filter(
+        pk__in=organisation_ids_for(user, "change"), kind=Organisation.Kind.CORPORATIE
+    ).order_by("name")
+
+
+class BodListView(LoginRequiredMixin, TemplateView):
+    template_name = "agreements/bod_list.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        boden = (
+            Bod.objects.restrict(user, "view")
+            .select_related("corporation", "agreement")
+            .order_by("-year", "corporation__name", "pk")
+        )
+        year = self.request.GET.get("jaar", "").strip()
+        if year.isdigit():
+            boden = boden.filter(year=int(year))
+        page = Paginator(boden, PAGE_SIZE).get_page(self.request.GET.get("pagina"))
+        return super().get_context_data(
+            page=page, year=year, can_create=_own_corporations(user).exists(), **kwargs
+        )
+
+
+class BodCreateView(LoginRequiredMixin, ServiceFormMixin, FormView):
+    template_name = "agreements/bod_form.html"
+    form_class = BodForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not _own_corporations(request.user).exists():
+            raise PermissionDenied(_("Alleen bewerkers van een woningcorporatie stellen een bod op."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "corporations": _own_corporations(self.request.user)}
+
+    def get_initial(self):
+        corporation = _own_corporations(self.request.user).first()
+        return {"corporation": corporation, "gemeente_code": corporation.gemeente_code if corporation else ""}
+
+    def perform(self, form):
+        data = dict(form.cleaned_data)
+        bod = _services().bod_create(actor=self.request.user, **data)
+        messages.success(self.request, _("Het bod is aangemaakt als concept."))
+        return bod
+
+    def get_success_url(self):
+        return reverse("agreements:bod-detail", args=[self.object.pk])
+
+
+class BodMixin(RestrictedObjectMixin):
+    def get_queryset(self):
+        return Bod.objects.select_related("corporation", "agreement", "submitted_by")
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.bod = self.get_object()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            bod=self.bod, can_change=allowed(self.request.user, "change", self.bod), **kwargs
+        )
+
+
+class BodDetailView(BodMixin, TemplateView):
+    template_name = "agreements/bod_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        proposals = list(
+            self.bod.proposals.select_related("responsible")
+            .prefetch_related("adoptions")
+            .order_by("theme", "number", "pk")
+        )
+        adoptable = list(
+            Agreement.objects.restrict(user, "change")
+            .filter(gemeente_code=self.bod.gemeente_code)
+            .exclude(status=Agreement.Status.AFGEROND)
+            .order_by("-start_year", "title")
+        )
+        context.update(
+            proposals=proposals,
+            recipients=list(self.bod.recipients.order_by("name")),
+            adoptable=adoptable,
+            editable=context["can_change"] and self.bod.status == Bod.Status.CONCEPT,
+        )
+        return context
+
+
+class BodEditView(BodMixin, ServiceFormMixin, FormView):
+    template_name = "agreements/bod_form.html"
+    form_class = BodEditForm
+    required_action = "change"
+
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "corporations": Organisation.objects.filter(pk=self.bod.corporation_id),
+        }
+
+    def get_initial(self):
+        b = self.bod
+        return {
+            "corporation": b.corporation_id,
+            "gemeente_code": b.gemeente_code,
+            "year": b.year,
+            "recipients": list(b.recipients.all()),
+            "summary": b.summary,
+            "version": b.version,
+        }
+
+    def perform(self, form):
+        data = form.cleaned_data
+        bod = _services().bod_update(
+            actor=self.request.user,
+            bod=self.bod,
+            version=data["version"],
+            summary=data["summary"],
+            recipients=list(data["recipients"]),
+        )
+        messages.success(self.request, _("Het bod is opgeslagen."))
+        return bod
+
+    def get_success_url(self):
+        return reverse("agreements:bod-detail", args=[self.bod.pk])
+
+
+@login_required
+@require_POST
+def bod_submit(request, pk):
+    bod = get_object_for(request.user, Bod.objects.select_related("corporation"), "change", pk=pk)
+    try:
+        _services().bod_submit(actor=request.user, bod=bod)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("Het bod is ingediend bij de gemeente en de huurders."))
+    return redirect("agreements:bod-detail", pk=bod.pk)
+
+
+class ProposalCreateView(BodMixin, ServiceFormMixin, FormView):
+    template_name = "agreements/commitment_form.html"
+    form_class = CommitmentForm
+    required_action = "change"
+
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "organisations": Organisation.objects.filter(pk=self.bod.corporation_id),
+        }
+
+    def get_initial(self):
+        return {"responsible": self.bod.corporation_id}
+
+    def perform(self, form):
+        commitment = _services().commitment_create(actor=self.request.user, bod=self.bod, **form.cleaned_data)
+        messages.success(self.request, _("Het voorstel is toegevoegd aan het bod."))
+        return commitment
+
+    def get_success_url(self):
+        return reverse("agreements:bod-detail", args=[self.bod.pk])
+
+
+@login_required
+@require_POST
+def proposal_adopt(request, pk):
+    proposal = _commitment(request, pk)
+    if proposal.bod_id is None:
+        raise Http404(_("Niet gevonden."))
+    agreements = Agreement.objects.restrict(request.user, "change")
+    form = AdoptForm(request.POST, agreements=agreements)
+    if not form.is_valid():
+        messages.error(request, _("Kies de prestatieafspraak waarin u het voorstel overneemt."))
+        return redirect("agreements:bod-detail", pk=proposal.bod_id)
+    agreement = form.cleaned_data["agreement"]
+    try:
+        adopted = _services().commitment_adopt(actor=request.user, proposal=proposal, agreement=agreement)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+        return redirect("agreements:bod-detail", pk=proposal.bod_id)
+    messages.success(request, _("Het voorstel is overgenomen in %s.") % agreement.title)
+    return HttpResponseRedirect(reverse("agreements:detail", args=[agreement.pk]) + f"#afspraak-{adopted.pk}")
