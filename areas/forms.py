@@ -3,11 +3,34 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+WIDGET_CLASSES = {
+    forms.CheckboxSelectMultiple: "utrecht-checkbox utrecht-checkbox--html-input",
+    forms.CheckboxInput: "utrecht-checkbox utrecht-checkbox--html-input",
+    forms.Select: "utrecht-select utrecht-select--html-select",
+    forms.Textarea: "utrecht-textarea utrecht-textarea--html-textarea",
+    forms.ClearableFileInput: "utrecht-textbox utrecht-textbox--html-input",
+    forms.TextInput: "utrecht-textbox utrecht-textbox--html-input",
+    forms.NumberInput: "utrecht-textbox utrecht-textbox--html-input",
+}
+
+
+class StyledForm(forms.Form):
+    """Gives every widget the NL Design System (Utrecht) class of its kind."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            for widget_class, css in WIDGET_CLASSES.items():
+                if isinstance(field.widget, widget_class):
+                    field.widget.attrs.setdefault("class", css)
+                    break
+
+
 # Used when the data layer sets no limit of its own.
 DEFAULT_UPLOAD_LIMIT = 200 * 1024 * 1024
 
 
-class GebiedForm(forms.Form):
+class GebiedForm(StyledForm):
     """A gebied: a named set of buurten of one gemeente and year."""
 
     organisation = forms.ModelChoiceField(
@@ -43,7 +66,7 @@ class GebiedEditForm(GebiedForm):
         del self.fields["organisation"]
 
 
-class BoundaryUploadForm(forms.Form):
+class BoundaryUploadForm(StyledForm):
     file = forms.FileField(
         label=_("Bestand met grenzen"),
         help_text=_(

@@ -214,7 +214,7 @@ def _wijk_or_buurt_page(request, area):
                 year=area.year,
                 label=_("Kaart van %(name)s en de andere buurten van %(parent)s")
                 % {"name": area.name, "parent": area.parent.name},
-                bbox=selectors.bbox_of([area]),
+                bbox=selectors.bbox_of([area.parent]) or selectors.bbox_of([area]),
                 level=AreaKind.BUURT,
                 parent=area.parent.code,
                 highlight=area.code,

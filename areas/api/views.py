@@ -10,6 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.renderers import JSONRenderer
 
 from areas import selectors
 from areas.api.serializers import AreaDetailSerializer, AreaSerializer
@@ -20,6 +21,13 @@ GEMEENTE_CODE = re.compile(r"^GM\d{4}$")
 CODE = re.compile(r"^[A-Z]{2}[0-9A-Z]{1,14}$")
 # Browsers may keep a map this long before asking again (with If-None-Match).
 MAP_MAX_AGE = 60
+
+
+class GeoJSONRenderer(JSONRenderer):
+    """Lets clients ask for ``application/geo+json``; errors come back as JSON."""
+
+    media_type = "application/geo+json"
+    format = "geojson"
 
 
 class AreaFilter(django_filters.FilterSet):
@@ -75,7 +83,14 @@ class AreaViewSet(RestrictedReadOnlyViewSet):
         ],
         responses={(200, "application/geo+json"): OpenApiTypes.OBJECT},
     )
-    @action(detail=False, methods=["get"], url_path="geojson", filter_backends=[], pagination_class=None)
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="geojson",
+        filter_backends=[],
+        pagination_class=None,
+        renderer_classes=[GeoJSONRenderer, JSONRenderer],
+    )
     def geojson(self, request):
         """A GeoJSON FeatureCollection (WGS84) of land areas, simplified for the zoom."""
         query = self._map_query(request.query_params)

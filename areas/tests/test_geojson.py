@@ -103,6 +103,14 @@ def test_children_of_a_wijk_and_buurten_of_a_gebied(reader, world):
     assert sorted(f["id"] for f in members["features"]) == ["BU04530100", "BU04530101"]
 
 
+@pytest.mark.parametrize("accept", ["application/geo+json", "application/json", "*/*"])
+def test_accepts_geojson_and_json(reader, accept):
+    small_gemeente()
+    response = _get(reader, gemeente="GM0453", year=2022, headers={"HTTP_ACCEPT": accept})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/geo+json"
+
+
 def test_gzip_when_accepted(reader):
     velsen(2022)
     plain = _get(reader, gemeente="GM0453", year=2022, level="buurt", zoom=13)
