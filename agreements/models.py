@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.models import VersionedModel
+from core.permissions import RestrictedQuerySet
 from organisations.models import organisation_ids_for
 
 YEAR_VALIDATORS = [MinValueValidator(2000), MaxValueValidator(2100)]
@@ -206,6 +207,10 @@ class Bod(VersionedModel):
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Set when submitted after the deadline in force at that moment (the bod for year Y is
+    # due on the gemeente's bod date of Y-1); stored, so a later calendar change does not
+    # rewrite what happened.
+    submitted_late = models.BooleanField(_("te laat ingediend"), default=False, editable=False)
 
     history = HistoricalRecords()
 
@@ -394,6 +399,7 @@ class MonitoringComment(models.Model):
     text = models.TextField(_("opmerking"))
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = RestrictedQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

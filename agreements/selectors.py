@@ -1,0 +1,331 @@
+"""Reads for prestatieafspraken, each starting from ``Model.objects.restrict(user, action)``.
+
+The agreement page and the reviewer's dashboard run a fixed number of queries whatever the
+size of the agreement (prefetches, no per-row lookups); ``progress_per_theme`` aggregates
+in the database.
+"""
+
+from collections import OrderedDict, defaultdict
+from decimal import Decimal
+
+from django.db.models import Count, Prefetch, Q, Sum
+
+from agreements.models import (
+    Agreement,
+    AgreementParty,
+    Amendment,
+    Bod,
+    Commitment,
+    MonitoringComment,
+    MonitoringReport,
+    PartyRole,
+    Theme,
+)
+from core.audit import history_entries
+from core.permissions import get_object_for, is_platform_admin
+from organisations.models import organisation_ids_for
+
+
+def agreement_list(
+    *,
+    user,
+    gemeente_code: str = "",
+    status: str = "",
+    organisation=None,
+    year: int | None = None,
+    search: str = "",
+    disputed: bool | None = None,
+):
+    """Agreements the user may read, with their parties, newest period first.
+
+    Filters: gemeente, status, a party organisation, a year within the period, a text in
+    the title, and only those with a disputed commitment.
+    """
+    qs = (
+        Agreement.objects.restrict(user, "view")
+        .annotate(
+            commitment_count=Count("commitments", distinct=True),
+            disputed_count=Count("commitments", filter=Q(commitments__is_disputed=True), distinct=True),
+        )
+        .prefetch_related(
+            Prefetch("parties", queryset=AgreementParty.objects.select_related("organisation", "signed_by"))
+        )
+    )
+    if gemeente_code:
+        qs = qs.filter(gemeente_code=gemeente_code.strip().upper())
+    if status:
+        qs = qs.filter(status=status)
+    if organisation is not None:
+        qs = qs.filter(pk__in=AgreementParty.objects.filter(organisation=organisation).values("agreement_id"))
+    if year:
+        qs = qs.filter(start_year__lte=year, end_year__gte=year)
+    if search:
+        qs = qs.filter(title__icontains=search)
+    if disputed:
+        qs = qs.filter(commitments__is_disputed=True).distinct()
+    return qs.order_by("-start_year", "title", "pk")
+
+
+def _report_queryset():
+    return MonitoringReport.objects.select_related("submitted_by", "reviewed_by").order_by("year")
+
+
+def agreement_detail(*, user, pk):
+    """One agreement for its page (404 when the user may not read it), with everything
+    the page shows already loaded: parties and signatures, amendments, and the
+    commitments with responsible party, areas and monitoring reports.
+
+    ``agreement.themes`` lists ``(theme, label, commitments)`` in the order of the themes;
+    each commitment has ``reports_by_year`` (year → report). A bounded number of queries,
+    whatever the size of the agreement.
+    """
+    queryset = Agreement.objects.select_related("created_by").prefetch_related(
+        Prefetch(
+            "parties",
+            queryset=AgreementParty.objects.select_related("organisation", "signed_by").order_by(
+                "role", "organisation__name"
+            ),
+        ),
+        Prefetch("amendments", queryset=Amendment.objects.select_related("opened_by")),
+        Prefetch(
+            "commitments",
+            queryset=Commitment.objects.select_related(
+                "responsible", "disputed_by", "amendment", "adopted_from__bod__corporation"
+            )
+            .prefetch_related("areas", Prefetch("reports", queryset=_report_queryset()))
+            .order_by("theme", "number", "pk"),
+        ),
+    )
+    agreement = get_object_for(user, queryset, "view", pk=pk)
+    by_theme = defaultdict(list)
+    for commitment in agreement.commitments.all():
+        commitment.reports_by_year = {report.year: report for report in commitment.reports.all()}
+        by_theme[commitment.theme].append(commitment)
+    agreement.themes = [(theme, theme.label, by_theme[theme]) for theme in Theme if by_theme.get(theme)]
+    agreement.years = list(range(agreement.start_year, agreement.end_year + 1))
+    agreement.open_amendment = next(
+        (a for a in agreement.amendments.all() if a.status == Amendment.Status.OPEN), None
+    )
+    return agreement
+
+
+def agreement_roles(*, user, agreement) -> dict:
+    """What the user can do on the agreement's page, for showing buttons (the services
+    decide again when the button is used). Uses the prefetched parties when present."""
+    from organisations.models import Membership, roles_for
+
+    memberships = dict(Membership.objects.filter(user_id=user.pk).values_list("organisation_id", "role"))
+    change_roles = set(roles_for("change"))
+    parties = list(agreement.parties.all())
+    editor_of = [p for p in parties if memberships.get(p.organisation_id) in change_roles]
+    beheerder_of = [p for p in parties if memberships.get(p.organisation_id) == "beheerder"]
+    gemeente_or_corp = {PartyRole.GEMEENTE, PartyRole.CORPORATIE}
+    status = agreement.status
+    return {
+        "is_platform_admin": is_platform_admin(user),
+        "parties": editor_of,
+        "can_edit": (is_platform_admin(user) or any(p.role in gemeente_or_corp for p in editor_of))
+        and (
+            status in (Agreement.Status.CONCEPT, Agreement.Status.ONDERHANDELING)
+            or (status == Agreement.Status.ONDERTEKEND and getattr(agreement, "open_amendment", None))
+        ),
+        "can_transition": is_platform_admin(user) or any(p.role in gemeente_or_corp for p in beheerder_of),
+        "can_sign": status == Agreement.Status.ONDERHANDELING and any(not p.signed_at for p in editor_of),
+        "can_review": any(p.role == PartyRole.GEMEENTE for p in editor_of),
+        "can_dispute": bool(editor_of) and status != Agreement.Status.AFGEROND,
+        "can_comment": bool(editor_of)
+        or any(p.role == PartyRole.HUURDERS and p.organisation_id in memberships for p in parties),
+        "reporting_for": {p.organisation_id for p in editor_of},
+    }
+
+
+def reviewer_queue(*, user):
+    """Submitted monitoring reports waiting for review by the user's gemeente: reports of
+    agreements where the user is a bewerker or beheerder of the gemeente party. Oldest
+    submission first."""
+    gemeente_agreements = AgreementParty.objects.filter(
+        role=PartyRole.GEMEENTE, organisation_id__in=organisation_ids_for(user, "change")
+    ).values("agreement_id")
+    return (
+        MonitoringReport.objects.restrict(user, "view")
+        .filter(state=MonitoringReport.State.SUBMITTED, commitment__agreement_id__in=gemeente_agreements)
+        .select_related("commitment__agreement", "commitment__responsible", "submitted_by")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def report_list(*, user, agreement=None, year: int | None = None, state: str = ""):
+    """Monitoring reports the user may read."""
+    qs = MonitoringReport.objects.restrict(user, "view").select_related(
+        "commitment__agreement", "commitment__responsible", "submitted_by", "reviewed_by"
+    )
+    if agreement is not None:
+        qs = qs.filter(commitment__agreement=agreement)
+    if year:
+        qs = qs.filter(year=year)
+    if state:
+        qs = qs.filter(state=state)
+    return qs.order_by("-year", "commitment__theme", "commitment__number", "pk")
+
+
+def report_detail(*, user, pk):
+    """One report with its comments (404 when not readable)."""
+    queryset = MonitoringReport.objects.select_related(
+        "commitment__agreement", "commitment__responsible", "submitted_by", "reviewed_by"
+    ).prefetch_related(
+        Prefetch("comments", queryset=MonitoringComment.objects.select_related("author", "organisation"))
+    )
+    return get_object_for(user, queryset, "view", pk=pk)
+
+
+def comment_list(*, user, report):
+    return (
+        MonitoringComment.objects.restrict(user, "view")
+        .filter(report=report)
+        .select_related("author", "organisation")
+    )
+
+
+def progress_per_theme(*, agreement) -> list[dict]:
+    """Targets against realised values per theme and year, for the agreement's chart and
+    the table beside it. Two aggregate queries.
+
+    Returns one dict per theme that has commitments::
+
+        {"theme": "beschikbaarheid", "label": "beschikbaarheid en nieuwbouw",
+         "commitments": 5, "quantitative": 3, "disputed": 1,
+         "years": [{"year": 2025, "target": Decimal, "realised": Decimal,
+                    "approved": Decimal, "reports": 2, "op_koers": 1, "risico": 0,
+                    "achter": 1, "gerealiseerd": 0}, ...]}
+
+    ``target`` sums the targets whose target year is that year; ``realised`` sums the
+    realised values reported for that year (any state but concept), ``approved`` only the
+    approved ones. Units are mixed within a theme, so the sums are for the chart's shape;
+    the table shows them per commitment.
+    """
+    commitments = (
+        Commitment.objects.filter(agreement=agreement)
+        .values("theme", "target_year")
+        .annotate(
+            n=Count("pk"),
+            quantitative=Count("pk", filter=Q(target_value__isnull=False)),
+            disputed=Count("pk", filter=Q(is_disputed=True)),
+            target=Sum("target_value"),
+        )
+    )
+    reported = (
+        MonitoringReport.State.SUBMITTED,
+        MonitoringReport.State.APPROVED,
+        MonitoringReport.State.RETURNED,
+    )
+    reports = (
+        MonitoringReport.objects.filter(commitment__agreement=agreement)
+        .exclude(state=MonitoringReport.State.DRAFT)
+        .values("commitment__theme", "year")
+        .annotate(
+            n=Count("pk"),
+            realised=Sum("realised_value", filter=Q(state__in=reported)),
+            approved=Sum("realised_value", filter=Q(state=MonitoringReport.State.APPROVED)),
+            **{
+                progress: Count("pk", filter=Q(progress=progress))
+                for progress in MonitoringReport.Progress.values
+            },
+        )
+    )
+    years = list(range(agreement.start_year, agreement.end_year + 1))
+
+    def empty_year(year):
+        row = {
+            "year": year,
+            "target": Decimal(0),
+            "realised": Decimal(0),
+            "approved": Decimal(0),
+            "reports": 0,
+        }
+        row.update(dict.fromkeys(MonitoringReport.Progress.values, 0))
+        return row
+
+    themes = OrderedDict()
+    for theme in Theme:
+        themes[theme.value] = {
+            "theme": theme.value,
+            "label": str(theme.label),
+            "commitments": 0,
+            "quantitative": 0,
+            "disputed": 0,
+            "years": {year: empty_year(year) for year in years},
+        }
+    for row in commitments:
+        entry = themes[row["theme"]]
+        entry["commitments"] += row["n"]
+        entry["quantitative"] += row["quantitative"]
+        entry["disputed"] += row["disputed"]
+        if row["target_year"] in entry["years"] and row["target"] is not None:
+            entry["years"][row["target_year"]]["target"] += row["target"]
+    for row in reports:
+        entry = themes[row["commitment__theme"]]
+        if row["year"] not in entry["years"]:
+            continue
+        cell = entry["years"][row["year"]]
+        cell["reports"] += row["n"]
+        cell["realised"] += row["realised"] or 0
+        cell["approved"] += row["approved"] or 0
+        for progress in MonitoringReport.Progress.values:
+            cell[progress] += row[progress]
+    result = []
+    for entry in themes.values():
+        if not entry["commitments"]:
+            continue
+        entry["years"] = list(entry["years"].values())
+        result.append(entry)
+    return result
+
+
+def bod_list(*, user, year: int | None = None, gemeente_code: str = "", status: str = "", corporation=None):
+    """Boden the user may read: the corporation's own, and submitted ones it received."""
+    qs = (
+        Bod.objects.restrict(user, "view")
+        .select_related("corporation", "submitted_by", "agreement")
+        .prefetch_related("recipients")
+        .annotate(proposal_count=Count("proposals", distinct=True))
+    )
+    if year:
+        qs = qs.filter(year=year)
+    if gemeente_code:
+        qs = qs.filter(gemeente_code=gemeente_code.strip().upper())
+    if status:
+        qs = qs.filter(status=status)
+    if corporation is not None:
+        qs = qs.filter(corporation=corporation)
+    return qs.order_by("-year", "corporation__name", "pk")
+
+
+def bod_detail(*, user, pk):
+    """One bod with its recipients and proposals (404 when not readable)."""
+    queryset = Bod.objects.select_related("corporation", "submitted_by", "agreement").prefetch_related(
+        "recipients",
+        Prefetch(
+            "proposals",
+            queryset=Commitment.objects.select_related("responsible").prefetch_related("areas", "adoptions"),
+        ),
+    )
+    return get_object_for(user, queryset, "view", pk=pk)
+
+
+def agreement_history(*, agreement, limit=200):
+    """Everything recorded about an agreement: itself, its parties and signatures, its
+    amendments, its commitments and their monitoring, newest first."""
+    entries = (
+        history_entries(Agreement.history.filter(id=agreement.pk), limit)
+        + history_entries(AgreementParty.history.filter(agreement_id=agreement.pk), limit)
+        + history_entries(Amendment.history.filter(agreement_id=agreement.pk), limit)
+        + history_entries(Commitment.history.filter(agreement_id=agreement.pk), limit)
+        + history_entries(
+            MonitoringReport.history.filter(
+                commitment_id__in=Commitment.objects.filter(agreement_id=agreement.pk).values("pk")
+            ),
+            limit,
+        )
+    )
+    entries.sort(key=lambda entry: entry.when, reverse=True)
+    return entries[:limit]

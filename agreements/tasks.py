@@ -1,0 +1,60 @@
+"""Background jobs for prestatieafspraken: notification mails and the daily deadline
+reminders (Celery beat, see ``CELERY_BEAT_SCHEDULE``)."""
+
+import smtplib
+
+from celery import shared_task
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import get_connection, send_mail
+from django.utils import timezone, translation
+
+
+@shared_task(
+    bind=True,
+    autoretry_for=(smtplib.SMTPException, ConnectionError, TimeoutError),
+    retry_backoff=30,
+    retry_kwargs={"max_retries": 5},
+    soft_time_limit=60,
+    time_limit=120,
+    acks_late=True,
+)
+def mail_people(self, user_ids: list[int], subject: str, body: str) -> int:
+    """Send the same message to each person (one mail each, so addresses stay private).
+    Returns how many mails went out."""
+    from django.core.mail import EmailMessage
+
+    people = get_user_model().objects.filter(pk__in=user_ids, is_active=True).exclude(email="")
+    with translation.override("nl"):
+        messages = [
+            EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email]) for person in people
+        ]
+        if not messages:
+            return 0
+        return get_connection().send_messages(messages) or 0
+
+
+@shared_task(
+    bind=True,
+    autoretry_for=(smtplib.SMTPException, ConnectionError, TimeoutError),
+    retry_backoff=30,
+    retry_kwargs={"max_retries": 5},
+    soft_time_limit=30,
+    time_limit=60,
+    acks_late=True,
+)
+def mail_person(self, user_id: int, subject: str, body: str) -> None:
+    """Send one personal message (a reminder digest) to one person."""
+    person = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if person is None or not person.email:
+        return
+    send_mail(subject, body, None, [person.email])
+
+
+@shared_task(soft_time_limit=600, time_limit=900, acks_late=True)
+def send_deadline_reminders() -> int:
+    """Daily: remind people of the bod, signing, monitoring and review deadlines that come
+    up. Safe to run twice: a reminder already sent is never sent again."""
+    from agreements.services import reminders_send
+
+    return reminders_send(today=timezone.localdate())
