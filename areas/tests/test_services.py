@@ -97,6 +97,10 @@ def test_reimport_reports_a_changed_name_and_shape(velsen_2022, tmp_path):
     dorp = Area.objects.get(year=2022, code="BU04530000")
     assert dorp.name == "Velsen-Dorp Oud" and dorp.version == 2
     assert dorp.history.first().history_change_reason == "grensimport 2022"
+    velserbeek = Area.objects.get(year=2022, code="BU04530001")
+    assert (4.633, 52.4645) in shapely.from_wkb(bytes(velserbeek.geometry)).exterior.coords
+    assert "52.4645" in velserbeek.shape_stad
+    assert velserbeek.parent.code == "WK045300" and velserbeek.max_lat == pytest.approx(52.4645)
 
 
 def import_2025(world):
