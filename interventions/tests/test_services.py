@@ -709,3 +709,63 @@ class TestDelete:
         with pytest.raises(PermissionDenied):
             services.intervention_delete(actor=world.users[persona], intervention=intervention)
         assert Intervention.objects.exists()
+
+
+# --- demo and admin --------------------------------------------------------------------
+
+
+def _demo_areas():
+    from interventions import demo
+    from interventions.tests.helpers import area
+
+    gemeente = area(code="GM0453", name="Velsen", kind="gemeente")
+    for code in demo.TEAMS:
+        wijk = area(code=code, name=f"Wijk {code[-2:]}", kind="wijk", parent=gemeente)
+        for item in demo.INTERVENTIONS:
+            for buurt in item["buurten"]:
+                if buurt[2:8] == code[2:]:
+                    area(code=buurt, name=buurt, kind="buurt", parent=wijk)
+
+
+def test_demo_is_complete_and_idempotent(db):
+    from interventions import demo
+    from organisations import demo as organisations_demo
+
+    organisations_demo.seed(log=lambda line: None)
+    lines = []
+    demo.seed(log=lines.append)
+    assert "geen Velsense wijken" in lines[-1]
+    assert not AreaTeam.objects.exists()
+
+    _demo_areas()
+    demo.seed(log=lines.append)
+    assert AreaTeam.objects.count() == 3
+    assert UrgencyAssessment.objects.filter(year__in=[2024, 2025]).count() == 6
+    assert Intervention.objects.count() == 12
+    assert set(Intervention.objects.values_list("status", flat=True)) == set(Intervention.Status.values)
+    assert ProgressUpdate.objects.count() >= 30
+    counts = (AreaTeam.objects.count(), Intervention.objects.count(), ProgressUpdate.objects.count())
+    demo.seed(log=lines.append)
+    assert counts == (AreaTeam.objects.count(), Intervention.objects.count(), ProgressUpdate.objects.count())
+    assert "0 gebiedsteams, 0 urgenties en 0 interventies" in lines[-1]
+
+
+def test_admin_pages_are_read_only(client, world, team, intervention):
+    world.platform_admin.is_staff = True
+    world.platform_admin.is_superuser = True
+    world.platform_admin.save()
+    client.force_login(world.platform_admin)
+    from django.urls import reverse
+
+    for url in [
+        reverse("admin:interventions_intervention_changelist"),
+        reverse("admin:interventions_intervention_change", args=[intervention.pk]),
+        reverse("admin:interventions_intervention_history", args=[intervention.pk]),
+        reverse("admin:interventions_areateam_changelist"),
+        reverse("admin:interventions_areateam_change", args=[team.pk]),
+        reverse("admin:interventions_urgencyassessment_changelist"),
+        reverse("admin:interventions_attachment_changelist"),
+        reverse("admin:interventions_notificationpreference_changelist"),
+    ]:
+        assert client.get(url).status_code == 200, url
+    assert client.get(reverse("admin:interventions_intervention_add")).status_code == 403
