@@ -496,3 +496,44 @@ def test_gebied_delete(velsen_2022):
     services.gebied_delete(actor=w.org_admin, gebied=gebied)
     assert not Area.objects.filter(kind=AreaKind.GEBIED).exists()
     assert Area.objects.filter(year=2022, code="BU04530000").exists()
+
+
+# --- the demo ---------------------------------------------------------------------------
+
+
+def test_demo_seed_loads_both_years_once(world):
+    from areas import demo
+
+    lines = []
+    demo.seed(log=lines.append)
+    counts = {
+        (y, k): Area.objects.filter(year=y, kind=k).count()
+        for y in (2022, 2025)
+        for k in ("gemeente", "wijk", "buurt")
+    }
+    assert counts == {
+        (2022, "gemeente"): 1,
+        (2022, "wijk"): 10,
+        (2022, "buurt"): 63,
+        (2025, "gemeente"): 1,
+        (2025, "wijk"): 10,
+        (2025, "buurt"): 63,
+    }
+    wijk = Area.objects.get(year=2025, code="WK045300")
+    assert wijk.name == Area.objects.get(year=2022, code="WK045300").name
+    assert Area.objects.get(year=2025, code="BU04530000").parent == wijk
+    assert AreaOverlap.objects.filter(source__year=2022, target__year=2025, source__kind="wijk").exists()
+    jobs = BoundaryImport.objects.count()
+    demo.seed(log=lines.append)
+    assert BoundaryImport.objects.count() == jobs
+
+
+def test_demo_seed_skips_without_data(world, monkeypatch, settings, tmp_path):
+    from areas import demo
+
+    monkeypatch.delenv("WIJKKOERS_DATA_DIR", raising=False)
+    settings.BASE_DIR = tmp_path / "nergens"
+    lines = []
+    demo.seed(log=lines.append)
+    assert "geen CBS-gegevens gevonden" in lines[0]
+    assert not Area.objects.exists()

@@ -1,0 +1,122 @@
+"""Demo boundaries: the real CBS gemeente, wijken and buurten of Velsen (GM0453).
+
+2022 comes complete (gemeente, wijken, buurten). For 2025 the data folder only has
+buurten, so the 2025 gemeente and wijken are made from them (each the union of its
+2025 buurten, with the 2022 names) and imported first: the 2025 vintage is then as
+complete as 2022, and the overlaps between the two years are computed by the import.
+
+Idempotent: a level that is already stored for a year is not imported again.
+"""
+
+import json
+import os
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+
+import shapely
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+
+from areas.importers import read_boundary_file
+from areas.models import Area, AreaKind, BoundaryImport
+from areas.services import boundary_import_file
+
+GEMEENTE = "GM0453"
+FILES_2022 = [
+    ("gemeente_2022.geojson", AreaKind.GEMEENTE),
+    ("wijken_2022.geojson", AreaKind.WIJK),
+    ("buurten_2022.geojson", AreaKind.BUURT),
+]
+
+
+def data_dir() -> Path | None:
+    """The folder with the Velsen extracts: ``WIJKKOERS_DATA_DIR`` (the data folder or the
+    velsen folder itself), else ``../shared/data/cbs/velsen`` next to the project."""
+    candidates = []
+    if os.environ.get("WIJKKOERS_DATA_DIR"):
+        root = Path(os.environ["WIJKKOERS_DATA_DIR"])
+        candidates += [root, root / "cbs" / "velsen", root / "velsen"]
+    candidates.append(Path(settings.BASE_DIR) / ".." / "shared" / "data" / "cbs" / "velsen")
+    for folder in candidates:
+        if (folder / "buurten_2022.geojson").is_file():
+            return folder.resolve()
+    return None
+
+
+def _stored(year, kind):
+    return Area.objects.filter(year=year, kind=kind, gemeente_code=GEMEENTE).exists()
+
+
+def _import(admin, path, year, log):
+    job = boundary_import_file(actor=admin, path=path, year=year)
+    if job.status != BoundaryImport.Status.DONE:
+        problems = "; ".join(e["message"] for e in job.errors[:3])
+        raise RuntimeError(f"Import van {path.name} ({year}) mislukt: {problems}")
+    log(
+        f"  grenzen {year} uit {path.name}: {job.created} nieuw, {job.changed} gewijzigd, "
+        f"{job.unchanged} ongewijzigd, {len(job.warnings)} waarschuwing(en)"
+    )
+
+
+def _feature(code, name, geometry):
+    return {
+        "type": "Feature",
+        "geometry": json.loads(shapely.to_geojson(geometry)) if geometry is not None else None,
+        "properties": {"statcode": code, "statnaam": name},
+    }
+
+
+def _gemeente_and_wijken_2025(buurten_file: Path, folder: Path) -> Path:
+    """A GeoJSON with the 2025 gemeente and wijken: unions of the 2025 buurten."""
+    parsed = read_boundary_file(buurten_file, year=2025)
+    shapes = defaultdict(list)
+    for rec in parsed.records:
+        if rec.geometry is not None:
+            shapes[rec.parent_code].append(shapely.from_wkb(rec.geometry))
+        else:
+            shapes.setdefault(rec.parent_code, [])
+    names = dict(
+        Area.objects.filter(
+            year=2022, gemeente_code=GEMEENTE, kind__in=[AreaKind.WIJK, AreaKind.GEMEENTE]
+        ).values_list("code", "name")
+    )
+    wijken = {code: shapely.union_all(parts) if parts else None for code, parts in shapes.items()}
+    whole = shapely.union_all([g for g in wijken.values() if g is not None])
+    features = [_feature(GEMEENTE, names.get(GEMEENTE, "Velsen"), whole)]
+    features += [_feature(code, names.get(code, code), geometry) for code, geometry in sorted(wijken.items())]
+    path = folder / "indeling_2025_gemeente_en_wijken.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
+    return path
+
+
+def seed(*, log):
+    folder = data_dir()
+    if folder is None:
+        log(
+            "Grenzen: geen CBS-gegevens gevonden (../shared/data/cbs/velsen of WIJKKOERS_DATA_DIR); overgeslagen."
+        )
+        return
+    User = get_user_model()
+    admin = (
+        User.objects.filter(Q(is_platform_admin=True) | Q(is_superuser=True), is_active=True)
+        .order_by("pk")
+        .first()
+    )
+    if admin is None:
+        log("Grenzen: geen platformbeheerder om mee te importeren; overgeslagen.")
+        return
+
+    for name, kind in FILES_2022:
+        if not _stored(2022, kind):
+            _import(admin, folder / name, 2022, log)
+
+    buurten_2025 = folder / "buurten_2025.geojson"
+    if not buurten_2025.is_file():
+        return
+    if not (_stored(2025, AreaKind.GEMEENTE) and _stored(2025, AreaKind.WIJK)):
+        with tempfile.TemporaryDirectory() as tmp:
+            _import(admin, _gemeente_and_wijken_2025(buurten_2025, Path(tmp)), 2025, log)
+    if not _stored(2025, AreaKind.BUURT):
+        _import(admin, buurten_2025, 2025, log)
