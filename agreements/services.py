@@ -134,7 +134,7 @@ def _announce(recipients, *, kind, text, url=""):
 
 
 def _lock_agreement(agreement) -> Agreement:
-    return Agreement.objects.select_for_update().get(pk=agreement.pk)
+    return Agreement.objects.select_for_update(of=("self",)).get(pk=agreement.pk)
 
 
 def _require_change(actor, agreement):
@@ -157,7 +157,7 @@ def _amendment_reason(amendment, what):
 
 def _withdraw_signatures(agreement, actor):
     """A change during negotiation voids the signatures already given."""
-    for party in agreement.parties.select_for_update().filter(signed_at__isnull=False):
+    for party in agreement.parties.select_for_update(of=("self",)).filter(signed_at__isnull=False):
         party.signed_at = None
         party.signed_by = None
         save_versioned(
@@ -513,7 +513,9 @@ def agreement_sign(*, actor, agreement: Agreement, party: AgreementParty | None 
         )
     else:
         party = own[0]
-    party = AgreementParty.objects.select_for_update().select_related("organisation").get(pk=party.pk)
+    party = (
+        AgreementParty.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=party.pk)
+    )
     if party.signed_at:
         raise ValidationError(
             _("%(org)s heeft deze afspraak al getekend (op %(date)s).")
@@ -614,7 +616,9 @@ def amendment_open(*, actor, agreement: Agreement, year: int, reason: str) -> Am
 @transaction.atomic
 def amendment_close(*, actor, amendment: Amendment) -> Amendment:
     """Close (vaststellen) an open amendment: the agreement is read-only again."""
-    amendment = Amendment.objects.select_for_update().select_related("agreement").get(pk=amendment.pk)
+    amendment = (
+        Amendment.objects.select_for_update(of=("self",)).select_related("agreement").get(pk=amendment.pk)
+    )
     _require_change(actor, amendment.agreement)
     if amendment.status != Amendment.Status.OPEN:
         raise ValidationError(_("Deze wijziging is al vastgesteld."))
@@ -746,7 +750,7 @@ def bod_create(
 @transaction.atomic
 def bod_update(*, actor, bod: Bod, version: int, summary=None, recipients=None) -> Bod:
     """Change a bod that is still a concept."""
-    bod = Bod.objects.select_for_update().select_related("corporation").get(pk=bod.pk)
+    bod = Bod.objects.select_for_update(of=("self",)).select_related("corporation").get(pk=bod.pk)
     require(actor, "change", bod, _("Alleen de corporatie zelf kan haar bod wijzigen."))
     check_version(bod, version)
     if bod.status != Bod.Status.CONCEPT:
@@ -766,7 +770,7 @@ def bod_update(*, actor, bod: Bod, version: int, summary=None, recipients=None) 
 def bod_submit(*, actor, bod: Bod) -> Bod:
     """Submit the bod to its recipients. After the deadline it is still accepted but
     marked ``submitted_late``. The recipients' bewerkers and beheerders are notified."""
-    bod = Bod.objects.select_for_update().select_related("corporation").get(pk=bod.pk)
+    bod = Bod.objects.select_for_update(of=("self",)).select_related("corporation").get(pk=bod.pk)
     require(actor, "change", bod, _("Alleen de corporatie zelf kan haar bod indienen."))
     if not _is_member(actor, bod.corporation_id, "change"):
         raise PermissionDenied(_("Alleen bewerkers en beheerders van de corporatie dienen het bod in."))
@@ -876,7 +880,7 @@ def commitment_create(
     if agreement is not None:
         agreement = _lock_agreement(agreement)
     else:
-        bod = Bod.objects.select_for_update().get(pk=bod.pk)
+        bod = Bod.objects.select_for_update(of=("self",)).get(pk=bod.pk)
     amendment = _commitment_container_edit(actor, None, agreement=agreement, bod=bod)
     areas = list(areas)
     commitment = Commitment(
@@ -902,7 +906,7 @@ def commitment_create(
 @transaction.atomic
 def commitment_update(*, actor, commitment: Commitment, version: int, **fields) -> Commitment:
     """Change a commitment's theme, text, responsible party, target, number or areas."""
-    commitment = Commitment.objects.select_for_update().get(pk=commitment.pk)
+    commitment = Commitment.objects.select_for_update(of=("self",)).get(pk=commitment.pk)
     agreement = _lock_agreement(commitment.agreement) if commitment.agreement_id else None
     bod = commitment.bod if agreement is None else None
     if agreement is not None:
@@ -956,7 +960,7 @@ def commitment_update(*, actor, commitment: Commitment, version: int, **fields) 
 def commitment_delete(*, actor, commitment: Commitment) -> None:
     """Remove a commitment (or a proposal from a concept bod). A commitment with
     monitoring keeps its history and cannot be removed."""
-    commitment = Commitment.objects.select_for_update().get(pk=commitment.pk)
+    commitment = Commitment.objects.select_for_update(of=("self",)).get(pk=commitment.pk)
     agreement = _lock_agreement(commitment.agreement) if commitment.agreement_id else None
     amendment = _commitment_container_edit(
         actor, commitment, agreement=agreement, bod=commitment.bod if agreement is None else None
@@ -1177,7 +1181,11 @@ def report_save_draft(
         raise ValidationError(
             {"year": _("Over een jaar dat nog moet komen kan nog niet worden gerapporteerd.")}
         )
-    report = MonitoringReport.objects.select_for_update().filter(commitment=commitment, year=year).first()
+    report = (
+        MonitoringReport.objects.select_for_update(of=("self",))
+        .filter(commitment=commitment, year=year)
+        .first()
+    )
     if report is None:
         if version is not None:
             raise ValidationError(_("Deze monitoring bestaat niet meer. Laad de pagina opnieuw."))
@@ -1203,7 +1211,7 @@ def report_save_draft(
 def report_submit(*, actor, report: MonitoringReport, version: int | None = None) -> MonitoringReport:
     """Submit a draft (or returned) report for review; the gemeente party is notified."""
     report = (
-        MonitoringReport.objects.select_for_update()
+        MonitoringReport.objects.select_for_update(of=("self",))
         .select_related("commitment__agreement", "commitment__responsible")
         .get(pk=report.pk)
     )
@@ -1233,7 +1241,7 @@ def report_submit(*, actor, report: MonitoringReport, version: int | None = None
 
 def _review(actor, report, state, comment, reason):
     report = (
-        MonitoringReport.objects.select_for_update()
+        MonitoringReport.objects.select_for_update(of=("self",))
         .select_related("commitment__agreement", "commitment__responsible")
         .get(pk=report.pk)
     )
