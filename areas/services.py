@@ -272,6 +272,7 @@ def boundary_import_run(*, job_id: int, progress_callback: ProgressCallback = No
             if cb:
                 cb(80, _("overlap met andere jaren berekenen"))
             overlap_count = _overlaps_refresh(year=job.year)
+            transaction.on_commit(lambda: _maps_changed(job.year))
             if cb:
                 cb(95, _("%(n)s overlappen met andere jaren") % {"n": overlap_count})
     return _finish(
@@ -281,6 +282,13 @@ def boundary_import_run(*, job_id: int, progress_callback: ProgressCallback = No
         counts={"created": len(plan.creates), "changed": len(plan.updates), "unchanged": plan.unchanged},
         callback=cb,
     )
+
+
+def _maps_changed(year: int) -> None:
+    # Cached map GeoJSON of this year is keyed on a data version; start a new one.
+    from areas.selectors import map_data_changed
+
+    map_data_changed(year)
 
 
 def _lock_imports():

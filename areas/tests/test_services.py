@@ -537,3 +537,14 @@ def test_demo_seed_skips_without_data(world, monkeypatch, settings, tmp_path):
     demo.seed(log=lines.append)
     assert "geen CBS-gegevens gevonden" in lines[0]
     assert not Area.objects.exists()
+
+
+def test_import_renews_the_cached_maps_of_its_year(world, monkeypatch, django_capture_on_commit_callbacks):
+    from areas import selectors
+
+    renewed = []
+    monkeypatch.setattr(selectors, "map_data_changed", renewed.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        run(world, "gemeente_2022.geojson", 2022)
+        run(world, "gemeente_2022.geojson", 2023, dry_run=True)
+    assert renewed == [2022]
