@@ -18,6 +18,14 @@ from interventions.api.views import (
     TeamMemberViewSet,
     UrgencyAssessmentViewSet,
 )
+from interventions.api.views import (
+    AreaTeamViewSet,
+    AttachmentViewSet,
+    InterventionViewSet,
+    ProgressUpdateViewSet,
+    TeamMemberViewSet,
+    UrgencyAssessmentViewSet,
+)
 from organisations import views as organisation_views
 from organisations.api.views import InvitationViewSet, MembershipViewSet, OrganisationViewSet
 
@@ -26,6 +34,12 @@ router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("areas", AreaViewSet, basename="area")
 router.register("memberships", MembershipViewSet, basename="membership")
 router.register("invitations", InvitationViewSet, basename="invitation")
+router.register("teams", AreaTeamViewSet, basename="team")
+router.register("team-members", TeamMemberViewSet, basename="team-member")
+router.register("urgency-assessments", UrgencyAssessmentViewSet, basename="urgency-assessment")
+router.register("interventions", InterventionViewSet, basename="intervention")
+router.register("progress-updates", ProgressUpdateViewSet, basename="progress-update")
+router.register("attachments", AttachmentViewSet, basename="attachment")
 router.register("teams", AreaTeamViewSet, basename="team")
 router.register("team-members", TeamMemberViewSet, basename="team-member")
 router.register("urgency-assessments", UrgencyAssessmentViewSet, basename="urgency-assessment")
@@ -74,6 +88,7 @@ urlpatterns = [
     path("account/", include(account_urls)),
     path("organisaties/", include("organisations.urls")),
     path("gebieden/", include("areas.urls")),
+    path("interventies/", include("interventions.urls")),
     path("interventies/", include("interventions.urls")),
     path("afspraken/", include("agreements.urls")),
     path("api/v1/", include(router.urls)),
