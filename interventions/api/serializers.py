@@ -1,0 +1,247 @@
+"""Serializers for area teams, urgency, interventions, progress and attachments.
+
+Output serializers read what the viewset loaded (through ``restrict()``); input
+serializers only check and resolve references: the services decide and save.
+"""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from areas.models import Area, AreaKind
+from interventions.models import (
+    AreaTeam,
+    Attachment,
+    Intervention,
+    ProgressUpdate,
+    TeamMember,
+    TeamRole,
+    Theme,
+    Urgency,
+    UrgencyAssessment,
+)
+from organisations.models import Organisation
+
+VERSION_HELP = _("Versie waarvan de wijziging uitgaat (verplicht bij wijzigen).")
+
+
+class AreaRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    year = serializers.IntegerField()
+    kind = serializers.CharField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class OrganisationRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    slug = serializers.CharField()
+    name = serializers.CharField()
+
+
+class OrganisationField(serializers.SlugRelatedField):
+    """An organisation by its short name (slug)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("slug_field", "slug")
+        kwargs.setdefault("queryset", Organisation.objects.all())
+        kwargs.setdefault(
+            "error_messages",
+            {"does_not_exist": _("Onbekende organisatie '{value}'."), "invalid": _("Geef de korte naam.")},
+        )
+        super().__init__(**kwargs)
+
+    def to_representation(self, obj):
+        return OrganisationRefSerializer(obj).data
+
+
+# --- teams ---------------------------------------------------------------------------
+
+
+class TeamMemberSerializer(serializers.ModelSerializer):
+    organisation = OrganisationRefSerializer(read_only=True)
+
+    class Meta:
+        model = TeamMember
+        fields = ["id", "team", "organisation", "role", "version"]
+        read_only_fields = fields
+
+
+class TeamMemberCreateSerializer(serializers.Serializer):
+    team = serializers.PrimaryKeyRelatedField(queryset=AreaTeam.objects.all())
+    organisation = OrganisationField()
+    role = serializers.ChoiceField(choices=TeamRole.choices)
+
+
+class TeamMemberRoleSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=TeamRole.choices)
+    version = serializers.IntegerField(help_text=VERSION_HELP)
+
+
+class AreaTeamSerializer(serializers.ModelSerializer):
+    area = AreaRefSerializer(read_only=True)
+    members = TeamMemberSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = AreaTeam
+        fields = ["id", "name", "description", "area", "members", "version", "created_at", "updated_at"]
+        read_only_fields = ["id", "area", "members", "created_at", "updated_at"]
+        extra_kwargs = {"version": {"read_only": False, "required": False, "help_text": VERSION_HELP}}
+
+
+class TeamMemberInputSerializer(serializers.Serializer):
+    organisation = OrganisationField()
+    role = serializers.ChoiceField(choices=TeamRole.choices)
+
+
+class AreaTeamCreateSerializer(serializers.Serializer):
+    area_code = serializers.CharField(help_text=_("Code van de wijk of het gebied, bijvoorbeeld WK045301."))
+    year = serializers.IntegerField(help_text=_("Jaar van de CBS-indeling."))
+    name = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    members = TeamMemberInputSerializer(many=True)
+
+    def validate(self, data):
+        code = data["area_code"].strip().upper()
+        area = Area.objects.filter(
+            year=data["year"], code=code, kind__in=[AreaKind.WIJK, AreaKind.GEBIED]
+        ).first()
+        if area is None:
+            raise serializers.ValidationError(
+                {"area_code": _("Er is geen wijk of gebied met deze code in de indeling van dat jaar.")}
+            )
+        data["area"] = area
+        return data
+
+
+# --- urgency -------------------------------------------------------------------------
+
+
+class UrgencyAssessmentSerializer(serializers.ModelSerializer):
+    assessed_by = serializers.StringRelatedField()
+
+    class Meta:
+        model = UrgencyAssessment
+        fields = ["id", "team", "year", "urgency", "rationale", "assessed_by", "version", "updated_at"]
+        read_only_fields = ["id", "assessed_by", "updated_at"]
+        extra_kwargs = {
+            "version": {"read_only": False, "required": False, "help_text": VERSION_HELP},
+            "team": {"queryset": AreaTeam.objects.all()},
+        }
+        # The services decide whether a second assessment of a year is a stale edit.
+        validators = []
+
+
+class UrgencyUpdateSerializer(serializers.Serializer):
+    urgency = serializers.ChoiceField(choices=Urgency.choices)
+    rationale = serializers.CharField()
+    version = serializers.IntegerField(help_text=VERSION_HELP)
+
+
+# --- interventions -------------------------------------------------------------------
+
+
+class InterventionSerializer(serializers.ModelSerializer):
+    team = serializers.PrimaryKeyRelatedField(queryset=AreaTeam.objects.all())
+    # Written as codes (they are resolved in the team's boundary year); read as objects.
+    areas = serializers.ListField(
+        child=serializers.CharField(),
+        write_only=True,
+        help_text=_("Codes van de wijk of buurten in het gebied van het team."),
+    )
+    lead_organisation = OrganisationField()
+    partner_organisations = OrganisationField(many=True, required=False)
+    theme = serializers.ChoiceField(choices=Theme.choices)
+    budget = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Intervention
+        fields = [
+            "id",
+            "team",
+            "title",
+            "description",
+            "theme",
+            "areas",
+            "lead_organisation",
+            "partner_organisations",
+            "start_date",
+            "end_date",
+            "budget",
+            "funder",
+            "status",
+            "stop_reason",
+            "indicator_keys",
+            "version",
+            "created_at",
+            "updated_at",
+            "url",
+        ]
+        read_only_fields = ["id", "created_at", "updated_at", "url"]
+        extra_kwargs = {
+            "version": {"read_only": False, "required": False, "help_text": VERSION_HELP},
+            "status": {"required": False, "help_text": _("Bij aanmaken; daarna via de status-actie.")},
+        }
+
+    def get_url(self, obj):
+        return reverse("interventions:detail", args=[obj.pk])
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["areas"] = [AreaRefSerializer(area).data for area in instance.areas.all()]
+        if instance.budget is not None:
+            data["budget"] = str(instance.budget)
+        return data
+
+
+class StatusChangeSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Intervention.Status.choices)
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    version = serializers.IntegerField(help_text=VERSION_HELP)
+
+
+# --- progress and attachments --------------------------------------------------------
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "update", "original_name", "content_type", "size", "created_at", "download_url"]
+        read_only_fields = fields
+
+    def get_download_url(self, obj):
+        return reverse("attachment-download", args=[obj.pk])
+
+
+class ProgressUpdateSerializer(serializers.ModelSerializer):
+    author = serializers.StringRelatedField()
+    attachments = AttachmentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ProgressUpdate
+        fields = [
+            "id",
+            "intervention",
+            "date",
+            "text",
+            "progress",
+            "status_from",
+            "status_to",
+            "author",
+            "attachments",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class ProgressCreateSerializer(serializers.Serializer):
+    intervention = serializers.IntegerField()
+    date = serializers.DateField()
+    text = serializers.CharField()
+    progress = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=100)
+    files = serializers.ListField(
+        child=serializers.FileField(), required=False, default=list, help_text=_("Bijlagen (multipart).")
+    )

@@ -1,0 +1,349 @@
+"""The API for area teams, urgency, interventions, progress updates and attachments.
+
+Every list starts from ``restrict()``; every write calls a service. Updates need the
+version they start from and answer 409 when someone else saved in between.
+"""
+
+import django_filters
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from areas.models import Area
+from core.api.views import RestrictedModelViewSet, RestrictedViewSetMixin
+from core.permissions import RestrictedQuerySet, get_object_for
+from interventions import selectors, services
+from interventions.api.serializers import (
+    AreaTeamCreateSerializer,
+    AreaTeamSerializer,
+    AttachmentSerializer,
+    InterventionSerializer,
+    ProgressCreateSerializer,
+    ProgressUpdateSerializer,
+    StatusChangeSerializer,
+    TeamMemberCreateSerializer,
+    TeamMemberRoleSerializer,
+    TeamMemberSerializer,
+    UrgencyAssessmentSerializer,
+    UrgencyUpdateSerializer,
+)
+from interventions.models import (
+    AreaTeam,
+    Attachment,
+    Intervention,
+    ProgressUpdate,
+    TeamMember,
+    Theme,
+    UrgencyAssessment,
+)
+from organisations.models import Organisation
+
+VERSION_REQUIRED = _("Geef de versie mee waarvan uw wijziging uitgaat.")
+
+
+def _require_version(data):
+    if data.get("version") in (None, ""):
+        raise ValidationError({"version": VERSION_REQUIRED})
+    return int(data["version"])
+
+
+# --- teams ---------------------------------------------------------------------------
+
+
+class AreaTeamViewSet(RestrictedModelViewSet):
+    """Area teams the user's organisations are in. Beheerders of a gemeente or corporation
+    form one; the trekker's beheerders change it."""
+
+    queryset = (
+        AreaTeam.objects.select_related("area")
+        .prefetch_related(Prefetch("members", queryset=TeamMember.objects.select_related("organisation")))
+        .order_by("name", "pk")
+    )
+    serializer_class = AreaTeamSerializer
+    filterset_fields = {"area__code": ["exact"], "area__year": ["exact"], "area__gemeente_code": ["exact"]}
+    ordering_fields = ["name", "created_at"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    @extend_schema(request=AreaTeamCreateSerializer, responses=AreaTeamSerializer)
+    def create(self, request, *args, **kwargs):
+        payload = AreaTeamCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        team = services.team_create(
+            actor=request.user,
+            area=data["area"],
+            name=data["name"],
+            description=data.get("description", ""),
+            members=[(member["organisation"], member["role"]) for member in data["members"]],
+        )
+        return Response(AreaTeamSerializer(self.get_queryset().get(pk=team.pk)).data, status=201)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        version = _require_version(data)
+        data.pop("version")
+        serializer.instance = services.team_update(
+            actor=self.request.user, team=serializer.instance, version=version, **data
+        )
+
+
+class TeamMemberViewSet(RestrictedModelViewSet):
+    """Organisations in the teams, with their team role. The trekker's beheerders add,
+    change and remove them."""
+
+    queryset = TeamMember.objects.select_related("organisation").order_by(
+        "team_id", "role", "organisation__name"
+    )
+    serializer_class = TeamMemberSerializer
+    filterset_fields = ["team", "role"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    @extend_schema(request=TeamMemberCreateSerializer, responses=TeamMemberSerializer)
+    def create(self, request, *args, **kwargs):
+        payload = TeamMemberCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        team = get_object_for(request.user, AreaTeam.objects.all(), "change", pk=data["team"].pk)
+        member = services.team_member_add(
+            actor=request.user, team=team, organisation=data["organisation"], role=data["role"]
+        )
+        return Response(TeamMemberSerializer(member).data, status=201)
+
+    @extend_schema(request=TeamMemberRoleSerializer, responses=TeamMemberSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        member = self.get_object()
+        payload = TeamMemberRoleSerializer(data=request.data)
+        if "version" not in request.data:
+            raise ValidationError({"version": VERSION_REQUIRED})
+        payload.is_valid(raise_exception=True)
+        member = services.team_member_change_role(actor=request.user, member=member, **payload.validated_data)
+        return Response(TeamMemberSerializer(member).data)
+
+    def destroy(self, request, *args, **kwargs):
+        services.team_member_remove(actor=request.user, member=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class UrgencyAssessmentViewSet(RestrictedModelViewSet):
+    """The urgency per team per year. Trekkers and partners record it; a second recording
+    of a year needs the version of the first."""
+
+    queryset = UrgencyAssessment.objects.select_related("assessed_by").order_by("team_id", "-year")
+    serializer_class = UrgencyAssessmentSerializer
+    filterset_fields = ["team", "year", "urgency"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        team = get_object_for(self.request.user, AreaTeam.objects.all(), pk=data.pop("team").pk)
+        serializer.instance = services.urgency_record(actor=self.request.user, team=team, **data)
+
+    @extend_schema(request=UrgencyUpdateSerializer, responses=UrgencyAssessmentSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        assessment = self.get_object()
+        if "version" not in request.data:
+            raise ValidationError({"version": VERSION_REQUIRED})
+        incoming = request.data
+        payload = UrgencyUpdateSerializer(
+            data={
+                "urgency": incoming.get("urgency", assessment.urgency),
+                "rationale": incoming.get("rationale", assessment.rationale),
+                "version": incoming.get("version"),
+            }
+        )
+        payload.is_valid(raise_exception=True)
+        assessment = services.urgency_record(
+            actor=request.user, team=assessment.team, year=assessment.year, **payload.validated_data
+        )
+        return Response(UrgencyAssessmentSerializer(assessment).data)
+
+
+# --- interventions -------------------------------------------------------------------
+
+
+class InterventionFilter(django_filters.FilterSet):
+    """The filters of the list page: area, theme, status, organisation, period, text."""
+
+    area = django_filters.CharFilter(method="passthrough", label="Gebiedscode (wijk of buurt)")
+    theme = django_filters.ChoiceFilter(method="passthrough", choices=Theme.choices, label="Thema")
+    status = django_filters.ChoiceFilter(
+        method="passthrough", choices=Intervention.Status.choices, label="Status"
+    )
+    organisation = django_filters.CharFilter(
+        method="passthrough", label="Organisatie (korte naam): trekker of partner"
+    )
+    period_from = django_filters.DateFilter(method="passthrough", label="Loopt op of na deze datum")
+    period_to = django_filters.DateFilter(method="passthrough", label="Loopt op of vóór deze datum")
+    q = django_filters.CharFilter(method="passthrough", label="Zoek in titel en omschrijving")
+    team = django_filters.NumberFilter(method="passthrough", label="Team (id)")
+
+    class Meta:
+        model = Intervention
+        fields = []
+
+    def passthrough(self, queryset, name, value):
+        return queryset
+
+    def filter_queryset(self, queryset):
+        # One rule for the page, the export and the API: the selector's filters (it starts
+        # from restrict() itself, like the queryset it replaces).
+        filters = {name: value for name, value in self.form.cleaned_data.items() if value not in (None, "")}
+        if not filters:
+            return queryset
+        if "organisation" in filters:
+            organisation = Organisation.objects.filter(slug=filters["organisation"]).first()
+            filters["organisation"] = organisation.pk if organisation else -1
+        if "team" in filters:
+            filters["team"] = int(filters["team"])
+        return selectors.intervention_list(user=self.request.user, **filters)
+
+
+class InterventionViewSet(RestrictedModelViewSet):
+    """Interventions in the teams of the user's organisations. Bewerkers of a trekker or
+    partner log them; bewerkers of the lead and partner organisations change them. The
+    status moves through the ``status`` action, which adds a timeline entry."""
+
+    queryset = Intervention.objects.all()
+    serializer_class = InterventionSerializer
+    filterset_class = InterventionFilter
+    ordering_fields = ["updated_at", "title", "start_date", "end_date", "status"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        return selectors.intervention_list(user=self.request.user)
+
+    def _service_data(self, data, team):
+        data = dict(data)
+        codes = data.pop("areas", None)
+        if codes is not None:
+            allowed = {
+                area.code: area for area in Area.objects.filter(pk__in=services.allowed_area_ids(team))
+            }
+            unknown = [code for code in (c.strip().upper() for c in codes) if code not in allowed]
+            if unknown:
+                raise ValidationError(
+                    {
+                        "areas": [
+                            _("%(code)s ligt niet in het gebied van dit team (%(team)s).")
+                            % {"code": code, "team": team.area.code}
+                            for code in unknown
+                        ]
+                    }
+                )
+            data["areas"] = [allowed[code.strip().upper()] for code in codes]
+        for name in ("description", "funder"):
+            if name in data and data[name] is None:
+                data[name] = ""
+        return data
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        data.pop("version", None)
+        team = get_object_for(
+            self.request.user, AreaTeam.objects.select_related("area"), pk=data.pop("team").pk
+        )
+        data = self._service_data(data, team)
+        data.setdefault("description", "")
+        serializer.instance = services.intervention_create(actor=self.request.user, team=team, **data)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        version = _require_version(data)
+        data.pop("version")
+        intervention = serializer.instance
+        if "team" in data and data.pop("team").pk != intervention.team_id:
+            raise ValidationError({"team": _("Een interventie verhuist niet naar een ander team.")})
+        if "status" in data or "stop_reason" in data:
+            raise ValidationError({"status": _("Wijzig de status met de status-actie.")})
+        data = self._service_data(data, intervention.team)
+        serializer.instance = services.intervention_update(
+            actor=self.request.user, intervention=intervention, version=version, **data
+        )
+
+    def perform_destroy(self, instance):
+        services.intervention_delete(actor=self.request.user, intervention=instance)
+
+    @extend_schema(request=StatusChangeSerializer, responses=InterventionSerializer)
+    @action(detail=True, methods=["post"], url_path="status")
+    def change_status(self, request, pk=None):
+        intervention = get_object_for(request.user, Intervention.objects.all(), "change", pk=pk)
+        payload = StatusChangeSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        intervention = services.intervention_change_status(
+            actor=request.user,
+            intervention=intervention,
+            to_status=data["status"],
+            reason=data["reason"],
+            version=data["version"],
+        )
+        return Response(InterventionSerializer(self.get_queryset().get(pk=intervention.pk)).data)
+
+
+# --- progress and attachments --------------------------------------------------------
+
+
+class ProgressUpdateViewSet(RestrictedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """The timeline of the interventions the user may see. Bewerkers of the lead and
+    partner organisations add updates, with attachments as multipart files."""
+
+    queryset = (
+        RestrictedQuerySet(model=ProgressUpdate)
+        .select_related("author")
+        .prefetch_related("attachments")
+        .order_by("-date", "-created_at")
+    )
+    serializer_class = ProgressUpdateSerializer
+    filterset_fields = ["intervention", "date"]
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(
+        request={"multipart/form-data": ProgressCreateSerializer}, responses=ProgressUpdateSerializer
+    )
+    def create(self, request, *args, **kwargs):
+        payload = ProgressCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        intervention = get_object_for(
+            request.user, Intervention.objects.all(), "change", pk=data["intervention"]
+        )
+        files = request.FILES.getlist("files") if hasattr(request, "FILES") else data.get("files", [])
+        update = services.progress_add(
+            actor=request.user,
+            intervention=intervention,
+            date=data["date"],
+            text=data["text"],
+            progress=data.get("progress"),
+            files=files,
+        )
+        update = self.get_queryset().get(pk=update.pk)
+        return Response(ProgressUpdateSerializer(update).data, status=201)
+
+
+class AttachmentViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """Attachments of the progress updates the user may see; ``download`` gives the file."""
+
+    queryset = RestrictedQuerySet(model=Attachment).order_by("-created_at", "pk")
+    serializer_class = AttachmentSerializer
+    filterset_fields = ["update", "update__intervention"]
+
+    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @action(detail=True, methods=["get"])
+    def download(self, request, pk=None):
+        attachment = self.get_object()
+        try:
+            handle = attachment.file.open("rb")
+        except FileNotFoundError as exc:
+            raise Http404(_("Het bestand is niet meer beschikbaar.")) from exc
+        return FileResponse(
+            handle,
+            as_attachment=True,
+            filename=attachment.original_name,
+            content_type=attachment.content_type or "application/octet-stream",
+        )

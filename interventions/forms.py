@@ -1,0 +1,351 @@
+"""Forms for area teams, urgency, interventions and their progress.
+
+Forms only check what a person typed; the services decide what is allowed and save.
+"""
+
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from areas.models import Area, AreaKind
+from interventions.models import Intervention, NotificationPreference, TeamRole, Theme, Urgency
+from organisations.models import Organisation
+
+BUDGET_INVALID = _("Het budget is geen getal. Schrijf bijvoorbeeld 12500 of 12500,50.")
+DATE_ORDER = _("De einddatum ligt vóór de begindatum. Kies een einddatum op of na de begindatum.")
+STOP_REASON_REQUIRED = _("Geef een reden waarom de interventie is gestopt.")
+
+
+class BudgetField(forms.CharField):
+    """An amount in euros as people type it (12500, 12.500,50, € 1500); the rule is the
+    services' own, so the form and the import accept the same input."""
+
+    def to_python(self, value):
+        from interventions.services import parse_budget
+
+        value = super().to_python(value)
+        try:
+            return parse_budget(value)
+        except ValidationError as exc:
+            raise ValidationError(
+                exc.message_dict.get("budget", [BUDGET_INVALID])[0], code="invalid"
+            ) from exc
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (``<input type=file multiple>``)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+def area_label(area):
+    return f"{area.name} ({area.code})"
+
+
+def team_areas(team):
+    """The areas an intervention of ``team`` can be in: the team's own wijk or gebied, and
+    the land buurten in it."""
+    area = team.area
+    if area.kind == AreaKind.GEBIED:
+        inside = area.members.filter(is_water=False)
+    else:
+        inside = Area.objects.filter(parent=area, is_water=False)
+    return Area.objects.filter(pk__in=[area.pk, *inside.values_list("pk", flat=True)]).order_by(
+        "kind", "code"
+    )
+
+
+def team_organisations(team, roles=None):
+    members = team.members.all()
+    if roles:
+        members = members.filter(role__in=roles)
+    return Organisation.objects.filter(pk__in=members.values("organisation_id")).order_by("name")
+
+
+# --- teams ---------------------------------------------------------------------------
+
+
+class TeamCreateForm(forms.Form):
+    area_code = forms.CharField(
+        label=_("Code van de wijk of het gebied"),
+        max_length=16,
+        help_text=_("Bijvoorbeeld WK045301. Een gebied vindt u op de pagina van zijn gemeente."),
+    )
+    year = forms.IntegerField(
+        label=_("Jaar van de indeling"),
+        min_value=1990,
+        max_value=2100,
+        help_text=_("De CBS-indeling waarop het team werkt."),
+    )
+    name = forms.CharField(label=_("Naam van het team"), max_length=200)
+    description = forms.CharField(
+        label=_("Omschrijving"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    trekker = forms.ModelChoiceField(
+        label=_("Trekker"),
+        queryset=Organisation.objects.none(),
+        empty_label=None,
+        help_text=_("De organisatie die het team leidt; haar beheerders beheren het team."),
+    )
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["trekker"].queryset = organisations
+
+    def clean(self):
+        data = super().clean()
+        code = (data.get("area_code") or "").strip().upper()
+        year = data.get("year")
+        if code and year:
+            area = Area.objects.filter(
+                year=year, code=code, kind__in=[AreaKind.WIJK, AreaKind.GEBIED], is_water=False
+            ).first()
+            if area is None:
+                self.add_error(
+                    "area_code",
+                    _("Er is geen wijk of gebied met code %(code)s in de indeling van %(year)s.")
+                    % {"code": code, "year": year},
+                )
+            else:
+                data["area"] = area
+        return data
+
+
+class TeamEditForm(forms.Form):
+    name = forms.CharField(label=_("Naam van het team"), max_length=200)
+    description = forms.CharField(
+        label=_("Omschrijving"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class TeamMemberAddForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label=_("Organisatie"),
+        queryset=Organisation.objects.filter(is_active=True).order_by("name"),
+        empty_label=_("Kies een organisatie"),
+    )
+    role = forms.ChoiceField(label=_("Rol in het team"), choices=TeamRole.choices, initial=TeamRole.PARTNER)
+
+    def __init__(self, *args, team=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if team is not None:
+            self.fields["organisation"].queryset = (
+                Organisation.objects.filter(is_active=True)
+                .exclude(pk__in=team.members.values("organisation_id"))
+                .order_by("name")
+            )
+
+
+class TeamMemberRoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Rol in het team"), choices=TeamRole.choices)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class UrgencyForm(forms.Form):
+    year = forms.IntegerField(label=_("Jaar"), min_value=2000, max_value=2100)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    urgency = forms.ChoiceField(label=_("Urgentie"), choices=Urgency.choices, widget=forms.RadioSelect)
+    rationale = forms.CharField(
+        label=_("Onderbouwing"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Waarom deze urgentie: de cijfers, signalen en afspraken waarop het team zich baseert."),
+    )
+
+
+# --- interventions -------------------------------------------------------------------
+
+
+class InterventionForm(forms.Form):
+    title = forms.CharField(label=_("Titel"), max_length=200)
+    description = forms.CharField(
+        label=_("Omschrijving"), widget=forms.Textarea(attrs={"rows": 5}), required=False
+    )
+    theme = forms.ChoiceField(label=_("Thema"), choices=Theme.choices)
+    areas = forms.ModelMultipleChoiceField(
+        label=_("Gebieden"),
+        queryset=Area.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Kies minstens één wijk, buurt of gebied.")},
+    )
+    lead_organisation = forms.ModelChoiceField(
+        label=_("Trekker"),
+        queryset=Organisation.objects.none(),
+        empty_label=_("Kies de organisatie die de interventie leidt"),
+        help_text=_("Een trekker of partner in het team."),
+    )
+    partner_organisations = forms.ModelMultipleChoiceField(
+        label=_("Partners"),
+        queryset=Organisation.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    start_date = forms.DateField(label=_("Begindatum"), widget=DateInput, required=False)
+    end_date = forms.DateField(label=_("Einddatum"), widget=DateInput, required=False)
+    budget = BudgetField(
+        label=_("Budget (€)"), required=False, widget=forms.TextInput(attrs={"inputmode": "decimal"})
+    )
+    funder = forms.CharField(label=_("Financier"), max_length=200, required=False)
+    indicator_keys = forms.CharField(
+        label=_("Indicatoren die het moet bewegen"),
+        required=False,
+        help_text=_("Sleutels van indicatoren, gescheiden door komma's, bijvoorbeeld p_wcorpw, a_soz_wb."),
+    )
+
+    def __init__(self, *args, team, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.team = team
+        self.fields["areas"].queryset = team_areas(team)
+        self.fields["areas"].label_from_instance = area_label
+        self.fields["lead_organisation"].queryset = team_organisations(
+            team, roles=[TeamRole.TREKKER, TeamRole.PARTNER]
+        )
+        self.fields["partner_organisations"].queryset = team_organisations(team)
+
+    def clean_indicator_keys(self):
+        text = self.cleaned_data.get("indicator_keys") or ""
+        return [key.strip() for key in re.split(r"[,;\s]+", text) if key.strip()]
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", DATE_ORDER)
+        return data
+
+
+class InterventionEditForm(InterventionForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+def intervention_initial(intervention):
+    """The form's starting values from a stored intervention."""
+    return {
+        "title": intervention.title,
+        "description": intervention.description,
+        "theme": intervention.theme,
+        "areas": list(intervention.areas.all()),
+        "lead_organisation": intervention.lead_organisation_id,
+        "partner_organisations": list(intervention.partner_organisations.all()),
+        "start_date": intervention.start_date,
+        "end_date": intervention.end_date,
+        "budget": "" if intervention.budget is None else str(intervention.budget).replace(".", ","),
+        "funder": intervention.funder,
+        "indicator_keys": ", ".join(intervention.indicator_keys or []),
+        "version": intervention.version,
+    }
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Nieuwe status"), choices=Intervention.Status.choices)
+    reason = forms.CharField(
+        label=_("Reden"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_("Verplicht bij gestopt; anders een korte toelichting voor de tijdlijn."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("status") == Intervention.Status.GESTOPT and not (data.get("reason") or "").strip():
+            self.add_error("reason", STOP_REASON_REQUIRED)
+        return data
+
+
+class ProgressForm(forms.Form):
+    date = forms.DateField(label=_("Datum"), widget=DateInput)
+    text = forms.CharField(label=_("Wat is er gebeurd?"), widget=forms.Textarea(attrs={"rows": 4}))
+    progress = forms.IntegerField(
+        label=_("Voortgang (%)"),
+        min_value=0,
+        max_value=100,
+        required=False,
+        error_messages={
+            "min_value": _("De voortgang ligt tussen 0 en 100 procent."),
+            "max_value": _("De voortgang ligt tussen 0 en 100 procent."),
+        },
+    )
+    files = MultipleFileField(
+        label=_("Bijlagen"),
+        required=False,
+        help_text=_("PDF, Office-documenten of foto's; u kunt meerdere bestanden tegelijk kiezen."),
+    )
+
+
+class InterventionFilterForm(forms.Form):
+    """The filters of the list page, the export and the API: always a GET form."""
+
+    q = forms.CharField(label=_("Zoek in titel en omschrijving"), required=False)
+    area = forms.CharField(label=_("Gebiedscode"), required=False, help_text=_("Bijvoorbeeld WK045301."))
+    theme = forms.ChoiceField(
+        label=_("Thema"), required=False, choices=[("", _("Alle thema's")), *Theme.choices]
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Alle statussen")), *Intervention.Status.choices]
+    )
+    organisation = forms.ModelChoiceField(
+        label=_("Organisatie"),
+        queryset=Organisation.objects.filter(is_active=True).order_by("name"),
+        required=False,
+        to_field_name="slug",
+        empty_label=_("Alle organisaties"),
+    )
+    period_from = forms.DateField(label=_("Loopt op of na"), required=False, widget=DateInput)
+    period_to = forms.DateField(label=_("Loopt op of vóór"), required=False, widget=DateInput)
+
+    def filters(self):
+        """The cleaned filters as keyword arguments for the selector (empty ones left out)."""
+        if not self.is_valid():
+            data = {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
+        else:
+            data = dict(self.cleaned_data)
+        if data.get("area"):
+            data["area"] = data["area"].strip().upper()
+        return {name: value for name, value in data.items() if value not in (None, "", [])}
+
+
+class PreferenceForm(forms.Form):
+    mode = forms.ChoiceField(
+        label=_("E-mail over mijn teams"),
+        choices=NotificationPreference.Mode.choices,
+        widget=forms.RadioSelect,
+        help_text=_("Meldingen in Wijkkoers krijgt u altijd."),
+    )
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Bestand"),
+        help_text=_("CSV of Excel (.xlsx) met de kolommen van de export of het lege sjabloon."),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        name = (upload.name or "").lower()
+        if not name.endswith((".csv", ".xlsx")):
+            raise ValidationError(_("Kies een CSV-bestand of een Excel-bestand (.xlsx)."))
+        if upload.size > 10 * 1024 * 1024:
+            raise ValidationError(_("Het bestand is groter dan 10 MB. Splits het in kleinere bestanden."))
+        return upload

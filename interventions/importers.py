@@ -1,0 +1,447 @@
+"""Reading interventions from a CSV or Excel file made from the export (or its template).
+
+All or nothing: every row is checked and saved through the services inside one
+transaction; when any row fails, the whole transaction is rolled back and the person
+gets a report per row (row number, column, message in Dutch). A row with an ID updates
+that intervention (its version must still be current); a row without one creates one.
+"""
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import tablib
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from areas.models import Area
+from core.exceptions import ConflictError
+from interventions import services
+from interventions.exports import COLUMNS, HEADER_OF, STATUS_LABELS, THEME_LABELS
+from interventions.forms import DATE_ORDER, team_areas
+from interventions.models import AreaTeam, Intervention
+from organisations.models import Organisation
+
+MAX_ROWS = 5000
+
+# Service field names → the column that holds them, for error messages.
+FIELD_COLUMN = {
+    "title": "title",
+    "description": "description",
+    "theme": "theme",
+    "status": "status",
+    "stop_reason": "stop_reason",
+    "reason": "stop_reason",
+    "date": "status",
+    "team": "team_area",
+    "areas": "areas",
+    "lead_organisation": "lead_organisation",
+    "partner_organisations": "partner_organisations",
+    "start_date": "start_date",
+    "end_date": "end_date",
+    "budget": "budget",
+    "funder": "funder",
+    "indicator_keys": "indicator_keys",
+    "version": "version",
+}
+
+
+@dataclass
+class RowError:
+    row: int  # as the spreadsheet numbers it: the header is row 1
+    column: str
+    message: str
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    rows: int = 0
+    errors: list = field(default_factory=list)
+
+    @property
+    def ok(self):
+        return not self.errors
+
+
+class ImportFileError(ValidationError):
+    """The file as a whole cannot be read."""
+
+
+def _choice_lookup(labels):
+    lookup = {}
+    for key, label in labels.items():
+        lookup[key.lower()] = key
+        lookup[str(label).lower()] = key
+        lookup[key.replace("_", " ").lower()] = key
+    return lookup
+
+
+THEMES = _choice_lookup(THEME_LABELS)
+STATUSES = _choice_lookup(STATUS_LABELS)
+KEY_OF_HEADER = {column.header.lower(): column.key for column in COLUMNS}
+KEY_OF_HEADER.update({column.key: column.key for column in COLUMNS})
+
+
+def read_dataset(upload) -> tablib.Dataset:
+    """The rows of an uploaded .csv or .xlsx file, with its headers checked."""
+    name = (getattr(upload, "name", "") or "").lower()
+    content = upload.read()
+    try:
+        if name.endswith(".xlsx"):
+            data = tablib.Dataset().load(io.BytesIO(content), format="xlsx")
+        else:
+            text = _decode(content)
+            try:
+                delimiter = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t").delimiter
+            except csv.Error:
+                delimiter = ","
+            data = tablib.Dataset().load(text, format="csv", delimiter=delimiter)
+    except ImportFileError:
+        raise
+    except Exception as exc:
+        raise ImportFileError(
+            _("Het bestand kon niet worden gelezen. Gebruik de export of het sjabloon als CSV of Excel.")
+        ) from exc
+    headers = [(header or "").strip().lower() for header in (data.headers or [])]
+    missing = [column.header for column in COLUMNS if column.header.lower() not in headers]
+    if missing:
+        raise ImportFileError(
+            _("Deze kolommen ontbreken: %(columns)s. Gebruik de export of het sjabloon als basis.")
+            % {"columns": ", ".join(missing)}
+        )
+    if len(data) > MAX_ROWS:
+        raise ImportFileError(
+            _("Het bestand heeft meer dan %(max)s rijen. Splits het in kleinere bestanden.")
+            % {"max": MAX_ROWS}
+        )
+    return data
+
+
+def _decode(content: bytes) -> str:
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ImportFileError(_("Het bestand is geen tekstbestand in UTF-8 of Windows-1252."))
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    # The export writes a quote before text that a spreadsheet would take for a formula.
+    if text[:2] in {"'=", "'+", "'-", "'@"}:
+        text = text[1:]
+    return text
+
+
+def _date(value):
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = _text(value)
+    if not text:
+        return None
+    for fmt in ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(text)
+
+
+class _Row:
+    def __init__(self, number, values):
+        self.number = number
+        self.values = values
+        self.errors = []
+
+    def get(self, key):
+        return self.values.get(key)
+
+    def text(self, key):
+        return _text(self.values.get(key))
+
+    def error(self, key, message):
+        self.errors.append(RowError(self.number, HEADER_OF.get(key, key), str(message)))
+
+
+class InterventionImporter:
+    """Checks and saves the rows of one file for one person."""
+
+    def __init__(self, *, actor):
+        self.actor = actor
+        self.visible = Intervention.objects.restrict(actor, "view")
+        self._teams = {}
+        self._orgs = {}
+
+    # -- look-ups, cached per file ----------------------------------------------------
+
+    def team_for(self, code, year):
+        key = (code, year)
+        if key not in self._teams:
+            teams = AreaTeam.objects.restrict(self.actor, "view").select_related("area")
+            teams = teams.filter(area__code=code)
+            if year:
+                teams = teams.filter(area__year=year)
+            found = list(teams.order_by("-area__year")[:2])
+            self._teams[key] = found
+        return self._teams[key]
+
+    def organisation(self, name):
+        key = name.lower()
+        if key not in self._orgs:
+            self._orgs[key] = Organisation.objects.filter(Q(name__iexact=name) | Q(slug=key)).first()
+        return self._orgs[key]
+
+    # -- one row ----------------------------------------------------------------------
+
+    def parse(self, row: _Row):
+        """The service arguments of one row, or None when the row has errors."""
+        data = {}
+        existing = None
+        raw_id = row.text("id")
+        if raw_id:
+            if not raw_id.isdigit():
+                row.error(
+                    "id",
+                    _("Het ID %(id)s is geen getal. Laat het leeg voor een nieuwe interventie.")
+                    % {"id": raw_id},
+                )
+            else:
+                existing = self.visible.select_related("team__area").filter(pk=int(raw_id)).first()
+                if existing is None:
+                    row.error(
+                        "id", _("Interventie %(id)s bestaat niet of u mag haar niet zien.") % {"id": raw_id}
+                    )
+                elif not Intervention.objects.restrict(self.actor, "change").filter(pk=existing.pk).exists():
+                    row.error(
+                        "id",
+                        _("U mag interventie %(id)s (%(title)s) niet wijzigen.")
+                        % {"id": raw_id, "title": existing.title},
+                    )
+            version = row.text("version")
+            if not version.isdigit():
+                row.error("version", _("Vul de versie in waarvan uw wijziging uitgaat (staat in de export)."))
+            else:
+                data["version"] = int(version)
+
+        title = row.text("title")
+        if not title:
+            row.error("title", _("Vul een titel in."))
+        data["title"] = title
+        data["description"] = row.text("description")
+
+        theme = row.text("theme")
+        if theme.lower() not in THEMES:
+            row.error(
+                "theme",
+                _("Onbekend thema '%(value)s'. Kies uit: %(choices)s.")
+                % {"value": theme, "choices": ", ".join(str(label) for label in THEME_LABELS.values())},
+            )
+        else:
+            data["theme"] = THEMES[theme.lower()]
+
+        status = row.text("status") or str(STATUS_LABELS[Intervention.Status.IDEE])
+        if status.lower() not in STATUSES:
+            row.error(
+                "status",
+                _("Onbekende status '%(value)s'. Kies uit: %(choices)s.")
+                % {"value": status, "choices": ", ".join(str(label) for label in STATUS_LABELS.values())},
+            )
+        else:
+            data["status"] = STATUSES[status.lower()]
+        data["stop_reason"] = row.text("stop_reason")
+        if data.get("status") == Intervention.Status.GESTOPT and not data["stop_reason"]:
+            row.error("stop_reason", _("Geef een reden waarom de interventie is gestopt."))
+
+        team = self._team(row, existing)
+        data["team"] = team
+
+        codes = [
+            code.strip().upper() for code in row.text("areas").replace(";", ",").split(",") if code.strip()
+        ]
+        if not codes:
+            row.error("areas", _("Vul minstens één gebiedscode in, bijvoorbeeld de code van de wijk."))
+        elif team is not None:
+            data["areas"] = self._areas(row, team, codes)
+
+        lead_name = row.text("lead_organisation")
+        if not lead_name:
+            row.error("lead_organisation", _("Vul de trekker in: de naam van een organisatie in het team."))
+        else:
+            lead = self.organisation(lead_name)
+            if lead is None:
+                row.error("lead_organisation", _("Onbekende organisatie '%(name)s'.") % {"name": lead_name})
+            data["lead_organisation"] = lead
+        partners = []
+        for name in (n.strip() for n in row.text("partner_organisations").split(";")):
+            if not name:
+                continue
+            partner = self.organisation(name)
+            if partner is None:
+                row.error("partner_organisations", _("Onbekende organisatie '%(name)s'.") % {"name": name})
+            else:
+                partners.append(partner)
+        data["partner_organisations"] = partners
+
+        for key in ("start_date", "end_date"):
+            try:
+                data[key] = _date(row.get(key))
+            except ValueError:
+                row.error(
+                    key,
+                    _("'%(value)s' is geen datum. Schrijf de datum als JJJJ-MM-DD, bijvoorbeeld 2025-03-01.")
+                    % {"value": row.text(key)},
+                )
+        if data.get("start_date") and data.get("end_date") and data["end_date"] < data["start_date"]:
+            row.error("end_date", DATE_ORDER)
+
+        budget = row.get("budget")
+        try:
+            data["budget"] = services.parse_budget(
+                budget if isinstance(budget, int | float) else row.text("budget")
+            )
+        except ValidationError as exc:
+            message = exc.message_dict.get("budget", [""])[0]
+            row.error(
+                "budget",
+                _("Het budget '%(value)s' is geen geldig bedrag: %(message)s")
+                % {"value": row.text("budget"), "message": message},
+            )
+        data["funder"] = row.text("funder")
+        data["indicator_keys"] = [
+            key.strip() for key in row.text("indicator_keys").replace(";", ",").split(",") if key.strip()
+        ]
+        return (existing, data) if not row.errors else (None, None)
+
+    def _team(self, row, existing):
+        code = row.text("team_area").upper()
+        year_text = row.text("year")
+        if not code:
+            if existing is not None:
+                return existing.team
+            row.error("team_area", _("Vul de code van het teamgebied in, bijvoorbeeld WK045301."))
+            return None
+        year = int(year_text) if year_text.isdigit() else None
+        if year_text and year is None:
+            row.error("year", _("Het jaar van de indeling is een getal, bijvoorbeeld 2022."))
+            return None
+        teams = self.team_for(code, year)
+        if not teams:
+            row.error(
+                "team_area",
+                _("Er is geen team voor gebied %(code)s waar uw organisatie in zit.") % {"code": code},
+            )
+            return None
+        if len(teams) > 1:
+            row.error(
+                "year", _("Er zijn teams voor %(code)s in meer jaren; vul het jaar in.") % {"code": code}
+            )
+            return None
+        team = teams[0]
+        if existing is not None and existing.team_id != team.pk:
+            row.error(
+                "team_area",
+                _("Een interventie verhuist niet naar een ander team; maak een nieuwe aan."),
+            )
+            return None
+        return team
+
+    def _areas(self, row, team, codes):
+        inside = {area.code: area for area in team_areas(team)}
+        found = []
+        for code in codes:
+            if code in inside:
+                found.append(inside[code])
+            elif Area.objects.filter(code=code).exists():
+                row.error(
+                    "areas",
+                    _("Gebied %(code)s ligt buiten het gebied van het team (%(team)s).")
+                    % {"code": code, "team": team.area.code},
+                )
+            else:
+                row.error("areas", _("Onbekende gebiedscode %(code)s.") % {"code": code})
+        return found
+
+    def save(self, row, existing, data):
+        """Create or update through the services; a changed status goes through the
+        status workflow (so it is on the timeline too)."""
+        if existing is None:
+            data.pop("version", None)
+            services.intervention_create(actor=self.actor, **data)
+            return True
+        status = data.pop("status")
+        stop_reason = data.pop("stop_reason")
+        data.pop("team")
+        intervention = services.intervention_update(actor=self.actor, intervention=existing, **data)
+        if status != intervention.status:
+            services.intervention_change_status(
+                actor=self.actor,
+                intervention=intervention,
+                to_status=status,
+                reason=stop_reason,
+                version=intervention.version,
+            )
+        return False
+
+    def report_service_error(self, row, exc):
+        if isinstance(exc, ConflictError):
+            row.error("version", exc.message)
+        elif isinstance(exc, PermissionDenied):
+            message = str(exc.args[0]) if exc.args else _("U mag dit niet doen.")
+            row.error("team_area", message)
+        elif hasattr(exc, "error_dict"):
+            for name, errors in exc.message_dict.items():
+                column = FIELD_COLUMN.get(name, "")
+                for message in errors:
+                    row.error(column, message)
+        else:
+            for message in exc.messages:
+                row.error("", message)
+
+
+def import_interventions(*, actor, upload) -> ImportResult:
+    """Check and save every row of ``upload``; nothing is saved when any row fails.
+
+    Raises ``ImportFileError`` when the file itself cannot be read.
+    """
+    data = read_dataset(upload)
+    keys = [KEY_OF_HEADER.get((header or "").strip().lower()) for header in data.headers]
+    importer = InterventionImporter(actor=actor)
+    result = ImportResult()
+    with transaction.atomic():
+        for index, values in enumerate(data, start=2):
+            record = {key: value for key, value in zip(keys, values, strict=False) if key}
+            if all(_text(value) == "" for value in record.values()):
+                continue  # an empty line
+            result.rows += 1
+            row = _Row(index, record)
+            existing, parsed = importer.parse(row)
+            if parsed is not None:
+                try:
+                    with transaction.atomic():
+                        created = importer.save(row, existing, parsed)
+                except (ValidationError, PermissionDenied, ConflictError) as exc:
+                    importer.report_service_error(row, exc)
+                else:
+                    if created:
+                        result.created += 1
+                    else:
+                        result.updated += 1
+            result.errors.extend(row.errors)
+        if result.errors:
+            transaction.set_rollback(True)
+            result.created = result.updated = 0
+    return result

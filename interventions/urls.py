@@ -1,0 +1,29 @@
+from django.urls import path
+
+from interventions import views
+
+app_name = "interventions"
+
+urlpatterns = [
+    path("", views.InterventionListView.as_view(), name="list"),
+    path("nieuw/", views.InterventionCreateView.as_view(), name="create"),
+    path("kaart/", views.intervention_map, name="map"),
+    path("exporteren.<str:fmt>", views.intervention_export, name="export"),
+    path("importeren/", views.ImportView.as_view(), name="import"),
+    path("importeren/sjabloon.<str:fmt>", views.import_template, name="import-template"),
+    path("e-mailvoorkeur/", views.PreferenceView.as_view(), name="preferences"),
+    path("bijlage/<int:pk>/", views.attachment_download, name="attachment"),
+    path("<int:pk>/", views.InterventionDetailView.as_view(), name="detail"),
+    path("<int:pk>/bewerken/", views.InterventionEditView.as_view(), name="edit"),
+    path("<int:pk>/status/", views.StatusView.as_view(), name="status"),
+    path("<int:pk>/verwijderen/", views.InterventionDeleteView.as_view(), name="delete"),
+    path("teams/", views.TeamListView.as_view(), name="teams"),
+    path("teams/nieuw/", views.TeamCreateView.as_view(), name="team-create"),
+    path("teams/<int:pk>/", views.TeamDetailView.as_view(), name="team"),
+    path("teams/<int:pk>/bewerken/", views.TeamEditView.as_view(), name="team-edit"),
+    path("teams/<int:pk>/leden/", views.TeamMembersView.as_view(), name="team-members"),
+    path("teams/<int:pk>/urgentie/", views.UrgencyView.as_view(), name="urgency"),
+    path("teams/<int:pk>/geschiedenis/", views.TeamHistoryView.as_view(), name="team-history"),
+    path("teams/lid/<int:pk>/rol/", views.team_member_role, name="team-member-role"),
+    path("teams/lid/<int:pk>/verwijderen/", views.team_member_remove, name="team-member-remove"),
+]

@@ -1,0 +1,760 @@
+"""Pages for area teams, urgency, interventions, their progress, the map, exports and
+imports. Reads go through ``interventions.selectors`` (restricted); every write calls a
+service of ``interventions.services``.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.generic import FormView, TemplateView
+
+from areas.models import Area, AreaKind
+from core.audit import history_entries
+from core.exceptions import ConflictError
+from core.permissions import RestrictedQuerySet, allowed, get_object_for, is_platform_admin
+from core.views import RestrictedObjectMixin, ServiceFormMixin
+from interventions import exports, selectors, services
+from interventions.forms import (
+    ImportForm,
+    InterventionEditForm,
+    InterventionFilterForm,
+    InterventionForm,
+    PreferenceForm,
+    ProgressForm,
+    StatusForm,
+    TeamCreateForm,
+    TeamEditForm,
+    TeamMemberAddForm,
+    TeamMemberRoleForm,
+    UrgencyForm,
+    intervention_initial,
+)
+from interventions.models import (
+    AreaTeam,
+    Attachment,
+    Intervention,
+    NotificationPreference,
+    TeamMember,
+    TeamRole,
+    Urgency,
+    UrgencyAssessment,
+)
+from organisations.models import Organisation, organisation_ids_for
+
+PAGE_SIZE = 50
+
+
+def _restricted(model):
+    """The restricted queryset of ``model``, also for models whose default manager is a
+    plain one (progress updates and attachments)."""
+    manager = model._default_manager
+    if hasattr(manager, "restrict"):
+        return manager.all()
+    return RestrictedQuerySet(model=model)
+
+
+def _error_text(exc):
+    return " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+
+
+def _add_errors(form, exc):
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def _creatable_teams(user):
+    """Teams in which the person may log an intervention: bewerkers of a trekker or partner
+    (platform admins in every team)."""
+    if is_platform_admin(user):
+        return AreaTeam.objects.select_related("area").order_by("name")
+    return (
+        AreaTeam.objects.restrict(user, "view")
+        .filter(
+            members__organisation_id__in=organisation_ids_for(user, "change"),
+            members__role__in=[TeamRole.TREKKER, TeamRole.PARTNER],
+        )
+        .select_related("area")
+        .distinct()
+        .order_by("name")
+    )
+
+
+def _team_organisations_to_lead(user):
+    """Gemeente and corporation organisations whose beheerder the person is: they may form a
+    team (platform admins for any of them)."""
+    organisations = Organisation.objects.filter(
+        kind__in=[Organisation.Kind.GEMEENTE, Organisation.Kind.CORPORATIE], is_active=True
+    ).order_by("name")
+    if is_platform_admin(user):
+        return organisations
+    return organisations.filter(pk__in=organisation_ids_for(user, "manage"))
+
+
+# --- teams ---------------------------------------------------------------------------
+
+
+class TeamListView(LoginRequiredMixin, TemplateView):
+    template_name = "interventions/team_list.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        teams = selectors.team_list(user=user)
+        page = Paginator(teams, PAGE_SIZE).get_page(self.request.GET.get("pagina"))
+        labels = dict(Urgency.choices)
+        page.object_list = list(page.object_list)
+        for team in page.object_list:
+            team.latest_urgency_label = labels.get(team.latest_urgency, "")
+        return super().get_context_data(
+            page=page, can_create=_team_organisations_to_lead(user).exists(), **kwargs
+        )
+
+
+class TeamMixin(RestrictedObjectMixin):
+    def get_queryset(self):
+        return AreaTeam.objects.select_related("area")
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.team = self.get_object()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        return super().get_context_data(
+            team=self.team,
+            can_manage=allowed(user, "change", self.team),
+            can_assess=_restricted_writers(user, self.team),
+            can_log=_creatable_teams(user).filter(pk=self.team.pk).exists(),
+            **kwargs,
+        )
+
+
+def _restricted_writers(user, team):
+    """Trekkers and partners record the urgency (meelezers read); platform admins too."""
+    if is_platform_admin(user):
+        return True
+    return TeamMember.objects.filter(
+        team=team,
+        organisation_id__in=organisation_ids_for(user, "change"),
+        role__in=[TeamRole.TREKKER, TeamRole.PARTNER],
+    ).exists()
+
+
+class TeamDetailView(TeamMixin, TemplateView):
+    template_name = "interventions/team_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["members"] = self.team.members.select_related("organisation").order_by(
+            "role", "organisation__name"
+        )
+        context["assessments"] = selectors.urgency_history(user=user, team=self.team)
+        interventions = selectors.intervention_list(user=user, team=self.team)
+        context["page"] = Paginator(interventions, PAGE_SIZE).get_page(self.request.GET.get("pagina"))
+        return context
+
+
+class TeamCreateView(LoginRequiredMixin, ServiceFormMixin, FormView):
+    template_name = "interventions/team_form.html"
+    form_class = TeamCreateForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not _team_organisations_to_lead(request.user).exists():
+            raise PermissionDenied(
+                _("Alleen beheerders van een gemeente of woningcorporatie vormen een gebiedsteam.")
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["organisations"] = _team_organisations_to_lead(self.request.user)
+        return kwargs
+
+    def get_initial(self):
+        initial = {"year": Area.objects.order_by("-year").values_list("year", flat=True).first()}
+        code = self.request.GET.get("gebied", "").strip().upper()
+        if code:
+            initial["area_code"] = code
+        if self.request.GET.get("jaar", "").isdigit():
+            initial["year"] = int(self.request.GET["jaar"])
+        return initial
+
+    def perform(self, form):
+        data = form.cleaned_data
+        team = services.team_create(
+            actor=self.request.user,
+            area=data["area"],
+            name=data["name"],
+            description=data["description"],
+            members=[(data["trekker"], TeamRole.TREKKER)],
+        )
+        messages.success(self.request, _("Team %s is gevormd.") % team.name)
+        return team
+
+    def get_success_url(self):
+        return reverse("interventions:team", args=[self.object.pk])
+
+
+class TeamEditView(TeamMixin, ServiceFormMixin, FormView):
+    template_name = "interventions/team_edit.html"
+    form_class = TeamEditForm
+    required_action = "change"
+
+    def get_initial(self):
+        return {"name": self.team.name, "description": self.team.description, "version": self.team.version}
+
+    def perform(self, form):
+        data = dict(form.cleaned_data)
+        team = services.team_update(actor=self.request.user, team=self.team, **data)
+        messages.success(self.request, _("De gegevens van het team zijn opgeslagen."))
+        return team
+
+    def get_success_url(self):
+        return reverse("interventions:team", args=[self.team.pk])
+
+
+class TeamMembersView(TeamMixin, TemplateView):
+    """The team's organisations and roles; the trekker's beheerders add, change and remove."""
+
+    template_name = "interventions/team_members.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["members"] = self.team.members.select_related("organisation").order_by(
+            "role", "organisation__name"
+        )
+        context["roles"] = TeamRole.choices
+        if context["can_manage"]:
+            context["add_form"] = kwargs.get("add_form") or TeamMemberAddForm(team=self.team)
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if not allowed(request.user, "change", self.team):
+            raise PermissionDenied(_("Alleen beheerders van de trekker beheren de leden van het team."))
+        form = TeamMemberAddForm(request.POST, team=self.team)
+        if form.is_valid():
+            try:
+                member = services.team_member_add(actor=request.user, team=self.team, **form.cleaned_data)
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("%(org)s is toegevoegd als %(role)s.")
+                    % {"org": member.organisation, "role": member.get_role_display()},
+                )
+                return redirect("interventions:team-members", pk=self.team.pk)
+        return self.render_to_response(self.get_context_data(add_form=form), status=400)
+
+
+def _member_for(request, pk, action):
+    return get_object_for(
+        request.user, TeamMember.objects.select_related("team", "organisation"), action, pk=pk
+    )
+
+
+@login_required
+@require_POST
+def team_member_role(request, pk):
+    member = _member_for(request, pk, "change")
+    form = TeamMemberRoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Kies een geldige rol."))
+    else:
+        try:
+            services.team_member_change_role(actor=request.user, member=member, **form.cleaned_data)
+        except (ValidationError, ConflictError) as exc:
+            messages.error(request, exc.message if isinstance(exc, ConflictError) else _error_text(exc))
+        else:
+            messages.success(request, _("De rol van %s is gewijzigd.") % member.organisation)
+    return redirect("interventions:team-members", pk=member.team_id)
+
+
+@login_required
+def team_member_remove(request, pk):
+    member = _member_for(request, pk, "delete")
+    if request.method == "POST":
+        try:
+            services.team_member_remove(actor=request.user, member=member)
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, _("%s is uit het team gehaald.") % member.organisation)
+        return redirect("interventions:team-members", pk=member.team_id)
+    return render(
+        request, "interventions/team_member_confirm_remove.html", {"member": member, "team": member.team}
+    )
+
+
+class UrgencyView(TeamMixin, ServiceFormMixin, FormView):
+    """Record the urgency for a year; a year that has one already gets a new assessment."""
+
+    template_name = "interventions/urgency_form.html"
+    form_class = UrgencyForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.team = self.get_object()
+            if not _restricted_writers(request.user, self.team):
+                raise PermissionDenied(_("Trekkers en partners van het team leggen de urgentie vast."))
+        return super(TeamMixin, self).dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        year = timezone.localdate().year
+        initial = {"year": year}
+        current = UrgencyAssessment.objects.filter(team=self.team, year=year).first()
+        if current is not None:
+            # Adjusting this year's assessment: start from it, with its version.
+            initial.update(urgency=current.urgency, rationale=current.rationale, version=current.version)
+        return initial
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["assessments"] = selectors.urgency_history(user=self.request.user, team=self.team)
+        return context
+
+    def perform(self, form):
+        assessment = services.urgency_record(actor=self.request.user, team=self.team, **form.cleaned_data)
+        messages.success(
+            self.request,
+            _("De urgentie voor %(year)s is vastgelegd: %(urgency)s.")
+            % {"year": assessment.year, "urgency": assessment.get_urgency_display()},
+        )
+        return assessment
+
+    def get_success_url(self):
+        return reverse("interventions:team", args=[self.team.pk])
+
+
+class TeamHistoryView(TeamMixin, TemplateView):
+    template_name = "interventions/team_history.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        entries = (
+            history_entries(AreaTeam.history.filter(id=self.team.pk), 100)
+            + history_entries(TeamMember.history.filter(team_id=self.team.pk), 100)
+            + history_entries(UrgencyAssessment.history.filter(team_id=self.team.pk), 100)
+        )
+        entries.sort(key=lambda entry: entry.when, reverse=True)
+        context["entries"] = entries[:100]
+        return context
+
+
+# --- interventions -------------------------------------------------------------------
+
+
+def _filter_form(request):
+    return InterventionFilterForm(request.GET or None)
+
+
+class InterventionListView(LoginRequiredMixin, TemplateView):
+    template_name = "interventions/intervention_list.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        form = _filter_form(self.request)
+        filters = form.filters() if form.is_bound else {}
+        interventions = selectors.intervention_list(user=user, **filters)
+        page = Paginator(interventions, PAGE_SIZE).get_page(self.request.GET.get("pagina"))
+        query = self.request.GET.copy()
+        query.pop("pagina", None)
+        return super().get_context_data(
+            form=form,
+            page=page,
+            filtered=bool(filters),
+            query=query.urlencode(),
+            can_create=_creatable_teams(user).exists(),
+            **kwargs,
+        )
+
+
+@login_required
+def intervention_export(request, fmt):
+    """Exactly what the list shows the person with the same filters, as CSV or Excel."""
+    if fmt not in exports.CONTENT_TYPES:
+        raise Http404(_("Kies CSV of Excel."))
+    form = _filter_form(request)
+    filters = form.filters() if form.is_bound else {}
+    interventions = selectors.intervention_list(user=request.user, **filters)
+    body = exports.render(interventions, fmt)
+    response = HttpResponse(body, content_type=exports.CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{exports.filename("interventies", fmt)}"'
+    return response
+
+
+@login_required
+def import_template(request, fmt):
+    if fmt not in exports.CONTENT_TYPES:
+        raise Http404(_("Kies CSV of Excel."))
+    response = HttpResponse(exports.template(fmt), content_type=exports.CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="interventies-sjabloon.{fmt}"'
+    return response
+
+
+class ImportView(LoginRequiredMixin, FormView):
+    """Upload a filled-in export or template; all rows are saved, or none."""
+
+    template_name = "interventions/import.html"
+    form_class = ImportForm
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(columns=exports.COLUMNS, **kwargs)
+
+    def form_valid(self, form):
+        from interventions.importers import ImportFileError, import_interventions
+
+        try:
+            result = import_interventions(actor=self.request.user, upload=form.cleaned_data["file"])
+        except ImportFileError as exc:
+            form.add_error("file", exc)
+            return self.form_invalid(form)
+        if not result.ok:
+            return self.render_to_response(self.get_context_data(form=form, result=result), status=400)
+        messages.success(
+            self.request,
+            _("Het bestand is ingelezen: %(created)s nieuwe en %(updated)s gewijzigde interventies.")
+            % {"created": result.created, "updated": result.updated},
+        )
+        return redirect("interventions:list")
+
+
+class InterventionMixin(RestrictedObjectMixin):
+    def get_queryset(self):
+        return Intervention.objects.select_related("team__area", "lead_organisation")
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.intervention = self.get_object()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            intervention=self.intervention,
+            team=self.intervention.team,
+            can_change=allowed(self.request.user, "change", self.intervention),
+            **kwargs,
+        )
+
+
+class InterventionDetailView(InterventionMixin, TemplateView):
+    template_name = "interventions/intervention_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        intervention = selectors.intervention_detail(user=self.request.user, pk=self.intervention.pk)
+        context["intervention"] = intervention
+        context["areas"] = intervention.areas.all()
+        context["partners"] = intervention.partner_organisations.all()
+        context["updates"] = intervention.updates.all()
+        if context["can_change"]:
+            context["progress_form"] = kwargs.get("progress_form") or ProgressForm(
+                initial={"date": timezone.localdate()}
+            )
+            context["status_form"] = StatusForm(
+                initial={"status": intervention.status, "version": intervention.version}
+            )
+        context["entries"] = history_entries(Intervention.history.filter(id=intervention.pk), 50)
+        return context
+
+    def post(self, request, *args, **kwargs):
+        """Add a progress update, with attachments (multipart)."""
+        if not allowed(request.user, "change", self.intervention):
+            raise PermissionDenied(_("U mag deze interventie wel bekijken, maar geen voortgang toevoegen."))
+        form = ProgressForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.progress_add(
+                    actor=request.user,
+                    intervention=self.intervention,
+                    date=data["date"],
+                    text=data["text"],
+                    progress=data["progress"],
+                    files=data["files"],
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, _("De voortgang is toegevoegd aan de tijdlijn."))
+                return redirect("interventions:detail", pk=self.intervention.pk)
+        return self.render_to_response(self.get_context_data(progress_form=form), status=400)
+
+
+class InterventionCreateView(LoginRequiredMixin, ServiceFormMixin, FormView):
+    template_name = "interventions/intervention_form.html"
+    form_class = InterventionForm
+
+    def dispatch(self, request, *args, **kwargs):
+        self.team = None
+        if request.user.is_authenticated:
+            teams = _creatable_teams(request.user)
+            team_id = request.GET.get("team", "")
+            if team_id.isdigit():
+                self.team = get_object_for(
+                    request.user, AreaTeam.objects.select_related("area"), pk=int(team_id)
+                )
+                if not teams.filter(pk=self.team.pk).exists():
+                    raise PermissionDenied(
+                        _(
+                            "Alleen bewerkers van de trekker of een partner leggen interventies vast in dit team."
+                        )
+                    )
+            else:
+                teams = list(teams[:100])
+                if len(teams) == 1:
+                    self.team = teams[0]
+                else:
+                    return render(request, "interventions/team_choice.html", {"teams": teams})
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["team"] = self.team
+        return kwargs
+
+    def get_initial(self):
+        return {"areas": [self.team.area]}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(team=self.team, **kwargs)
+
+    def perform(self, form):
+        intervention = services.intervention_create(
+            actor=self.request.user, team=self.team, **form.cleaned_data
+        )
+        messages.success(self.request, _("Interventie %s is vastgelegd.") % intervention.title)
+        return intervention
+
+    def get_success_url(self):
+        return reverse("interventions:detail", args=[self.object.pk])
+
+
+class InterventionEditView(InterventionMixin, ServiceFormMixin, FormView):
+    """Edit; a stale save is refused, the other person's values shown beside the kept input."""
+
+    template_name = "interventions/intervention_edit.html"
+    form_class = InterventionEditForm
+    required_action = "change"
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["team"] = self.intervention.team
+        return kwargs
+
+    def get_initial(self):
+        return intervention_initial(self.intervention)
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        if response.status_code == 200 and getattr(response, "context_data", {}).get("conflict"):
+            response.status_code = 409
+        return response
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if context.get("conflict") is not None:
+            current = Intervention.objects.select_related("lead_organisation").get(pk=self.intervention.pk)
+            context["conflict"] = current
+            last = Intervention.history.filter(id=current.pk).select_related("history_user").first()
+            context["conflict_by"] = last.history_user if last else None
+            context["conflict_areas"] = current.areas.order_by("code")
+            context["conflict_partners"] = current.partner_organisations.order_by("name")
+        return context
+
+    def perform(self, form):
+        data = dict(form.cleaned_data)
+        intervention = services.intervention_update(
+            actor=self.request.user, intervention=self.intervention, **data
+        )
+        messages.success(self.request, _("De interventie is opgeslagen."))
+        return intervention
+
+    def get_success_url(self):
+        return reverse("interventions:detail", args=[self.intervention.pk])
+
+
+class StatusView(InterventionMixin, ServiceFormMixin, FormView):
+    template_name = "interventions/status_form.html"
+    form_class = StatusForm
+    required_action = "change"
+
+    def get_initial(self):
+        return {"status": self.intervention.status, "version": self.intervention.version}
+
+    def perform(self, form):
+        data = form.cleaned_data
+        intervention = services.intervention_change_status(
+            actor=self.request.user,
+            intervention=self.intervention,
+            to_status=data["status"],
+            reason=data["reason"],
+            version=data["version"],
+        )
+        messages.success(self.request, _("De status is nu: %s.") % intervention.get_status_display())
+        return intervention
+
+    def get_success_url(self):
+        return reverse("interventions:detail", args=[self.intervention.pk])
+
+
+class InterventionDeleteView(InterventionMixin, TemplateView):
+    template_name = "interventions/intervention_confirm_delete.html"
+    required_action = "delete"
+
+    def post(self, request, *args, **kwargs):
+        title = self.intervention.title
+        team_id = self.intervention.team_id
+        try:
+            services.intervention_delete(actor=request.user, intervention=self.intervention)
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+            return redirect("interventions:detail", pk=self.intervention.pk)
+        messages.success(request, _("Interventie %s is verwijderd.") % title)
+        return redirect("interventions:team", pk=team_id)
+
+
+@login_required
+def attachment_download(request, pk):
+    """A file on the timeline, only for people who may see its intervention."""
+    attachment = get_object_for(request.user, _restricted(Attachment), pk=pk)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404(_("Het bestand is niet meer beschikbaar.")) from exc
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type or "application/octet-stream",
+    )
+
+
+# --- map -----------------------------------------------------------------------------
+
+URGENCY_COLOURS = {
+    Urgency.LAAG: "#d9f0d3",
+    Urgency.VERHOOGD: "#fee08b",
+    Urgency.HOOG: "#fc8d59",
+    Urgency.ACUUT: "#d73027",
+}
+
+
+@login_required
+def intervention_map(request):
+    """The wijken of a gemeente coloured by their team's urgency in a year, with the number
+    of interventions per wijk in a table beside the map (the same data, for keyboard and
+    screen reader users)."""
+    from areas import selectors as area_selectors
+    from areas.views import map_context
+
+    user = request.user
+    code = (request.GET.get("gemeente") or _home_gemeente(user)).strip().upper()
+    year_text = request.GET.get("year") or request.GET.get("jaar") or ""
+    year = int(year_text) if year_text.isdigit() else timezone.localdate().year
+    context = {"code": code, "year": year, "gemeenten": _gemeente_choices(user), "gemeente": None}
+    gemeenten = Area.objects.restrict(user, "view").filter(kind=AreaKind.GEMEENTE, code=code)
+    # Drawn on the boundaries of that year, or the newest before it (or the oldest known).
+    gemeente = (
+        gemeenten.filter(year__lte=year).order_by("-year").first() or gemeenten.order_by("year").first()
+        if code
+        else None
+    )
+    if gemeente is None:
+        return render(request, "interventions/map.html", context)
+    rows = _map_rows(user, gemeente, year)
+    context.update(
+        gemeente=gemeente,
+        rows=rows,
+        colours=[(value, label, URGENCY_COLOURS[value]) for value, label in Urgency.choices],
+        colour_rules=[(row["code"], URGENCY_COLOURS[row["urgency"]]) for row in rows if row["urgency"]],
+        map=map_context(
+            year=gemeente.year,
+            label=_(
+                "Kaart van de wijken van %(name)s, gekleurd naar urgentie in %(year)s; de tabel bevat dezelfde gegevens"
+            )
+            % {"name": gemeente.name, "year": year},
+            bbox=area_selectors.bbox_of([gemeente]),
+            level=AreaKind.WIJK,
+            gemeente=gemeente.code,
+        ),
+    )
+    return render(request, "interventions/map.html", context)
+
+
+def _map_rows(user, gemeente, year):
+    """Every land wijk of the gemeente (in its boundary year), and the gebieden that have
+    a team, with the team's urgency of ``year`` and its number of interventions."""
+    labels = dict(Urgency.choices)
+    teams = {
+        row["code"]: row for row in selectors.urgency_table(user=user, gemeente_code=gemeente.code, year=year)
+    }
+    wijken = (
+        Area.objects.restrict(user, "view")
+        .filter(kind=AreaKind.WIJK, parent=gemeente, is_water=False)
+        .order_by("code")
+        .values_list("code", "name")
+    )
+    rows = []
+    for code, name in wijken:
+        team = teams.pop(code, None) or {}
+        rows.append(
+            {
+                "code": code,
+                "name": name,
+                "team_id": team.get("team_id"),
+                "urgency": team.get("urgency"),
+                "urgency_label": labels.get(team.get("urgency"), ""),
+                "interventions": team.get("interventions", 0),
+            }
+        )
+    for team in teams.values():  # gebieden (and wijken of other boundary years)
+        rows.append({**team, "urgency_label": labels.get(team["urgency"], "")})
+    return rows
+
+
+def _home_gemeente(user):
+    return (
+        Organisation.objects.filter(pk__in=organisation_ids_for(user, "view"))
+        .exclude(gemeente_code="")
+        .values_list("gemeente_code", flat=True)
+        .first()
+        or ""
+    )
+
+
+def _gemeente_choices(user):
+    codes = AreaTeam.objects.restrict(user, "view").values_list("area__gemeente_code", flat=True).distinct()
+    return sorted(set(codes))
+
+
+# --- notification preference ---------------------------------------------------------
+
+
+class PreferenceView(LoginRequiredMixin, ServiceFormMixin, FormView):
+    template_name = "interventions/preference_form.html"
+    form_class = PreferenceForm
+
+    def get_initial(self):
+        preference = NotificationPreference.objects.filter(user=self.request.user).first()
+        return {"mode": preference.mode if preference else NotificationPreference.Mode.DIRECT}
+
+    def perform(self, form):
+        preference = services.preference_set(actor=self.request.user, mode=form.cleaned_data["mode"])
+        messages.success(self.request, _("Uw voorkeur is opgeslagen: %s.") % preference.get_mode_display())
+        return preference
+
+    def get_success_url(self):
+        return reverse("interventions:preferences")
