@@ -151,6 +151,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "interventions.tasks.digest_send",
         "schedule": crontab(hour=7, minute=0),
     },
+    # Reminders of the bod, signing, monitoring and review deadlines (each sent once).
+    "agreements-deadline-reminders": {
+        "task": "agreements.tasks.send_deadline_reminders",
+        "schedule": crontab(hour=6, minute=30),
+    },
 }
 
 AUTH_USER_MODEL = "core.User"
