@@ -46,6 +46,7 @@ FIRST_YEAR = 2000
 BATCH_SIZE = 500
 IN_CHUNK = 900  # keeps IN (...) lists under SQLite's parameter limit
 MAX_REPORTED = 1000  # rows of warnings or errors kept on the job
+SAME_SHAPE_DEGREES = 1e-7  # about a centimetre
 OVERLAP_MIN_SHARE = 0.001  # slivers below this share of both areas are generalisation noise
 # Any constant will do: one lock for all boundary imports, which are rare and may touch
 # the overlaps of neighbouring years.
@@ -110,10 +111,24 @@ def boundary_import_start(*, actor, uploaded_file, year: int, dry_run: bool = Fa
     )
     save_versioned(job, actor=actor)
 
+    transaction.on_commit(lambda: _queue_import(job.pk))
+    return job
+
+
+def _queue_import(job_id: int) -> None:
     from areas.tasks import boundary_import_run as task
 
-    transaction.on_commit(lambda: task.delay(job.pk))
-    return job
+    try:
+        task.delay(job_id)
+    except Exception:  # broker unreachable: say so on the job instead of leaving it queued
+        logger.exception("Could not queue boundary import %s", job_id)
+        boundary_import_fail(
+            job_id=job_id,
+            message=_(
+                "De import kon niet worden gestart omdat de takenwachtrij niet bereikbaar is. "
+                "Er is niets opgeslagen; probeer het later opnieuw."
+            ),
+        )
 
 
 def boundary_import_file(*, actor, path, year: int, dry_run: bool = False, stdout=None) -> BoundaryImport:
@@ -362,10 +377,11 @@ def _plan(records: list[BoundaryRecord], year: int) -> _Plan:
         else:
             maybe_same_shape.append((rec, row["id"], old_geometry))
     if maybe_same_shape:
-        # The same polygon can be written with its ring starting at another vertex.
+        # The same polygon can be written with its ring starting at another vertex, or
+        # come back from RD New a few nanodegrees off: neither is a change.
         new = shapely.from_wkb([m[0].geometry for m in maybe_same_shape])
         old = shapely.from_wkb([m[2] for m in maybe_same_shape])
-        equal = shapely.equals(new, old)
+        equal = shapely.equals_exact(new, old, tolerance=SAME_SHAPE_DEGREES) | shapely.equals(new, old)
         for (rec, area_id, _old), same in zip(maybe_same_shape, equal, strict=True):
             if same:
                 plan.unchanged += 1

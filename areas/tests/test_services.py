@@ -103,6 +103,23 @@ def test_reimport_reports_a_changed_name_and_shape(velsen_2022, tmp_path):
     assert velserbeek.parent.code == "WK045300" and velserbeek.max_lat == pytest.approx(52.4645)
 
 
+def test_rd_new_geopackage_with_cbs_names(velsen_2022, tmp_path):
+    from areas.tests.test_importers import write_cbs_rd
+
+    path = write_cbs_rd(tmp_path, "GPKG")
+    job = run(velsen_2022, None, 2022, path=path)
+    # The same buurten back from RD New: only the one marked WATER = JA changed.
+    assert (job.status, job.created, job.changed, job.unchanged) == (DONE, 0, 1, 62)
+    assert list(Area.objects.filter(year=2022, is_water=True).values_list("code", flat=True)) == [
+        "BU04530900"
+    ]
+    zipped = tmp_path / "zip"
+    zipped.mkdir()
+    job = run(velsen_2022, None, 2023, path=write_cbs_rd(zipped, "ESRI Shapefile"))
+    assert job.status == FAILED
+    assert job.errors[0]["message"].startswith("wijk WK045300 onbekend in jaar 2023")
+
+
 def import_2025(world):
     # 2025 has only a buurt file; its gemeente and wijken take the 2022 shapes here.
     for name in ("gemeente_2022.geojson", "wijken_2022.geojson", "buurten_2025.geojson"):
@@ -298,6 +315,20 @@ def test_upload_refused_early(world, settings):
         services.boundary_import_start(actor=admin, uploaded_file=upload(), year=2022)
     assert "de grens is" in info.value.message_dict["file"][0]
     assert not BoundaryImport.objects.exists()
+
+
+def test_upload_when_the_queue_is_down(world, monkeypatch, django_capture_on_commit_callbacks):
+    from areas import tasks
+
+    def down(job_id):
+        raise ConnectionError("redis weg")
+
+    monkeypatch.setattr(tasks.boundary_import_run, "delay", down)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = services.boundary_import_start(actor=world.platform_admin, uploaded_file=upload(), year=2022)
+    job.refresh_from_db()
+    assert job.status == FAILED
+    assert "takenwachtrij niet bereikbaar" in job.errors[0]["message"]
 
 
 def test_task_marks_unexpected_errors(world, monkeypatch):
