@@ -26,6 +26,8 @@ Workflow rules in short:
 """
 
 import calendar as _calendar
+import contextlib
+import contextvars
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass
@@ -115,8 +117,24 @@ def _is_member(user, organisation_id, action="change"):
     ).exists()
 
 
+_mail_off = contextvars.ContextVar("agreements_mail_off", default=False)
+
+
+@contextlib.contextmanager
+def without_mail():
+    """Write without mailing anyone (the demo seed: history, not news). Notifications in
+    the product are still made."""
+    token = _mail_off.set(True)
+    try:
+        yield
+    finally:
+        _mail_off.reset(token)
+
+
 def _queue_mail(recipients, subject, body):
     """Mail each person once, by a Celery task after the transaction commits."""
+    if _mail_off.get():
+        return
     user_ids = sorted({person.pk for person in recipients if person is not None and person.email})
     if not user_ids:
         return

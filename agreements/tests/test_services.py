@@ -761,3 +761,71 @@ class TestDocument:
         agreement = make_agreement(world)
         with pytest.raises(PermissionDenied):
             services.agreement_attach_document(actor=world.tenant_rep, agreement=agreement, file=pdf_file())
+
+
+# --- demo -------------------------------------------------------------------------------
+
+
+def test_demo_seed_is_complete_and_idempotent(db, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from agreements import demo
+    from agreements.models import MonitoringReport
+    from areas.models import Area
+    from organisations import demo as organisations_demo
+
+    Area.objects.create(year=2022, kind="buurt", code="BU04530203", name="Velseroord", gemeente_code="GM0453")
+    lines = []
+    with django_capture_on_commit_callbacks(execute=True):
+        organisations_demo.seed(log=lines.append)
+        mail.outbox.clear()
+        demo.seed(log=lines.append)
+    assert mail.outbox == []  # the demo is history, not news
+    agreement = Agreement.objects.get(title=demo.TITLE)
+    assert agreement.status == Agreement.Status.ONDERTEKEND
+    assert agreement.parties.filter(signed_at__isnull=False).count() == 3
+    assert agreement.commitments.count() == 20
+    assert set(agreement.commitments.values_list("theme", flat=True)) == set(Theme.values)
+    assert agreement.commitments.filter(is_disputed=True).count() == 1
+    states = set(MonitoringReport.objects.filter(year=2025).values_list("state", flat=True))
+    assert states == set(MonitoringReport.State.values)
+    assert agreement.commitments.get(number="1.1").areas.get().code == "BU04530203"
+    bod = Bod.objects.get(year=2026)
+    assert bod.status == Bod.Status.INGEDIEND and bod.proposals.count() == 2
+
+    counts = (
+        Agreement.objects.count(),
+        Commitment.objects.count(),
+        MonitoringReport.objects.count(),
+        Bod.objects.count(),
+    )
+    demo.seed(log=lines.append)
+    assert counts == (
+        Agreement.objects.count(),
+        Commitment.objects.count(),
+        MonitoringReport.objects.count(),
+        Bod.objects.count(),
+    )
+
+
+def test_admin_pages_are_read_only(world, client):
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    signed_agreement(world)
+    make_bod(world)
+    staff = get_user_model().objects.create_superuser("staff@example.nl", "x-Geheim-123")
+    client.force_login(staff)
+    for model in (
+        "agreement",
+        "amendment",
+        "bod",
+        "commitment",
+        "monitoringreport",
+        "gemeentecalendar",
+        "remindersent",
+    ):
+        assert client.get(reverse(f"admin:agreements_{model}_changelist")).status_code == 200, model
+        assert client.get(reverse(f"admin:agreements_{model}_add")).status_code == 403, model
+    agreement = Agreement.objects.get()
+    assert client.get(reverse("admin:agreements_agreement_change", args=[agreement.pk])).status_code == 200
