@@ -8,7 +8,8 @@ in the database.
 from collections import OrderedDict, defaultdict
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from agreements.models import (
     Agreement,
@@ -21,6 +22,7 @@ from agreements.models import (
     PartyRole,
     Theme,
 )
+from areas.models import Area
 from core.audit import history_entries
 from core.permissions import get_object_for, is_platform_admin
 from organisations.models import organisation_ids_for
@@ -41,11 +43,16 @@ def agreement_list(
     Filters: gemeente, status, a party organisation, a year within the period, a text in
     the title, and only those with a disputed commitment.
     """
+    # Counts as correlated subqueries: PostgreSQL computes them for the rows of the page
+    # only, not for every agreement before the LIMIT.
+    commitments = Commitment.objects.filter(agreement=OuterRef("pk")).order_by().values("agreement")
     qs = (
         Agreement.objects.restrict(user, "view")
         .annotate(
-            commitment_count=Count("commitments", distinct=True),
-            disputed_count=Count("commitments", filter=Q(commitments__is_disputed=True), distinct=True),
+            commitment_count=Coalesce(Subquery(commitments.annotate(n=Count("pk")).values("n")), 0),
+            disputed_count=Coalesce(
+                Subquery(commitments.filter(is_disputed=True).annotate(n=Count("pk")).values("n")), 0
+            ),
         )
         .prefetch_related(
             Prefetch("parties", queryset=AgreementParty.objects.select_related("organisation", "signed_by"))
@@ -62,7 +69,7 @@ def agreement_list(
     if search:
         qs = qs.filter(title__icontains=search)
     if disputed:
-        qs = qs.filter(commitments__is_disputed=True).distinct()
+        qs = qs.filter(pk__in=Commitment.objects.filter(is_disputed=True).values("agreement_id"))
     return qs.order_by("-start_year", "title", "pk")
 
 
@@ -92,7 +99,13 @@ def agreement_detail(*, user, pk):
             queryset=Commitment.objects.select_related(
                 "responsible", "disputed_by", "amendment", "adopted_from__bod__corporation"
             )
-            .prefetch_related("areas", Prefetch("reports", queryset=_report_queryset()))
+            .prefetch_related(
+                # Only what a list shows: an area's shapes are large.
+                Prefetch(
+                    "areas", queryset=Area.objects.only("id", "year", "kind", "code", "name", "gemeente_code")
+                ),
+                Prefetch("reports", queryset=_report_queryset()),
+            )
             .order_by("theme", "number", "pk"),
         ),
     )
@@ -146,9 +159,12 @@ def reviewer_queue(*, user):
     gemeente_agreements = AgreementParty.objects.filter(
         role=PartyRole.GEMEENTE, organisation_id__in=organisation_ids_for(user, "change")
     ).values("agreement_id")
+    # From the agreements to their commitments to the reports (an index lookup each),
+    # rather than scanning every submitted report in the country.
+    commitments = Commitment.objects.filter(agreement_id__in=gemeente_agreements).values("pk")
     return (
         MonitoringReport.objects.restrict(user, "view")
-        .filter(state=MonitoringReport.State.SUBMITTED, commitment__agreement_id__in=gemeente_agreements)
+        .filter(state=MonitoringReport.State.SUBMITTED, commitment_id__in=commitments)
         .select_related("commitment__agreement", "commitment__responsible", "submitted_by")
         .order_by("submitted_at", "pk")
     )

@@ -298,8 +298,6 @@ def agreement_create(
     must be exactly one gemeente (of ``gemeente_code``), at least one corporation and at
     least one tenants' organisation; care partners are optional.
     """
-    gemeente_code = _normalise_gemeente_code(gemeente_code)
-    _check_period(start_year, end_year)
     parties = [(organisation, _party_role(organisation, role)) for organisation, role in parties]
     if not is_platform_admin(actor):
         managed = set(
@@ -316,6 +314,8 @@ def agreement_create(
                     "partij is, mag een prestatieafspraak opstellen."
                 )
             )
+    gemeente_code = _normalise_gemeente_code(gemeente_code)
+    _check_period(start_year, end_year)
     _check_composition(gemeente_code, parties)
     agreement = Agreement(
         title=(title or "").strip(),
@@ -1006,6 +1006,7 @@ def commitment_adopt(*, actor, proposal: Commitment, agreement: Agreement) -> Co
     bod = proposal.bod
     if bod is None:
         raise ValidationError(_("Alleen een voorstel uit een bod kan worden overgenomen."))
+    require(actor, "view", bod, _("U kunt dit bod niet inzien."))
     if bod.status != Bod.Status.INGEDIEND:
         raise ValidationError(_("Een voorstel kan pas worden overgenomen als het bod is ingediend."))
     if bod.gemeente_code != agreement.gemeente_code:
