@@ -4,20 +4,19 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import TemplateView
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from agreements.api.views import (
+    AgreementPartyViewSet,
+    AgreementViewSet,
+    BodViewSet,
+    CommitmentViewSet,
+    MonitoringReportViewSet,
+)
 from areas.api.views import AreaViewSet
 from core.forms import EmailAuthenticationForm
 from core.views import ApiTokenView, NotificationListView, health
-from interventions.api.views import (
-    AreaTeamViewSet,
-    AttachmentViewSet,
-    InterventionViewSet,
-    ProgressUpdateViewSet,
-    TeamMemberViewSet,
-    UrgencyAssessmentViewSet,
-)
 from interventions.api.views import (
     AreaTeamViewSet,
     AttachmentViewSet,
@@ -34,12 +33,11 @@ router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("areas", AreaViewSet, basename="area")
 router.register("memberships", MembershipViewSet, basename="membership")
 router.register("invitations", InvitationViewSet, basename="invitation")
-router.register("teams", AreaTeamViewSet, basename="team")
-router.register("team-members", TeamMemberViewSet, basename="team-member")
-router.register("urgency-assessments", UrgencyAssessmentViewSet, basename="urgency-assessment")
-router.register("interventions", InterventionViewSet, basename="intervention")
-router.register("progress-updates", ProgressUpdateViewSet, basename="progress-update")
-router.register("attachments", AttachmentViewSet, basename="attachment")
+router.register("agreements", AgreementViewSet, basename="agreement")
+router.register("agreement-parties", AgreementPartyViewSet, basename="agreement-party")
+router.register("commitments", CommitmentViewSet, basename="commitment")
+router.register("boden", BodViewSet, basename="bod")
+router.register("monitoring-reports", MonitoringReportViewSet, basename="monitoring-report")
 router.register("teams", AreaTeamViewSet, basename="team")
 router.register("team-members", TeamMemberViewSet, basename="team-member")
 router.register("urgency-assessments", UrgencyAssessmentViewSet, basename="urgency-assessment")
@@ -89,12 +87,10 @@ urlpatterns = [
     path("organisaties/", include("organisations.urls")),
     path("gebieden/", include("areas.urls")),
     path("interventies/", include("interventions.urls")),
-    path("interventies/", include("interventions.urls")),
     path("afspraken/", include("agreements.urls")),
     path("api/v1/", include(router.urls)),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("api/v1/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("api/v1/auth/", include("rest_framework.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("health/", health, name="health"),
