@@ -611,8 +611,10 @@ class TestBod:
             target_year=2027,
         )
         agreement = make_agreement(world)
-        with pytest.raises(ValidationError) as excinfo:
+        with pytest.raises(PermissionDenied):  # a concept bod is the corporation's own
             services.commitment_adopt(actor=world.gemeente_reviewer, proposal=proposal, agreement=agreement)
+        with pytest.raises(ValidationError) as excinfo:
+            services.commitment_adopt(actor=world.org_admin, proposal=proposal, agreement=agreement)
         assert "pas worden overgenomen als het bod is ingediend" in messages(excinfo)
         services.bod_submit(actor=world.corp_editor, bod=bod)
         with pytest.raises(PermissionDenied):
