@@ -208,6 +208,8 @@ class Intervention(VersionedModel):
         indexes = [
             models.Index(fields=["team", "status"], name="intervention_team_status"),
             models.Index(fields=["lead_organisation", "status"], name="intervention_lead_status"),
+            # Lists show the most recently changed first: a page of 50 is read in index order.
+            models.Index(fields=["updated_at", "id"], name="intervention_recent"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -214,7 +214,8 @@ def _many(world, team, areas, n):
 def test_intervention_list_query_count_is_fixed(world, team, areas, count, django_assert_max_num_queries):
     _many(world, team, areas, count)
     selectors.intervention_list(user=world.tenant_rep).count()  # warm the content type cache
-    with django_assert_max_num_queries(3):
+    # Teams and shares of the user, the page, its areas and partners.
+    with django_assert_max_num_queries(5):
         rows = list(selectors.intervention_list(user=world.tenant_rep))
         for row in rows:
             assert row.team.area.code == "WK045301"
@@ -301,3 +302,22 @@ def test_urgency_history_map_and_table(world, team, intervention):
             "interventions": 1,
         }
     ]
+
+
+def test_shared_intervention_is_listed_for_the_outsider(world, team, intervention):
+    from organisations.services import object_share
+
+    other = build_intervention(world, team, title="Niet gedeeld")
+    object_share(actor=world.corp_editor, obj=intervention, action="view", organisation=world.other_gemeente)
+    assert list(selectors.intervention_list(user=world.outsider)) == [intervention]
+    assert selectors.intervention_detail(user=world.outsider, pk=intervention.pk) == intervention
+    with pytest.raises(Http404):
+        selectors.intervention_detail(user=world.outsider, pk=other.pk)
+
+
+@pytest.mark.parametrize("persona", [*TEAM_READERS, "outsider"])
+def test_list_is_exactly_the_restricted_set(world, team, intervention, persona):
+    build_intervention(world, team, title="Tweede")
+    user = world.users[persona]
+    expected = set(Intervention.objects.restrict(user, "view").values_list("pk", flat=True))
+    assert set(selectors.intervention_list(user=user).values_list("pk", flat=True)) == expected
