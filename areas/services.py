@@ -161,7 +161,14 @@ def boundary_import_file(*, actor, path, year: int, dry_run: bool = False, stdou
         if stdout is not None:
             stdout.write(f"{percent:>3}% {message}")
 
-    return boundary_import_run(job_id=job.pk, progress_callback=report)
+    try:
+        return boundary_import_run(job_id=job.pk, progress_callback=report)
+    except Exception:
+        boundary_import_fail(
+            job_id=job.pk,
+            message=_("De import is mislukt door een onverwachte fout. Er is niets opgeslagen."),
+        )
+        raise
 
 
 @contextmanager

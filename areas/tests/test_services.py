@@ -579,3 +579,19 @@ def test_import_renews_the_cached_maps_of_its_year(world, monkeypatch, django_ca
         run(world, "gemeente_2022.geojson", 2022)
         run(world, "gemeente_2022.geojson", 2023, dry_run=True)
     assert renewed == [2022]
+
+
+def test_unexpected_error_while_writing_rolls_back_and_fails_the_job(world, monkeypatch):
+    run(world, "gemeente_2022.geojson", 2022)
+    real_write = services._write
+
+    def write_then_fail(plan, **kwargs):
+        real_write(plan, **kwargs)
+        raise RuntimeError("schijf vol")
+
+    monkeypatch.setattr(services, "_write", write_then_fail)
+    with pytest.raises(RuntimeError):
+        run(world, "wijken_2022.geojson", 2022)
+    assert not Area.objects.filter(kind=AreaKind.WIJK).exists()
+    job = BoundaryImport.objects.get(original_name="wijken_2022.geojson")
+    assert job.status == FAILED and "onverwachte fout" in job.errors[0]["message"]
