@@ -212,7 +212,10 @@ INTERVENTIONS = [
         "indicators": ["fys"],
         "actor": GERDA,
         "path": [],
-        "updates": [(14, "Eerste gesprek met beide scholen en de ouderraden.", None)],
+        "updates": [
+            (45, "Eerste gesprek met beide scholen en de ouderraden.", None),
+            (14, "Kinderen tekenden hun ideale plein; ontwerpbureau maakt twee schetsen.", None),
+        ],
     },
     {
         "wijk": "WK045302",
@@ -333,7 +336,10 @@ INTERVENTIONS = [
         "indicators": ["onv"],
         "actor": GERDA,
         "path": [],
-        "updates": [],
+        "updates": [
+            (50, "Verkenning met jongerenwerkers en wijkagenten: vooral overlast rond het Pontplein.", None),
+            (12, "Sportvereniging wil de zaal op vrijdagavond beschikbaar stellen.", None),
+        ],
     },
 ]
 
