@@ -426,10 +426,28 @@ class TestInterventionCreate:
         assert "Uw organisatie moet trekker of partner" in messages_of(exc)
 
     @pytest.mark.parametrize(
-        ("value", "expected"), [(1500, "1500.00"), ("€ 1.500", "1500.00"), ("12,5", "12.50")]
+        ("value", "expected"),
+        [
+            (1500, "1500.00"),
+            ("€ 1.500", "1500.00"),
+            ("12,5", "12.50"),
+            ("12.500,50", "12500.50"),
+            ("12,500.50", "12500.50"),
+            (Decimal("99.999"), "100.00"),
+            (2.5, "2.50"),
+            ("", None),
+        ],
     )
     def test_budget_notations(self, world, team, value, expected):
-        assert build_intervention(world, team, budget=value).budget == Decimal(expected)
+        budget = build_intervention(world, team, budget=value).budget
+        assert budget == (Decimal(expected) if expected else None)
+
+    @pytest.mark.parametrize("value", ["1e3", "NaN", "twaalf", "12,50,00", True, "10000000000"])
+    def test_budget_that_is_not_an_amount(self, world, team, value):
+        with pytest.raises(ValidationError) as exc:
+            build_intervention(world, team, budget=value)
+        assert "budget" in exc.value.message_dict
+        assert not Intervention.objects.exists()
 
 
 class TestInterventionUpdate:
@@ -598,6 +616,55 @@ class TestProgress:
         kinds = dict(update.attachments.values_list("original_name", "content_type"))
         assert kinds["foto.png"] == "image/png" and kinds["deelnemers.csv"] == "text/csv"
         assert all((tmp_path / a.file.name).exists() for a in update.attachments.all())
+
+    def test_office_and_photo_types_are_accepted(self, world, intervention, settings, tmp_path):
+        settings.MEDIA_ROOT = str(tmp_path)
+
+        def zipped(name, entries):
+            buffer = io.BytesIO()
+            with zipfile.ZipFile(buffer, "w") as archive:
+                for entry, body in entries.items():
+                    archive.writestr(entry, body)
+            return SimpleUploadedFile(name, buffer.getvalue())
+
+        files = [
+            zipped("cijfers.XLSX", {"xl/workbook.xml": "<workbook/>"}),
+            zipped(
+                "notulen.odt", {"mimetype": "application/vnd.oasis.opendocument.text", "content.xml": "<x/>"}
+            ),
+            SimpleUploadedFile("straat.jpeg", b"\xff\xd8\xff\xe0" + b"0" * 20),
+            SimpleUploadedFile("lijst.csv", "naam;bedrag\nÉén;12\n".encode("cp1252")),
+        ]
+        update = services.progress_add(
+            actor=world.corp_editor,
+            intervention=intervention,
+            date=datetime.date(2025, 6, 1),
+            text="x",
+            files=files,
+        )
+        assert sorted(update.attachments.values_list("content_type", flat=True)) == [
+            "application/vnd.oasis.opendocument.text",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "image/jpeg",
+            "text/csv",
+        ]
+
+    @pytest.mark.parametrize(
+        "upload",
+        [
+            SimpleUploadedFile("cijfers.xlsx", b"PK\x03\x04 broken zip"),
+            SimpleUploadedFile("plan.odt", b"PK\x03\x04 broken zip"),
+        ],
+    )
+    def test_broken_office_files_are_refused(self, world, intervention, upload):
+        with pytest.raises(ValidationError, match="past niet bij"):
+            services.progress_add(
+                actor=world.corp_editor,
+                intervention=intervention,
+                date=datetime.date(2025, 6, 1),
+                text="x",
+                files=[upload],
+            )
 
     @pytest.mark.parametrize(
         ("upload", "text"),
