@@ -13,6 +13,8 @@ from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -50,6 +52,7 @@ from core.views import RestrictedObjectMixin, ServiceFormMixin
 from organisations.models import Organisation, organisation_ids_for
 
 PAGE_SIZE = 50
+REVIEW_PAGE_SIZE = 25
 
 # An agreement moves one step at a time (the services enforce the same order).
 STATUS_ORDER = [
@@ -128,6 +131,46 @@ def _parties(agreement):
 
 def _gemeente_party_ids(parties):
     return {p.organisation_id for p in parties if p.role == PartyRole.GEMEENTE}
+
+
+STATE_BADGE = {
+    MonitoringReport.State.DRAFT: "utrecht-status-badge--neutral",
+    MonitoringReport.State.SUBMITTED: "utrecht-status-badge--active",
+    MonitoringReport.State.APPROVED: "utrecht-status-badge--success",
+    MonitoringReport.State.RETURNED: "utrecht-status-badge--danger",
+}
+
+
+def prepare_rows(commitments, years):
+    """Give each commitment what its row on the agreement page shows, as ready text.
+
+    A large agreement has hundreds of commitments with a report per year; rendering a
+    template include per badge made the page slow, so the badges are built here once.
+    """
+    commitment_url = reverse("agreements:commitment", args=[0]).replace("/0/", "/{}/")
+    # Labels are translated once, not once per badge.
+    states = {value: escape(label) for value, label in MonitoringReport.State.choices}
+    progress = {value: escape(label) for value, label in MonitoringReport.Progress.choices}
+    in_year = _("in")
+    for c in commitments:
+        c.url = commitment_url.format(c.pk)
+        if c.target_value is not None:
+            value = c.target_value.normalize()
+            c.target_text = f"{value:f} {c.target_unit}" + (
+                f" {in_year} {c.target_year}" if c.target_year else ""
+            )
+        else:
+            c.target_text = ""
+        reports = c.reports_by_year
+        # Every part is escaped above or is a number.
+        c.badges = mark_safe(
+            "".join(
+                f'<li><a class="utrecht-link" href="{c.url}#jaar-{year}" title="{progress[r.progress]}">{year}</a> '
+                f'<span class="utrecht-status-badge {STATE_BADGE[r.state]}">{states[r.state]}</span></li>'
+                for year in years
+                if (r := reports.get(year)) is not None
+            )
+        )
 
 
 # --- agreements -------------------------------------------------------------------
@@ -231,8 +274,7 @@ class AgreementDetailView(AgreementMixin, TemplateView):
         roles = _selectors().agreement_roles(user=user, agreement=agreement)
         parties = list(agreement.parties.all())
         commitments = [c for _theme, _label, items in agreement.themes for c in items]
-        for commitment in commitments:
-            commitment.year_reports = [(y, commitment.reports_by_year.get(y)) for y in agreement.years]
+        prepare_rows(commitments, agreement.years)
         open_amendment = agreement.open_amendment
         can_change = context["can_change"]
         status = agreement.status
@@ -259,6 +301,8 @@ class AgreementDetailView(AgreementMixin, TemplateView):
             document_form=DocumentForm() if can_change and status != Agreement.Status.AFGEROND else None,
             amendment_form=AmendmentForm(initial={"year": agreement.start_year}) if can_change else None,
             boden=list(agreement.boden.select_related("corporation")),
+            disputed_label=_("geschil"),
+            qualitative_label=_("kwalitatief"),
         )
         return context
 
@@ -830,7 +874,8 @@ class ReviewQueueView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         reports = _selectors().reviewer_queue(user=self.request.user)
-        page = Paginator(reports, PAGE_SIZE).get_page(self.request.GET.get("pagina"))
+        # Every row carries its own review form: a shorter page keeps it quick to use.
+        page = Paginator(reports, REVIEW_PAGE_SIZE).get_page(self.request.GET.get("pagina"))
         return super().get_context_data(page=page, review_form=ReviewForm(), **kwargs)
 
 
