@@ -490,3 +490,103 @@ class TestTenantsAndPartners:
         )
         assert list(Agreement.objects.restrict(world.outsider, "view")) == [other]
         assert other not in Agreement.objects.restrict(world.corp_editor, "view")
+
+
+# --- who may do what: one table ---------------------------------------------------------
+
+
+def _submitted_report(world):
+    _agreement, (commitment,) = signed_agreement(world)
+    return services.report_submit(actor=world.corp_editor, report=draft(world, commitment))
+
+
+def _in_negotiation(world):
+    agreement = make_agreement(world)
+    transition(world, agreement, "onderhandeling")
+    return agreement
+
+
+WORKFLOW = {
+    "create": (
+        lambda w, actor: make_agreement(w, actor=actor),
+        {"org_admin", "platform_admin"},
+    ),
+    "edit": (
+        lambda w, actor: (
+            lambda a: services.agreement_update(actor=actor, agreement=a, version=a.version, title="Nieuw")
+        )(make_agreement(w)),
+        {"corp_editor", "org_admin", "gemeente_reviewer", "platform_admin"},
+    ),
+    "transition": (
+        lambda w, actor: transition(w, make_agreement(w), "onderhandeling", actor=actor),
+        {"org_admin", "platform_admin"},
+    ),
+    "sign": (
+        lambda w, actor: services.agreement_sign(actor=actor, agreement=_in_negotiation(w)),
+        {"corp_editor", "org_admin", "gemeente_reviewer", "tenant_rep"},
+    ),
+    "report": (
+        lambda w, actor: draft(w, signed_agreement(w)[1][0], actor=actor),
+        {"corp_editor", "org_admin"},
+    ),
+    "approve": (
+        lambda w, actor: services.report_approve(actor=actor, report=_submitted_report(w)),
+        {"gemeente_reviewer"},
+    ),
+    "return": (
+        lambda w, actor: services.report_return(
+            actor=actor, report=_submitted_report(w), comment="Graag per wijk"
+        ),
+        {"gemeente_reviewer"},
+    ),
+    "comment": (
+        lambda w, actor: services.report_comment(actor=actor, report=_submitted_report(w), text="Goed zo"),
+        {"corp_editor", "org_admin", "gemeente_reviewer", "tenant_rep"},
+    ),
+    "dispute": (
+        lambda w, actor: services.commitment_dispute(
+            actor=actor, commitment=signed_agreement(w)[1][0], note="Niet haalbaar"
+        ),
+        {"corp_editor", "org_admin", "gemeente_reviewer", "tenant_rep"},
+    ),
+}
+PERSONAS = (
+    "corp_editor",
+    "org_admin",
+    "gemeente_reviewer",
+    "tenant_rep",
+    "partner_reader",
+    "outsider",
+    "platform_admin",
+)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("action", list(WORKFLOW))
+def test_who_may_do_what(world, action, persona):
+    """The workflow table: each persona either succeeds or gets a Dutch refusal."""
+    do, allowed = WORKFLOW[action]
+    actor = world.users[persona]
+    if persona in allowed:
+        assert do(world, actor) is not None
+    else:
+        with pytest.raises(PermissionDenied) as excinfo:
+            do(world, actor)
+        assert messages(excinfo)
+
+
+def test_agreement_edit_through_amendment_is_recorded(world):
+    agreement, _ = signed_agreement(world)
+    services.amendment_open(
+        actor=world.gemeente_reviewer, agreement=agreement, year=2027, reason="Nieuwe titel"
+    )
+    agreement.refresh_from_db()
+    services.agreement_update(
+        actor=world.gemeente_reviewer,
+        agreement=agreement,
+        version=agreement.version,
+        title="Velsen 2025–2028",
+    )
+    record = agreement.history.first()
+    assert record.title == "Velsen 2025–2028" and record.history_user == world.gemeente_reviewer
+    assert record.history_change_reason == "gewijzigd (via wijziging 2027: Nieuwe titel)"
