@@ -315,6 +315,18 @@ class InterventionFilterForm(forms.Form):
     period_from = forms.DateField(label=_("Loopt op of na"), required=False, widget=DateInput)
     period_to = forms.DateField(label=_("Loopt op of vóór"), required=False, widget=DateInput)
 
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None:
+            # Only the organisations in the person's teams: the ones their interventions
+            # can be led or partnered by (a short list, not the whole directory).
+            from interventions.models import AreaTeam, TeamMember
+
+            teams = AreaTeam.objects.restrict(user, "view").values("pk")
+            self.fields["organisation"].queryset = Organisation.objects.filter(
+                pk__in=TeamMember.objects.filter(team__in=teams).values("organisation_id")
+            ).order_by("name")
+
     def filters(self):
         """The cleaned filters as keyword arguments for the selector (empty ones left out)."""
         if not self.is_valid():

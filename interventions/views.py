@@ -357,7 +357,7 @@ class TeamHistoryView(TeamMixin, TemplateView):
 
 
 def _filter_form(request):
-    return InterventionFilterForm(request.GET or None)
+    return InterventionFilterForm(request.GET or None, user=request.user)
 
 
 class InterventionListView(LoginRequiredMixin, TemplateView):
@@ -658,7 +658,6 @@ def intervention_map(request):
     of interventions per wijk in a table beside the map (the same data, for keyboard and
     screen reader users)."""
     from areas import selectors as area_selectors
-    from areas.views import map_context
 
     user = request.user
     code = (request.GET.get("gemeente") or _home_gemeente(user)).strip().upper()
@@ -680,10 +679,12 @@ def intervention_map(request):
         rows=rows,
         colours=[(value, label, URGENCY_COLOURS[value]) for value, label in Urgency.choices],
         colour_rules=[(row["code"], URGENCY_COLOURS[row["urgency"]]) for row in rows if row["urgency"]],
-        map=map_context(
+        map=_map(
+            user=user,
             year=gemeente.year,
             label=_(
-                "Kaart van de wijken van %(name)s, gekleurd naar urgentie in %(year)s; de tabel bevat dezelfde gegevens"
+                "Kaart van de wijken van %(name)s, gekleurd naar urgentie in %(year)s; "
+                "de tabel bevat dezelfde gegevens"
             )
             % {"name": gemeente.name, "year": year},
             bbox=area_selectors.bbox_of([gemeente]),
@@ -692,6 +693,17 @@ def intervention_map(request):
         ),
     )
     return render(request, "interventions/map.html", context)
+
+
+def _map(*, user, **kwargs):
+    """The areas map include's settings (the areas pages' own map, reused)."""
+    import inspect
+
+    from areas.views import map_context
+
+    if "user" in inspect.signature(map_context).parameters:
+        kwargs["user"] = user  # signed GeoJSON addresses, where the areas pages use them
+    return map_context(**kwargs)
 
 
 def _map_rows(user, gemeente, year):

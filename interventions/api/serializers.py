@@ -52,7 +52,8 @@ class OrganisationField(serializers.SlugRelatedField):
         super().__init__(**kwargs)
 
     def to_representation(self, obj):
-        return OrganisationRefSerializer(obj).data
+        # A plain dict: a nested serializer per row costs more than the whole query.
+        return {"id": obj.pk, "slug": obj.slug, "name": obj.name}
 
 
 # --- teams ---------------------------------------------------------------------------
@@ -185,11 +186,17 @@ class InterventionSerializer(serializers.ModelSerializer):
         }
 
     def get_url(self, obj):
-        return reverse("interventions:detail", args=[obj.pk])
+        # One reverse() per list, not per row.
+        if not hasattr(self, "_detail_prefix"):
+            self._detail_prefix = reverse("interventions:detail", args=[0])[: -len("0/")]
+        return f"{self._detail_prefix}{obj.pk}/"
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
-        data["areas"] = [AreaRefSerializer(area).data for area in instance.areas.all()]
+        data["areas"] = [
+            {"id": area.pk, "year": area.year, "kind": area.kind, "code": area.code, "name": area.name}
+            for area in instance.areas.all()
+        ]
         if instance.budget is not None:
             data["budget"] = str(instance.budget)
         return data
