@@ -65,3 +65,8 @@ messages: install
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles wijkkoers.sqlite3 $(DEMO_SMOKE_DB)
+
+# Figures for the map and import load, on PostgreSQL (one JSON object per line).
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/wijkkoers_bench
+bench: install
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench

@@ -12,6 +12,7 @@ year's data version, so an import or a gebied edit makes new keys and old ones e
 import gzip
 import hashlib
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -244,8 +245,24 @@ class MapVersion:
     last_modified: datetime
 
 
+# Each process also keeps the version this many seconds, to spare a cache round trip on
+# every map request; a change made in another process shows after at most this long.
+LOCAL_VERSION_TTL = 2.0
+_local_versions: dict[int, tuple[float, "MapVersion"]] = {}
+
+
 def map_version(year: int) -> MapVersion:
     """The data version of one boundary year: changes whenever its areas change."""
+    now = time.monotonic()
+    local = _local_versions.get(year)
+    if local is not None and local[0] > now:
+        return local[1]
+    version = _shared_map_version(year)
+    _local_versions[year] = (now + LOCAL_VERSION_TTL, version)
+    return version
+
+
+def _shared_map_version(year: int) -> MapVersion:
     key = _VERSION_KEY.format(year=year)
     cached = cache.get(key)
     if cached is not None:
@@ -262,6 +279,7 @@ def map_version(year: int) -> MapVersion:
 def map_data_changed(year: int) -> None:
     """Call after areas of ``year`` changed (import, gebied edit): maps rebuild at once."""
     cache.delete(_VERSION_KEY.format(year=year))
+    _local_versions.pop(year, None)
 
 
 @dataclass(frozen=True)
@@ -316,6 +334,7 @@ class _LocalBodies:
     def clear(self):
         with self.lock:
             self.items.clear()
+        _local_versions.clear()
 
 
 _local = _LocalBodies()
@@ -371,19 +390,35 @@ def build_feature_collection(rows) -> tuple[str, int]:
     return '{"type":"FeatureCollection","features":[' + ",".join(parts) + "]}", len(parts)
 
 
-def map_geojson(*, user, query: MapQuery, version: MapVersion | None = None) -> MapBody:
-    """The gzipped FeatureCollection for a map query, from memory, the cache, or built."""
-    version = version or map_version(query.year)
+def map_geojson_cached(*, query: MapQuery, version: MapVersion) -> MapBody | None:
+    """The body when it is in process memory or the cache; None when it must be built."""
     etag = map_etag(query, version)
     key = f"areas:geojson:{etag.strip(chr(34))}"
     body = _local.get(key)
     if body is not None:
         return body
     cached = cache.get(key)
-    if cached is not None:
-        body = MapBody(cached[0], etag, version.last_modified, cached[1])
-        _local.put(key, body)
+    if cached is None:
+        return None
+    body = MapBody(cached[0], etag, version.last_modified, cached[1])
+    _local.put(key, body)
+    return body
+
+
+def map_geojson(*, user, query: MapQuery, version: MapVersion | None = None) -> MapBody:
+    """The gzipped FeatureCollection for a map query, from memory, the cache, or built.
+
+    ``user`` may be a function that returns the user: it is only called when the body
+    has to be built, so a warm request needs no user record at all.
+    """
+    version = version or map_version(query.year)
+    body = map_geojson_cached(query=query, version=version)
+    if body is not None:
         return body
+    etag = map_etag(query, version)
+    key = f"areas:geojson:{etag.strip(chr(34))}"
+    if callable(user):
+        user = user()
     rows = map_features_query(user=user, query=query).values_list(
         "code", "name", "parent__code", f"shape_{query.band}"
     )

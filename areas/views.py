@@ -4,6 +4,8 @@ Reads go through ``areas.selectors``; writes call the services of ``areas.servic
 Every map on a page has the same areas as a table beside it.
 """
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView
 
 from areas import selectors
+from areas.api.views import map_url_signature
 from areas.forms import BoundaryUploadForm, GebiedEditForm, GebiedForm
 from areas.models import Area, AreaKind, BoundaryImport
 from core.permissions import allowed, is_platform_admin
@@ -33,7 +36,7 @@ def _services():
     return services
 
 
-def map_context(*, year, label, bbox, level, gemeente="", parent="", gebied="", highlight=""):
+def map_context(*, user, year, label, bbox, level, gemeente="", parent="", gebied="", highlight=""):
     """What the map include needs: where the GeoJSON comes from and where clicks go."""
     params = {"year": year, "level": level}
     if gebied:
@@ -42,7 +45,8 @@ def map_context(*, year, label, bbox, level, gemeente="", parent="", gebied="", 
         params["parent"] = parent
     else:
         params["gemeente"] = gemeente or selectors.NATIONAL
-    query = "&".join(f"{key}={value}" for key, value in params.items())
+    params["sig"] = map_url_signature(user)
+    query = urlencode(params)
     return {
         "label": label,
         "geojson_url": f"{reverse('area-geojson')}?{query}",
@@ -80,6 +84,7 @@ class AreaIndexView(LoginRequiredMixin, TemplateView):
         )
         if gemeenten:
             context["map"] = map_context(
+                user=self.request.user,
                 year=year,
                 label=_("Kaart van de gemeenten van Nederland in %(year)s") % {"year": year},
                 bbox=selectors.bbox_of(gemeenten),
@@ -156,6 +161,7 @@ def _gemeente_page(request, gemeente):
         gebieden=selectors.gebied_list(user=user, year=gemeente.year, gemeente_code=gemeente.code),
         can_add_gebied=selectors.manageable_organisations(user=user, gemeente_code=gemeente.code).exists(),
         map=map_context(
+            user=request.user,
             year=gemeente.year,
             label=_("Kaart van de %(level)s van %(name)s; de tabel bevat dezelfde gegevens")
             % {"level": LEVEL_LABELS[level], "name": gemeente.name},
@@ -199,6 +205,7 @@ def _wijk_or_buurt_page(request, area):
             without_shape=sum(1 for row in rows if row.min_lon is None),
             children_count=len(rows),
             map=map_context(
+                user=request.user,
                 year=area.year,
                 label=_("Kaart van de buurten van %(name)s; de tabel bevat dezelfde gegevens")
                 % {"name": area.name},
@@ -211,6 +218,7 @@ def _wijk_or_buurt_page(request, area):
         context["map"] = None
         if area.min_lon is not None and area.parent is not None and not area.is_water:
             context["map"] = map_context(
+                user=request.user,
                 year=area.year,
                 label=_("Kaart van %(name)s en de andere buurten van %(parent)s")
                 % {"name": area.name, "parent": area.parent.name},
@@ -235,6 +243,7 @@ def _gebied_page(request, gebied):
         can_change=allowed(user, "change", gebied),
         can_delete=allowed(user, "delete", gebied),
         map=map_context(
+            user=request.user,
             year=gebied.year,
             label=_("Kaart van de buurten van gebied %(name)s; de tabel bevat dezelfde gegevens")
             % {"name": gebied.name},

@@ -1,7 +1,11 @@
 import gzip
 import re
+from datetime import date, timedelta
 
 import django_filters
+from django.contrib.auth import get_user_model
+from django.core import signing
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.http import http_date, parse_http_date_safe
@@ -21,6 +25,53 @@ GEMEENTE_CODE = re.compile(r"^GM\d{4}$")
 CODE = re.compile(r"^[A-Z]{2}[0-9A-Z]{1,14}$")
 # Browsers may keep a map this long before asking again (with If-None-Match).
 MAP_MAX_AGE = 60
+
+
+# Map URLs on the pages carry a signature: "this signed-in user opened a page today".
+# With it a warm map request needs neither the session nor the user record (no database
+# round trip at all); the user is only loaded when the body has to be built. The date in
+# it keeps the URL stable for a day (so browsers can revalidate with the ETag) and lets
+# it expire; without it the API takes the normal session or token sign-in.
+MAP_SIGNATURE_SALT = "areas.map-url"
+MAP_SIGNATURE_DAYS = 1
+
+
+def map_url_signature(user, today: date | None = None) -> str:
+    """The ``sig`` parameter for the map URLs of a page shown to ``user``."""
+    today = today or date.today()
+    return signing.Signer(salt=MAP_SIGNATURE_SALT).sign(f"{user.pk}.{today.isoformat()}")
+
+
+def _signed_user_id(signature: str | None) -> int | None:
+    if not signature:
+        return None
+    try:
+        value = signing.Signer(salt=MAP_SIGNATURE_SALT).unsign(signature)
+        user_id, day = value.split(".", 1)
+        signed_on = date.fromisoformat(day)
+    except (signing.BadSignature, ValueError):
+        return None
+    if not timedelta(0) <= date.today() - signed_on <= timedelta(days=MAP_SIGNATURE_DAYS):
+        return None
+    return int(user_id)
+
+
+class MapBearer:
+    """Stands in for the user behind a valid map signature, without loading it."""
+
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+
+    def __init__(self, user_id: int):
+        self.map_bearer_id = user_id
+        self.pk = self.id = user_id
+
+    def load(self):
+        user = get_user_model().objects.filter(pk=self.map_bearer_id, is_active=True).first()
+        if user is None:
+            raise PermissionDenied(_("Log opnieuw in om de kaart te zien."))
+        return user
 
 
 class GeoJSONRenderer(JSONRenderer):
@@ -62,6 +113,13 @@ class AreaViewSet(RestrictedReadOnlyViewSet):
     filterset_class = AreaFilter
     ordering_fields = ["year", "code", "name", "area_m2"]
 
+    def initial(self, request, *args, **kwargs):
+        if self.action == "geojson":
+            user_id = _signed_user_id(request.query_params.get("sig"))
+            if user_id is not None:
+                request.user = MapBearer(user_id)
+        super().initial(request, *args, **kwargs)
+
     def get_serializer_class(self):
         return AreaDetailSerializer if self.action == "retrieve" else AreaSerializer
 
@@ -80,6 +138,7 @@ class AreaViewSet(RestrictedReadOnlyViewSet):
             OpenApiParameter("zoom", int, description="Kaartzoom: ≤ 9 land, 10–11 regio, ≥ 12 stad."),
             OpenApiParameter("parent", str, description="Alleen de kinderen van deze wijk of gemeente."),
             OpenApiParameter("gebied", str, description="Alleen de buurten van dit gebied."),
+            OpenApiParameter("sig", str, description="Handtekening uit de kaart-URL van een pagina."),
         ],
         responses={(200, "application/geo+json"): OpenApiTypes.OBJECT},
     )
@@ -93,57 +152,87 @@ class AreaViewSet(RestrictedReadOnlyViewSet):
     )
     def geojson(self, request):
         """A GeoJSON FeatureCollection (WGS84) of land areas, simplified for the zoom."""
-        query = self._map_query(request.query_params)
+        user = request.user.load if isinstance(request.user, MapBearer) else request.user
+        query = parse_map_query(request.query_params, user=user)
         version = selectors.map_version(query.year)
-        etag = selectors.map_etag(query, version)
-        if _not_modified(request, etag, version.last_modified):
-            return _with_map_headers(HttpResponseNotModified(), etag, version.last_modified)
-        body = selectors.map_geojson(user=request.user, query=query, version=version)
-        if "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", ""):
-            response = HttpResponse(body.gzipped, content_type="application/geo+json")
-            response["Content-Encoding"] = "gzip"
-        else:
-            response = HttpResponse(gzip.decompress(body.gzipped), content_type="application/geo+json")
-        response["X-Feature-Count"] = str(body.features)
-        return _with_map_headers(response, etag, version.last_modified)
-
-    def _map_query(self, params) -> selectors.MapQuery:
-        errors = {}
-        level = params.get("level", AreaKind.BUURT)
-        if level not in selectors.MAP_LEVELS:
-            errors["level"] = _("Kies gemeente, wijk, buurt of gebied.")
-        year = params.get("year")
-        if year in (None, ""):
-            known = selectors.years(user=self.request.user)
-            year = known[0] if known else 0
-        elif not str(year).isdigit():
-            errors["year"] = _("Het jaar is een getal, bijvoorbeeld 2022.")
-        zoom = params.get("zoom")
-        if zoom not in (None, "") and not str(zoom).isdigit():
-            errors["zoom"] = _("De zoom is een geheel getal, bijvoorbeeld 13.")
-        gemeente = params.get("gemeente", "").strip().upper()
-        if gemeente == selectors.NATIONAL:
-            gemeente = ""
-        if gemeente and not GEMEENTE_CODE.match(gemeente):
-            errors["gemeente"] = _(
-                "Een gemeentecode is GM gevolgd door vier cijfers, of NL voor heel Nederland."
-            )
-        parent = params.get("parent", "").strip().upper()
-        gebied = params.get("gebied", "").strip().upper()
-        for name, value in (("parent", parent), ("gebied", gebied)):
-            if value and not CODE.match(value):
-                errors[name] = _("Dit is geen geldige code.")
-        if errors:
-            raise ValidationError(errors)
-        national = not (gemeente or parent or gebied)
-        return selectors.MapQuery(
-            year=int(year),
-            level=level,
-            band=selectors.band_for_zoom(int(zoom) if zoom not in (None, "") else None, national=national),
-            gemeente=gemeente,
-            parent=parent,
-            gebied=gebied,
+        return map_response(
+            request, query, version, lambda: selectors.map_geojson(user=user, query=query, version=version)
         )
+
+
+def parse_map_query(params, *, user=None) -> selectors.MapQuery:
+    """The map query from URL parameters; a ``ValidationError`` lists what is wrong.
+    Without a year the newest is taken, which needs ``user`` (a user or a function
+    returning one)."""
+    errors = {}
+    level = params.get("level", AreaKind.BUURT)
+    if level not in selectors.MAP_LEVELS:
+        errors["level"] = _("Kies gemeente, wijk, buurt of gebied.")
+    year = params.get("year")
+    if year in (None, ""):
+        known = selectors.years(user=user() if callable(user) else user)
+        year = known[0] if known else 0
+    elif not str(year).isdigit():
+        errors["year"] = _("Het jaar is een getal, bijvoorbeeld 2022.")
+    zoom = params.get("zoom")
+    if zoom not in (None, "") and not str(zoom).isdigit():
+        errors["zoom"] = _("De zoom is een geheel getal, bijvoorbeeld 13.")
+    gemeente = params.get("gemeente", "").strip().upper()
+    if gemeente == selectors.NATIONAL:
+        gemeente = ""
+    if gemeente and not GEMEENTE_CODE.match(gemeente):
+        errors["gemeente"] = _("Een gemeentecode is GM gevolgd door vier cijfers, of NL voor heel Nederland.")
+    parent = params.get("parent", "").strip().upper()
+    gebied = params.get("gebied", "").strip().upper()
+    for name, value in (("parent", parent), ("gebied", gebied)):
+        if value and not CODE.match(value):
+            errors[name] = _("Dit is geen geldige code.")
+    if errors:
+        raise ValidationError(errors)
+    national = not (gemeente or parent or gebied)
+    return selectors.MapQuery(
+        year=int(year),
+        level=level,
+        band=selectors.band_for_zoom(int(zoom) if zoom not in (None, "") else None, national=national),
+        gemeente=gemeente,
+        parent=parent,
+        gebied=gebied,
+    )
+
+
+def map_response(request, query, version, get_body):
+    """The map response: 304 when the client's copy is current, else the body (gzipped
+    when the client accepts it), with ETag, Last-Modified and Cache-Control.
+    ``get_body`` returns the ``MapBody``; it is not called for a 304."""
+    etag = selectors.map_etag(query, version)
+    if _not_modified(request, etag, version.last_modified):
+        return _with_map_headers(HttpResponseNotModified(), etag, version.last_modified)
+    body = get_body()
+    if "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", ""):
+        response = HttpResponse(body.gzipped, content_type="application/geo+json")
+        response["Content-Encoding"] = "gzip"
+    else:
+        response = HttpResponse(gzip.decompress(body.gzipped), content_type="application/geo+json")
+    response["X-Feature-Count"] = str(body.features)
+    response["Content-Length"] = str(len(response.content))
+    return _with_map_headers(response, etag, version.last_modified)
+
+
+def signed_map_response(request):
+    """The map for a signed page URL when it is ready in memory or the cache, without
+    the session, the user or DRF; None when the full view has to answer (no or bad
+    signature, no year, a body still to be built, bad parameters)."""
+    if _signed_user_id(request.GET.get("sig")) is None or not request.GET.get("year"):
+        return None
+    try:
+        query = parse_map_query(request.GET)
+    except ValidationError:
+        return None
+    version = selectors.map_version(query.year)
+    body = selectors.map_geojson_cached(query=query, version=version)
+    if body is None:
+        return None
+    return map_response(request, query, version, lambda: body)
 
 
 def _not_modified(request, etag, last_modified) -> bool:
@@ -159,5 +248,5 @@ def _with_map_headers(response, etag, last_modified):
     response["ETag"] = etag
     response["Last-Modified"] = http_date(last_modified.timestamp())
     response["Cache-Control"] = f"private, max-age={MAP_MAX_AGE}"
-    response["Vary"] = "Accept-Encoding, Cookie, Authorization"
+    response["Vary"] = "Accept, Accept-Encoding, Cookie, Authorization"
     return response

@@ -9,7 +9,6 @@ matrix.
 import json
 from pathlib import Path
 
-import pytest
 import shapely
 from django.conf import settings
 from pyproj import Transformer
@@ -207,13 +206,3 @@ def overlap(source, target, share_of_source=1.0, share_of_target=1.0):
     return AreaOverlap.objects.create(
         source=source, target=target, share_of_source=share_of_source, share_of_target=share_of_target
     )
-
-
-@pytest.fixture(autouse=False)
-def fresh_map_cache():
-    """Map bodies kept in process memory must not leak from one test to the next."""
-    from areas.selectors import _local
-
-    _local.clear()
-    yield
-    _local.clear()

@@ -9,9 +9,9 @@ from django.urls import reverse
 
 from areas import selectors
 from areas.models import Area
-from areas.tests.helpers import fresh_map_cache, make_gebied, small_gemeente, velsen  # noqa: F401
+from areas.tests.helpers import make_gebied, small_gemeente, velsen
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_map_cache")]
+pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/areas/geojson/"
 
@@ -201,6 +201,8 @@ def test_version_follows_the_database_after_its_short_lifetime(reader):
     from django.core.cache import cache
 
     cache.delete("areas:map-version:2022")  # as when VERSION_TTL has passed
+    assert selectors.map_version(2022) == before  # still in this process's memory
+    selectors._local_versions.clear()  # as when LOCAL_VERSION_TTL has passed
     assert selectors.map_version(2022).token != before.token
 
 
@@ -229,3 +231,90 @@ def test_bad_parameters_get_a_dutch_400(reader, params):
 
 def test_anonymous_gets_no_map(client):
     assert _get(client, gemeente="GM0453").status_code in (401, 403)
+
+
+def _signed_url_from_page(client, path):
+    import html
+    import re
+
+    page = client.get(path).content.decode()
+    return html.unescape(re.search(r'data-geojson-url="([^"]+)"', page).group(1))
+
+
+def test_page_map_url_is_signed_and_needs_no_session(reader, world, django_assert_num_queries):
+    from django.test import Client
+
+    velsen(2022)
+    url = _signed_url_from_page(reader, reverse("areas:detail", args=[2022, "GM0453"]) + "?niveau=buurt")
+    assert "sig=" in url
+
+    anonymous = Client()
+    first = anonymous.get(url + "&zoom=13")
+    assert first.status_code == 200
+    assert len(_collection(first)["features"]) == 62
+    # Warm: no session, no user, no area query.
+    with django_assert_num_queries(0):
+        again = anonymous.get(url + "&zoom=13")
+    assert again.status_code == 200 and again.content == first.content
+
+
+def test_bad_or_old_signature_falls_back_to_sign_in(world, reader):
+    from datetime import date, timedelta
+
+    from django.test import Client
+
+    from areas.api.views import map_url_signature
+
+    small_gemeente()
+    anonymous = Client()
+    good = map_url_signature(world.partner_reader)
+    assert _get(anonymous, gemeente="GM0453", sig=good).status_code == 200
+    assert _get(anonymous, gemeente="GM0453", sig=good[:-2] + "xx").status_code == 403
+    old = map_url_signature(world.partner_reader, today=date.today() - timedelta(days=3))
+    assert _get(anonymous, gemeente="GM0453", sig=old).status_code == 403
+    # A bad signature does not lock out someone who is signed in.
+    assert _get(reader, gemeente="GM0453", sig="rommel").status_code == 200
+
+
+def test_signature_of_a_deactivated_user_builds_nothing(world):
+    from django.test import Client
+
+    from areas.api.views import map_url_signature
+
+    small_gemeente()
+    user = world.partner_reader
+    signature = map_url_signature(user)
+    user.is_active = False
+    user.save()
+    response = _get(Client(), gemeente="GM0453", year=2022, sig=signature)
+    assert response.status_code == 403
+    assert "Log opnieuw in" in response.json()["detail"]
+
+
+def test_warm_signed_map_skips_session_user_and_api_framework(reader, world, monkeypatch):
+    from django.test import Client
+
+    from areas.api.views import AreaViewSet, map_url_signature
+
+    velsen(2022)
+    params = {
+        "gemeente": "GM0453",
+        "year": 2022,
+        "level": "buurt",
+        "zoom": 13,
+        "sig": map_url_signature(world.partner_reader),
+    }
+    cold = Client().get(URL, params, HTTP_ACCEPT_ENCODING="gzip")
+    assert cold.status_code == 200
+
+    def no_framework(*args, **kwargs):
+        raise AssertionError("the warm signed map went through the API view")
+
+    monkeypatch.setattr(AreaViewSet, "initial", no_framework)
+    warm = Client().get(URL, params, HTTP_ACCEPT_ENCODING="gzip")
+    assert warm.status_code == 200
+    assert warm.content == cold.content
+    for header in ("ETag", "Last-Modified", "Cache-Control", "Content-Encoding", "X-Feature-Count", "Vary"):
+        assert warm[header] == cold[header], header
+    revalidated = Client().get(URL, params, HTTP_IF_NONE_MATCH=cold["ETag"])
+    assert revalidated.status_code == 304

@@ -5,7 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from areas.tests.helpers import fresh_map_cache, overlap, small_gemeente, velsen  # noqa: F401
+from areas.tests.helpers import overlap, small_gemeente, velsen
 
 pytestmark = pytest.mark.django_db
 

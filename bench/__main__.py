@@ -1,0 +1,62 @@
+"""``python -m bench``: build the benchmark data on PostgreSQL and print the figures, one
+JSON object per line on stdout (progress goes to stderr).
+
+DATABASE_URL defaults to a database of its own (created when missing, then migrated);
+REDIS_URL to a Redis database of its own, so the cache behaves as in production.
+"""
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+from urllib.parse import urlparse
+
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/wijkkoers_bench"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+def ensure_database(url: str) -> None:
+    """Create the benchmark's PostgreSQL database when it does not exist yet."""
+    import psycopg
+
+    parts = urlparse(url)
+    name = parts.path.lstrip("/")
+    admin_url = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+            log(f"database {name} aangemaakt")
+
+
+def log(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def main() -> int:
+    os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
+    os.environ.setdefault("REDIS_URL", DEFAULT_REDIS_URL)
+    os.environ.setdefault("CACHE_KEY_PREFIX", "wijkkoers-bench")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    if not os.environ["DATABASE_URL"].startswith(("postgres://", "postgresql://")):
+        log("de benchmark draait op PostgreSQL: zet DATABASE_URL op een postgres://-adres")
+        return 2
+    workdir = Path(tempfile.mkdtemp(prefix="wijkkoers-bench-"))
+    os.environ["BENCH_STATIC_ROOT"] = str(workdir / "static")
+    ensure_database(os.environ["DATABASE_URL"])
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+
+    from bench import areas
+
+    failures = areas.run(workdir=workdir, log=log)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

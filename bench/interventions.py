@@ -1,0 +1,377 @@
+"""Benchmark of the intervention list page and API.
+
+50,000 interventions in 300 area teams (one per synthetic wijk, 30 gemeenten of ten wijken
+with four buurten each), 2,000 people in 300 organisations, everything bulk-inserted on
+PostgreSQL. The measured person edits for an organisation that sits in all ten teams of
+its gemeente, one of them a busy team with 5,000 interventions, so about 6,300
+interventions are visible to them.
+
+Figures (``run()`` yields one dict per figure: name, value, unit, target):
+- p95 of the warm list page and API list, 50 per page (target under 60 ms);
+- the number of queries for page sizes 10 and 50 (the same, whatever the size).
+
+Run on its own with ``python -m bench.interventions``; DATABASE_URL defaults to a
+database of its own, created and migrated when missing. The synthetic rows use boundary
+year 1999 and codes GM9xxx, so they never meet real areas.
+"""
+
+import json
+import os
+import sys
+import time
+from collections.abc import Iterator
+
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/wijkkoers_bench_interventions"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/14"
+
+YEAR = 1999
+GEMEENTEN = 30
+WIJKEN_PER_GEMEENTE = 10
+BUURTEN_PER_WIJK = 4
+ORGANISATIONS_PER_GEMEENTE = 10  # 300 organisations
+USERS = 2000
+INTERVENTIONS = 50_000
+BUSY_TEAM_INTERVENTIONS = 5_000
+TARGET_MS = 60.0
+WARMUP = 10
+SAMPLES = 100
+BENCH_EMAIL = "bench.bewerker@example.nl"
+ORG_PREFIX = "Bench-organisatie"
+
+
+def _log(message):
+    print(f"[bench interventions] {message}", file=sys.stderr, flush=True)
+
+
+def build(log=_log):
+    """Insert the synthetic world once (idempotent: skipped when it is there)."""
+    import random
+
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.auth.models import Group
+    from django.db import transaction
+
+    from areas.models import Area, AreaKind
+    from core.models import User
+    from interventions.models import AreaTeam, Intervention, ProgressUpdate, TeamMember, TeamRole, Theme
+    from organisations.models import Membership, Organisation, Role
+
+    if Intervention.objects.filter(team__area__year=YEAR).count() >= INTERVENTIONS:
+        log("gegevens staan er al")
+        return
+    rng = random.Random(20261128)
+    started = time.perf_counter()
+    with transaction.atomic():
+        Intervention.objects.filter(team__area__year=YEAR).delete()
+        AreaTeam.objects.filter(area__year=YEAR).delete()
+        Area.objects.filter(year=YEAR, kind=AreaKind.BUURT).delete()
+        Area.objects.filter(year=YEAR, kind=AreaKind.WIJK).delete()
+        Area.objects.filter(year=YEAR).delete()
+        Membership.objects.filter(organisation__name__startswith=ORG_PREFIX).delete()
+        User.objects.filter(email__startswith="bench.").delete()
+        groups = list(
+            Organisation.objects.filter(name__startswith=ORG_PREFIX).values_list(
+                "members_group", "editors_group"
+            )
+        )
+        Organisation.objects.filter(name__startswith=ORG_PREFIX).delete()
+        Group.objects.filter(pk__in=[pk for pair in groups for pk in pair]).delete()
+
+        # Areas: gemeenten, wijken, buurten (no shapes: the list does not draw them).
+        gemeenten = Area.objects.bulk_create(
+            [
+                Area(
+                    year=YEAR,
+                    kind=AreaKind.GEMEENTE,
+                    code=f"GM9{g:03d}",
+                    name=f"Benchgemeente {g}",
+                    gemeente_code=f"GM9{g:03d}",
+                )
+                for g in range(GEMEENTEN)
+            ]
+        )
+        wijken = Area.objects.bulk_create(
+            [
+                Area(
+                    year=YEAR,
+                    kind=AreaKind.WIJK,
+                    code=f"WK9{g:03d}{w:02d}",
+                    name=f"Wijk {w} van {gemeente.name}",
+                    parent=gemeente,
+                    gemeente_code=gemeente.code,
+                )
+                for g, gemeente in enumerate(gemeenten)
+                for w in range(WIJKEN_PER_GEMEENTE)
+            ]
+        )
+        buurten = Area.objects.bulk_create(
+            [
+                Area(
+                    year=YEAR,
+                    kind=AreaKind.BUURT,
+                    code=f"BU{wijk.code[2:]}{b:02d}",
+                    name=f"Buurt {b} van {wijk.name}",
+                    parent=wijk,
+                    gemeente_code=wijk.gemeente_code,
+                )
+                for wijk in wijken
+                for b in range(BUURTEN_PER_WIJK)
+            ]
+        )
+        buurten_of = {}
+        for buurt in buurten:
+            buurten_of.setdefault(buurt.parent_id, []).append(buurt)
+        log(f"{len(gemeenten) + len(wijken) + len(buurten)} gebieden")
+
+        # Organisations with their sharing groups, people and memberships.
+        kinds = [Organisation.Kind.GEMEENTE, Organisation.Kind.CORPORATIE, Organisation.Kind.CORPORATIE]
+        kinds += [Organisation.Kind.HUURDERSORGANISATIE] * 2 + [Organisation.Kind.PARTNER] * 5
+        specs = [(g, o) for g in range(GEMEENTEN) for o in range(ORGANISATIONS_PER_GEMEENTE)]
+        made_groups = Group.objects.bulk_create(
+            [Group(name=f"bench:{g}:{o}:{part}") for g, o in specs for part in ("leden", "bewerkers")]
+        )
+        organisations = Organisation.objects.bulk_create(
+            [
+                Organisation(
+                    name=f"{ORG_PREFIX} {g}-{o}",
+                    slug=f"bench-organisatie-{g}-{o}",
+                    kind=kinds[o],
+                    gemeente_code=gemeenten[g].code,
+                    members_group=made_groups[2 * i],
+                    editors_group=made_groups[2 * i + 1],
+                )
+                for i, (g, o) in enumerate(specs)
+            ]
+        )
+        password = make_password("bench-wachtwoord-123")
+        users = User.objects.bulk_create(
+            [
+                User(
+                    email=BENCH_EMAIL if u == 0 else f"bench.{u}@example.nl",
+                    full_name=f"Bench {u}",
+                    password=password,
+                )
+                for u in range(USERS)
+            ]
+        )
+        roles = [Role.LEZER, Role.BEWERKER, Role.BEWERKER, Role.BEHEERDER]
+        Membership.objects.bulk_create(
+            [
+                Membership(
+                    user=user,
+                    organisation=organisations[1 if u == 0 else u % len(organisations)],
+                    role=Role.BEWERKER if u == 0 else roles[u % 4],
+                )
+                for u, user in enumerate(users)
+            ]
+        )
+        log(f"{len(organisations)} organisaties, {len(users)} mensen")
+
+        # One team per wijk; every organisation of the gemeente is in every team of it, the
+        # gemeente and a corporation as trekker, the others as partner or meelezer.
+        teams = AreaTeam.objects.bulk_create(
+            [AreaTeam(area=wijk, name=f"Team {wijk.name}") for wijk in wijken]
+        )
+        team_roles = [
+            TeamRole.TREKKER,
+            TeamRole.TREKKER,
+            TeamRole.PARTNER,
+            TeamRole.MEELEZER,
+            TeamRole.MEELEZER,
+        ]
+        team_roles += [TeamRole.PARTNER] * 5
+        members = []
+        for index, team in enumerate(teams):
+            g = index // WIJKEN_PER_GEMEENTE
+            for o in range(ORGANISATIONS_PER_GEMEENTE):
+                members.append(
+                    TeamMember(
+                        team=team,
+                        organisation=organisations[g * ORGANISATIONS_PER_GEMEENTE + o],
+                        role=team_roles[o],
+                    )
+                )
+        TeamMember.objects.bulk_create(members)
+
+        # Interventions: the busy team (the measured person's first wijk) and the rest spread.
+        busy = teams[0]
+        plan = [busy] * BUSY_TEAM_INTERVENTIONS
+        others = teams[1:]
+        plan += [others[i % len(others)] for i in range(INTERVENTIONS - BUSY_TEAM_INTERVENTIONS)]
+        themes = Theme.values
+        statuses = Intervention.Status.values
+        import datetime
+
+        team_index = {team.pk: i for i, team in enumerate(teams)}
+        rows = []
+        for i, team in enumerate(plan):
+            g = team_index[team.pk] // WIJKEN_PER_GEMEENTE
+            start = datetime.date(2020, 1, 1) + datetime.timedelta(days=rng.randrange(0, 1800))
+            status = statuses[i % len(statuses)]
+            rows.append(
+                Intervention(
+                    team=team,
+                    title=f"Interventie {i} in {team.area.name}",
+                    description="Een synthetische interventie voor de benchmark.",
+                    theme=themes[i % len(themes)],
+                    lead_organisation=organisations[g * ORGANISATIONS_PER_GEMEENTE + rng.choice([0, 1, 2])],
+                    start_date=start,
+                    end_date=start + datetime.timedelta(days=rng.randrange(30, 900)),
+                    budget=rng.randrange(1000, 500000),
+                    funder="Gemeente",
+                    status=status,
+                    stop_reason="Geen budget" if status == "gestopt" else "",
+                    indicator_keys=["p_wcorpw"],
+                )
+            )
+        created = Intervention.objects.bulk_create(rows, batch_size=5000)
+        through_areas = Intervention.areas.through
+        through_partners = Intervention.partner_organisations.through
+        area_links, partner_links, updates = [], [], []
+        for intervention in created:
+            wijk = wijken[team_index[intervention.team_id]]
+            area_links.append(through_areas(intervention=intervention, area=wijk))
+            area_links.append(through_areas(intervention=intervention, area=rng.choice(buurten_of[wijk.pk])))
+            g = team_index[intervention.team_id] // WIJKEN_PER_GEMEENTE
+            partner = organisations[g * ORGANISATIONS_PER_GEMEENTE + rng.choice([5, 6, 7])]
+            partner_links.append(through_partners(intervention=intervention, organisation=partner))
+            updates.append(
+                ProgressUpdate(
+                    intervention=intervention,
+                    date=intervention.start_date,
+                    text="Gestart.",
+                    progress=rng.randrange(0, 100),
+                )
+            )
+        through_areas.objects.bulk_create(area_links, batch_size=10000)
+        through_partners.objects.bulk_create(partner_links, batch_size=10000)
+        ProgressUpdate.objects.bulk_create(updates, batch_size=10000)
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    log(f"{len(created)} interventies in {time.perf_counter() - started:.0f} s")
+
+
+def _timed(client, url, params, n):
+    samples = []
+    for _ in range(n):
+        started = time.perf_counter()
+        response = client.get(url, params)
+        samples.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    return samples
+
+
+def _queries(client, url, params):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, params)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def run(log=_log) -> Iterator[dict]:
+    """Build the data when needed, then measure; yields one figure at a time."""
+    from django.test import Client
+
+    from core.models import User
+    from interventions import selectors, views
+
+    build(log)
+    user = User.objects.get(email=BENCH_EMAIL)
+    visible = selectors.intervention_list(user=user).count()
+    yield {"name": "interventions.visible_to_user", "value": visible, "unit": "rows", "target": None}
+    client = Client()
+    client.force_login(user)
+    cases = [
+        ("interventions.list_page.p95", "/interventies/", {}),
+        (
+            "interventions.list_page_filtered.p95",
+            "/interventies/",
+            {"theme": "veiligheid", "q": "Interventie"},
+        ),
+        ("interventions.api_list.p95", "/api/v1/interventions/", {"page_size": 50}),
+    ]
+    for name, url, params in cases:
+        _timed(client, url, params, WARMUP)
+        samples = _timed(client, url, params, SAMPLES)
+        p95 = percentile(samples, 95)
+        log(f"{name}: p50 {percentile(samples, 50):.1f} ms, p95 {p95:.1f} ms")
+        yield {"name": name, "value": round(p95, 1), "unit": "ms", "target": TARGET_MS}
+    original = views.PAGE_SIZE
+    try:
+        for size in (10, 50):
+            views.PAGE_SIZE = size
+            yield {
+                "name": f"interventions.list_page.queries_{size}_per_page",
+                "value": _queries(client, "/interventies/", {}),
+                "unit": "queries",
+                "target": None,
+            }
+    finally:
+        views.PAGE_SIZE = original
+    for size in (10, 50):
+        yield {
+            "name": f"interventions.api_list.queries_{size}_per_page",
+            "value": _queries(client, "/api/v1/interventions/", {"page_size": size}),
+            "unit": "queries",
+            "target": None,
+        }
+
+
+def main() -> int:
+    os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
+    os.environ.setdefault("REDIS_URL", DEFAULT_REDIS_URL)
+    os.environ.setdefault("CACHE_KEY_PREFIX", "wijkkoers-bench-interventions")
+    os.environ.setdefault(
+        "DJANGO_SETTINGS_MODULE", "bench.settings" if _has_bench_settings() else "config.settings"
+    )
+    _ensure_database(os.environ["DATABASE_URL"])
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    call_command("migrate", verbosity=0, interactive=False)
+    missed = []
+    for figure in run():
+        print(json.dumps(figure), flush=True)
+        if figure["target"] is not None and figure["value"] > figure["target"]:
+            missed.append(figure["name"])
+    return 1 if missed else 0
+
+
+def percentile(samples, pct):
+    ordered = sorted(samples)
+    rank = (len(ordered) - 1) * pct / 100
+    low = int(rank)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def _ensure_database(url):
+    """Create the benchmark's PostgreSQL database when it does not exist yet."""
+    from urllib.parse import urlparse
+
+    import psycopg
+
+    parts = urlparse(url)
+    name = parts.path.lstrip("/")
+    with psycopg.connect(parts._replace(path="/postgres").geturl(), autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def _has_bench_settings():
+    from importlib.util import find_spec
+
+    return find_spec("bench.settings") is not None
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,31 @@
+"""Printing figures and timing helpers shared by the benchmark modules."""
+
+import json
+import statistics
+import sys
+
+
+def emit(name: str, value, unit: str, target=None) -> None:
+    """One figure as one JSON line on stdout. ``target`` is the upper bound it should stay
+    under (or None when the figure is informational)."""
+    if isinstance(value, float):
+        value = round(value, 3)
+    print(json.dumps({"name": name, "value": value, "unit": unit, "target": target}), flush=True)
+
+
+def percentile(samples: list[float], pct: float) -> float:
+    ordered = sorted(samples)
+    if len(ordered) == 1:
+        return ordered[0]
+    rank = (len(ordered) - 1) * pct / 100
+    low = int(rank)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def median(samples: list[float]) -> float:
+    return statistics.median(samples)
+
+
+def stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
