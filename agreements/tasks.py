@@ -7,6 +7,7 @@ from celery import shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import get_connection, send_mail
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone, translation
 
 
@@ -51,10 +52,17 @@ def mail_person(self, user_id: int, subject: str, body: str) -> None:
     send_mail(subject, body, None, [person.email])
 
 
-@shared_task(soft_time_limit=600, time_limit=900, acks_late=True)
+@shared_task(
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=60,
+    retry_kwargs={"max_retries": 3},
+    soft_time_limit=600,
+    time_limit=900,
+    acks_late=True,
+)
 def send_deadline_reminders() -> int:
     """Daily: remind people of the bod, signing, monitoring and review deadlines that come
-    up. Safe to run twice: a reminder already sent is never sent again."""
+    up. Safe to run twice (and so to retry): a reminder already sent is never sent again."""
     from agreements.services import reminders_send
 
     return reminders_send(today=timezone.localdate())
