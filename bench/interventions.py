@@ -254,13 +254,16 @@ def build(log=_log):
 
 
 def _timed(client, url, params, n):
-    samples = []
+    """Wall-clock and CPU milliseconds per request (the CPU time of this process shows the
+    application's own work when other jobs share the machine)."""
+    wall, cpu = [], []
     for _ in range(n):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         response = client.get(url, params)
-        samples.append((time.perf_counter() - started) * 1000)
+        wall.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - started_cpu) * 1000)
         assert response.status_code == 200, (url, response.status_code)
-    return samples
+    return wall, cpu
 
 
 def _queries(client, url, params):
@@ -284,7 +287,7 @@ def run(log=_log) -> Iterator[dict]:
     user = User.objects.get(email=BENCH_EMAIL)
     visible = selectors.intervention_list(user=user).count()
     yield {"name": "interventions.visible_to_user", "value": visible, "unit": "rows", "target": None}
-    client = Client()
+    client = Client(HTTP_HOST="localhost")
     client.force_login(user)
     cases = [
         ("interventions.list_page.p95", "/interventies/", {}),
@@ -297,10 +300,24 @@ def run(log=_log) -> Iterator[dict]:
     ]
     for name, url, params in cases:
         _timed(client, url, params, WARMUP)
-        samples = _timed(client, url, params, SAMPLES)
+        samples, cpu = _timed(client, url, params, SAMPLES)
         p95 = percentile(samples, 95)
-        log(f"{name}: p50 {percentile(samples, 50):.1f} ms, p95 {p95:.1f} ms")
+        log(
+            f"{name}: p50 {percentile(samples, 50):.1f} ms, p95 {p95:.1f} ms, cpu p95 {percentile(cpu, 95):.1f} ms"
+        )
         yield {"name": name, "value": round(p95, 1), "unit": "ms", "target": TARGET_MS}
+        yield {
+            "name": name.replace(".p95", ".p50"),
+            "value": round(percentile(samples, 50), 1),
+            "unit": "ms",
+            "target": None,
+        }
+        yield {
+            "name": name.replace(".p95", ".cpu_p95"),
+            "value": round(percentile(cpu, 95), 1),
+            "unit": "ms",
+            "target": None,
+        }
     original = views.PAGE_SIZE
     try:
         for size in (10, 50):
@@ -336,14 +353,19 @@ def main() -> int:
     from django.conf import settings
     from django.core.management import call_command
 
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "localhost"]
     call_command("migrate", verbosity=0, interactive=False)
+    return 1 if report() else 0
+
+
+def report(log=_log) -> list[str]:
+    """Print every figure as one JSON line; return the names that missed their target."""
     missed = []
-    for figure in run():
+    for figure in run(log=log):
         print(json.dumps(figure), flush=True)
         if figure["target"] is not None and figure["value"] > figure["target"]:
             missed.append(figure["name"])
-    return 1 if missed else 0
+    return missed
 
 
 def percentile(samples, pct):
