@@ -492,8 +492,13 @@ class AgreementProgressView(AgreementMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         themes = _selectors().progress_per_theme(agreement=self.agreement)
+        progress_labels = MonitoringReport.Progress.choices
         for theme in themes:
             theme["chart"] = chart_geometry(theme["years"])
+            for row in theme["years"]:
+                row["progress_text"] = ", ".join(
+                    f"{row[value]} {label}" for value, label in progress_labels if row.get(value)
+                )
         context["themes"] = themes
         return context
 
