@@ -595,3 +595,16 @@ def test_unexpected_error_while_writing_rolls_back_and_fails_the_job(world, monk
     assert not Area.objects.filter(kind=AreaKind.WIJK).exists()
     job = BoundaryImport.objects.get(original_name="wijken_2022.geojson")
     assert job.status == FAILED and "onverwachte fout" in job.errors[0]["message"]
+
+
+@pytest.mark.worker
+def test_upload_is_imported_by_a_real_worker(transactional_db, world):
+    from organisations.tests.test_worker import _redis_worker, _wait_for
+
+    with _redis_worker():
+        job = services.boundary_import_start(actor=world.platform_admin, uploaded_file=upload(), year=2022)
+        finished = _wait_for(lambda: BoundaryImport.objects.filter(pk=job.pk, status=DONE).exists())
+        assert finished, BoundaryImport.objects.get(pk=job.pk).errors
+    job.refresh_from_db()
+    assert (job.created, job.progress) == (1, 100)
+    assert Area.objects.filter(year=2022, code="GM0453").exists()
