@@ -24,7 +24,6 @@ from areas.importers import (
 from areas.models import ZOOM_BANDS
 
 VELSEN = Path(settings.BASE_DIR).parent / "shared" / "data" / "cbs" / "velsen"
-FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def velsen_features(name):
