@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from areas.api.serializers import AreaRefSerializer
 from areas.models import Area, AreaKind
 from interventions.models import (
     AreaTeam,
@@ -23,14 +24,6 @@ from interventions.models import (
 from organisations.models import Organisation
 
 VERSION_HELP = _("Versie waarvan de wijziging uitgaat (verplicht bij wijzigen).")
-
-
-class AreaRefSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    year = serializers.IntegerField()
-    kind = serializers.CharField()
-    code = serializers.CharField()
-    name = serializers.CharField()
 
 
 class OrganisationRefSerializer(serializers.Serializer):
@@ -185,7 +178,7 @@ class InterventionSerializer(serializers.ModelSerializer):
             "status": {"required": False, "help_text": _("Bij aanmaken; daarna via de status-actie.")},
         }
 
-    def get_url(self, obj):
+    def get_url(self, obj) -> str:
         # One reverse() per list, not per row.
         if not hasattr(self, "_detail_prefix"):
             self._detail_prefix = reverse("interventions:detail", args=[0])[: -len("0/")]
@@ -219,7 +212,7 @@ class AttachmentSerializer(serializers.ModelSerializer):
         fields = ["id", "update", "original_name", "content_type", "size", "created_at", "download_url"]
         read_only_fields = fields
 
-    def get_download_url(self, obj):
+    def get_download_url(self, obj) -> str:
         return reverse("attachment-download", args=[obj.pk])
 
 

@@ -303,3 +303,18 @@ class TestProgress:
         assert response.status_code == 400
         assert "niet toegestaan" in json.dumps(response.json())
         assert not services.ProgressUpdate.objects.filter(text="Met script.").exists()
+
+
+def test_schema_documents_the_endpoints(client, world):
+    client.force_login(world.corp_editor)
+    schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").content.decode()
+    for path in (
+        "/api/v1/interventions/",
+        "/api/v1/interventions/{id}/status/",
+        "/api/v1/teams/",
+        "/api/v1/team-members/",
+        "/api/v1/urgency-assessments/",
+        "/api/v1/progress-updates/",
+        "/api/v1/attachments/{id}/download/",
+    ):
+        assert path in schema, path
