@@ -42,6 +42,11 @@ CODE_PATTERNS = {
     AreaKind.WIJK: re.compile(r"^WK\d{4}[0-9A-Z]{2}$"),
     AreaKind.BUURT: re.compile(r"^BU\d{4}[0-9A-Z]{4}$"),
 }
+CODE_EXAMPLES = {
+    AreaKind.GEMEENTE: "GM + 4 cijfers, bijvoorbeeld GM0453",
+    AreaKind.WIJK: "WK + 6 tekens, bijvoorbeeld WK045300",
+    AreaKind.BUURT: "BU + 8 tekens, bijvoorbeeld BU04530000",
+}
 PREFIX_KIND = {"GM": AreaKind.GEMEENTE, "WK": AreaKind.WIJK, "BU": AreaKind.BUURT}
 KIND_LABEL = {AreaKind.GEMEENTE: "gemeente", AreaKind.WIJK: "wijk", AreaKind.BUURT: "buurt"}
 # Order in which levels are written, so every parent exists before its children.
@@ -332,8 +337,6 @@ def _detect_style(fields: list[str]):
         code_col = pick(code_names)
         if code_col:
             columns = {"code": code_col, "name": pick(name_names), "water": pick(("water",))}
-            if level == AreaKind.BUURT:
-                columns["parent"] = pick(CBS_COLUMNS[AreaKind.WIJK][0])
             return "cbs", level, columns
     if "statcode" in by_lower:
         columns = {
@@ -412,7 +415,7 @@ def read_boundary_file(path, *, year: int | None = None, max_bytes: int | None =
     first_row: dict[str, int] = {}
     file_year_seen = set()
 
-    codes, names, waters, parents = col("code"), col("name"), col("water"), col("parent")
+    codes, names, waters = col("code"), col("name"), col("water")
     jrstat = col("jrstatcode")
     for i in range(n):
         row = i + 1
@@ -426,8 +429,9 @@ def read_boundary_file(path, *, year: int | None = None, max_bytes: int | None =
                 RowIssue(
                     row,
                     code,
-                    f"Ongeldige code {code!r}: verwacht GM + 4 cijfers, WK + 6 of BU + 8 tekens"
-                    + (f" in de kolom {columns['code']}." if level else "."),
+                    f"Ongeldige code {code!r} in de kolom {columns['code']}: verwacht {CODE_EXAMPLES[level]}."
+                    if level
+                    else f"Ongeldige code {code!r}: verwacht GM + 4 cijfers, WK + 6 of BU + 8 tekens.",
                 )
             )
             continue
@@ -444,10 +448,9 @@ def read_boundary_file(path, *, year: int | None = None, max_bytes: int | None =
         jr = _text(jrstat[i])
         if jr[:4].isdigit():
             file_year_seen.add(int(jr[:4]))
+        # The parent follows from the code itself (BU0453WWBB lies in WK0453WW), so a
+        # WK_CODE column, where present, adds nothing.
         parent_code = parent_code_of(code)
-        explicit_parent = normalise_code(parents[i])
-        if explicit_parent and kind == AreaKind.BUURT and kind_of_code(explicit_parent) == AreaKind.WIJK:
-            parent_code = explicit_parent
         name = _text(names[i])
         if not name:
             name = code

@@ -196,6 +196,22 @@ def test_cbs_wijk_file_level_from_columns(tmp_path):
     assert [(r.code, r.kind, r.parent_code) for r in result.records] == [("WK045301", "wijk", "GM0453")]
 
 
+def test_code_of_another_level_in_a_cbs_column(tmp_path):
+    path = tmp_path / "buurten.geojson"
+    square = json.loads(shapely.to_geojson(shapely.box(4.6, 52.45, 4.61, 52.46)))
+    write_geojson(
+        path,
+        [
+            {"type": "Feature", "geometry": square, "properties": {"BU_CODE": "BU04530000", "BU_NAAM": "A"}},
+            {"type": "Feature", "geometry": square, "properties": {"BU_CODE": "WK045300", "BU_NAAM": "B"}},
+        ],
+    )
+    result = read_boundary_file(path, year=2022)
+    assert [e.message for e in result.errors] == [
+        "Ongeldige code 'WK045300' in de kolom BU_CODE: verwacht BU + 8 tekens, bijvoorbeeld BU04530000."
+    ]
+
+
 def test_codes_normalised_and_derived():
     assert normalise_code(" bu04530001 ") == "BU04530001"
     assert parent_code_of("BU0453AB01") == "WK0453AB"
