@@ -3,9 +3,11 @@ the views hand the cleaned data to ``agreements.services``."""
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
 from agreements.models import Agreement, MonitoringReport, Theme
+from areas.models import Area, AreaKind
 from organisations.models import Organisation
 
 YEAR_FIELD = {"min_value": 2000, "max_value": 2100}
@@ -15,6 +17,21 @@ GEMEENTE_CODE = forms.RegexField(
     help_text=_("Bijvoorbeeld GM0453 voor Velsen."),
     error_messages={"invalid": _("Een gemeentecode is GM gevolgd door vier cijfers, bijvoorbeeld GM0453.")},
 )
+
+
+def areas_for(gemeente_code):
+    """The wijken and gebieden of a gemeente in its most recent boundary year."""
+    if not gemeente_code:
+        return Area.objects.none()
+    areas = Area.objects.filter(
+        gemeente_code=gemeente_code, kind__in=[AreaKind.WIJK, AreaKind.GEBIED], is_water=False
+    )
+    latest = areas.aggregate(year=Max("year"))["year"]
+    return (
+        areas.filter(year=latest)
+        .order_by("kind", "name")
+        .defer("geometry", "shape_land", "shape_regio", "shape_stad")
+    )
 
 
 def _active(kind):
@@ -138,11 +155,19 @@ class CommitmentForm(forms.Form):
         required=False,
         validators=[MinValueValidator(2000), MaxValueValidator(2100)],
     )
+    areas = forms.ModelMultipleChoiceField(
+        label=_("Gebieden"),
+        queryset=Area.objects.none(),
+        required=False,
+        help_text=_("De wijken of gebieden waar de afspraak over gaat, als dat er een paar zijn."),
+    )
 
-    def __init__(self, *args, organisations=None, **kwargs):
+    def __init__(self, *args, organisations=None, gemeente_code="", **kwargs):
         super().__init__(*args, **kwargs)
         if organisations is not None:
             self.fields["responsible"].queryset = organisations
+        self.fields["areas"].queryset = areas_for(gemeente_code)
+        self.fields["areas"].widget.attrs["size"] = 8
 
     def clean(self):
         data = super().clean()

@@ -551,7 +551,11 @@ class CommitmentCreateView(AgreementMixin, ServiceFormMixin, FormView):
     required_action = "change"
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "organisations": _party_organisations(self.agreement)}
+        return {
+            **super().get_form_kwargs(),
+            "organisations": _party_organisations(self.agreement),
+            "gemeente_code": self.agreement.gemeente_code,
+        }
 
     def get_initial(self):
         return {"theme": self.request.GET.get("thema", "")}
@@ -627,6 +631,7 @@ class CommitmentDetailView(CommitmentMixin, TemplateView):
             comment_form=CommentForm(),
             dispute_form=DisputeForm(),
             back_url=self.back_url(),
+            areas=list(commitment.areas.only("year", "code", "name")),
         )
         return context
 
@@ -637,11 +642,16 @@ class CommitmentEditView(CommitmentMixin, ServiceFormMixin, FormView):
     required_action = "change"
 
     def get_form_kwargs(self):
+        container = self.agreement or self.commitment.bod
         if self.agreement is not None:
             organisations = _party_organisations(self.agreement)
         else:
             organisations = Organisation.objects.filter(pk=self.commitment.bod.corporation_id)
-        return {**super().get_form_kwargs(), "organisations": organisations}
+        return {
+            **super().get_form_kwargs(),
+            "organisations": organisations,
+            "gemeente_code": container.gemeente_code,
+        }
 
     def get_initial(self):
         c = self.commitment
@@ -653,6 +663,7 @@ class CommitmentEditView(CommitmentMixin, ServiceFormMixin, FormView):
             "target_value": c.target_value,
             "target_unit": c.target_unit,
             "target_year": c.target_year,
+            "areas": list(c.areas.all()),
             "version": c.version,
         }
 
@@ -1039,6 +1050,7 @@ class ProposalCreateView(BodMixin, ServiceFormMixin, FormView):
         return {
             **super().get_form_kwargs(),
             "organisations": Organisation.objects.filter(pk=self.bod.corporation_id),
+            "gemeente_code": self.bod.gemeente_code,
         }
 
     def get_initial(self):

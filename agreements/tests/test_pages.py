@@ -221,6 +221,36 @@ class TestCommitments:
         assert "Geef de eenheid van de streefwaarde" in _text(response)
         assert not Commitment.objects.exists()
 
+    def test_add_with_areas_of_the_gemeente(self, client, world):
+        from areas.models import Area, AreaKind
+
+        wijk = Area.objects.create(
+            year=2025, kind=AreaKind.WIJK, code="WK045301", name="IJmuiden-Noord", gemeente_code="GM0453"
+        )
+        Area.objects.create(
+            year=2025, kind=AreaKind.WIJK, code="WK039201", name="Haarlem-Oost", gemeente_code="GM0392"
+        )
+        agreement = make_agreement(world)
+        client.force_login(world.corp_editor)
+        url = reverse("agreements:commitment-create", args=[agreement.pk])
+        form = _text(client.get(url))
+        assert "IJmuiden-Noord" in form
+        assert "Haarlem-Oost" not in form
+        response = client.post(
+            url,
+            {
+                "number": "4.1",
+                "theme": "leefbaarheid",
+                "text": "Buurtbeheerders in IJmuiden-Noord",
+                "responsible": world.corporatie.pk,
+                "areas": [wijk.pk],
+            },
+        )
+        commitment = Commitment.objects.get(number="4.1")
+        assert response["Location"].endswith(f"#afspraak-{commitment.pk}")
+        assert list(commitment.areas.all()) == [wijk]
+        assert "IJmuiden-Noord" in _text(client.get(reverse("agreements:commitment", args=[commitment.pk])))
+
     def test_stale_edit_keeps_input(self, client, world):
         agreement = make_agreement(world)
         commitment = add_commitment(world, agreement)
