@@ -276,6 +276,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets that share a field name across apps get names of their own.
+    "ENUM_NAME_OVERRIDES": {
+        "AgreementStatusEnum": "agreements.models.Agreement.Status",
+        "BodStatusEnum": "agreements.models.Bod.Status",
+        "PartyRoleEnum": "agreements.models.PartyRole",
+    },
 }
 
 SESSION_COOKIE_HTTPONLY = True
