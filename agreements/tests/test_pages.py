@@ -37,6 +37,10 @@ class TestAgreementList:
         client.force_login(world.outsider)
         assert "U bent nog bij geen prestatieafspraak betrokken" in _text(client.get(url))
 
+    def test_disputes_counted_in_the_list(self, client, w):
+        client.force_login(w.partner_reader)
+        assert "1 in geschil" in _text(client.get(reverse("agreements:list")))
+
     def test_queries_do_not_grow_with_agreements(self, client, world, django_assert_max_num_queries):
         for i in range(8):
             make_agreement(world, title=f"Afspraak {i}")
