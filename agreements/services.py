@@ -585,7 +585,8 @@ def _check_pdf(file):
 def agreement_attach_document(*, actor, agreement: Agreement, file) -> Agreement:
     """Attach the (signed) document as PDF: checked by extension and by its first bytes,
     at most ``AGREEMENT_DOCUMENT_MAX_MB`` (default 20) MB. Replaces an earlier document;
-    the history keeps the earlier name. Not for a finished agreement."""
+    the history keeps the earlier name. Allowed after signing too (the signed document
+    comes after the signatures); not for a finished agreement."""
     agreement = _lock_agreement(agreement)
     _require_change(actor, agreement)
     if agreement.status == Agreement.Status.AFGEROND:
@@ -700,6 +701,52 @@ def deadlines_for(gemeente_code) -> Deadlines:
 
 def bod_due_date(bod: Bod) -> datetime.date:
     return deadlines_for(bod.gemeente_code).bod_due(bod.year)
+
+
+CALENDAR_FIELDS = (
+    "bod_month",
+    "bod_day",
+    "signing_month",
+    "signing_day",
+    "monitoring_month",
+    "monitoring_day",
+    "review_month",
+    "review_day",
+    "reminder_days_ahead",
+)
+
+
+@transaction.atomic
+def calendar_save(*, actor, gemeente_code: str, version: int | None = None, **fields) -> GemeenteCalendar:
+    """Set a gemeente's deadlines (its beheerders, or a platform admin). Creates the
+    calendar the first time (``version`` None); later changes need the current version.
+    A day that a month does not have (31 June) falls on the month's last day."""
+    gemeente_code = _normalise_gemeente_code(gemeente_code)
+    unknown = set(fields) - set(CALENDAR_FIELDS)
+    if unknown:
+        raise ValidationError(
+            _("Deze velden kunnen hier niet worden gewijzigd: %s") % ", ".join(sorted(unknown))
+        )
+    if (
+        not is_platform_admin(actor)
+        and not Organisation.objects.filter(
+            pk__in=organisation_ids_for(actor, "manage"),
+            kind=Organisation.Kind.GEMEENTE,
+            gemeente_code=gemeente_code,
+        ).exists()
+    ):
+        raise PermissionDenied(_("Alleen beheerders van de gemeente stellen haar termijnen vast."))
+    cal = GemeenteCalendar.objects.select_for_update(of=("self",)).filter(gemeente_code=gemeente_code).first()
+    if cal is None:
+        if version is not None:
+            raise ValidationError(_("Deze kalender bestaat niet meer. Laad de pagina opnieuw."))
+        cal = GemeenteCalendar(gemeente_code=gemeente_code)
+    else:
+        check_version(cal, version)
+    for name, value in fields.items():
+        setattr(cal, name, value)
+    save_versioned(cal, actor=actor, reason=_("termijnen vastgesteld"))
+    return cal
 
 
 def _check_recipients(gemeente_code, recipients):

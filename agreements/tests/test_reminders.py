@@ -193,3 +193,38 @@ class TestMonitoringAndReview:
 
 def test_task_runs_for_today(world):
     assert send_deadline_reminders() >= 0
+
+
+class TestCalendar:
+    def test_gemeente_beheerder_sets_the_deadlines(self, world):
+        beheerder = factories.member(world.gemeente, role="beheerder")
+        cal = services.calendar_save(actor=beheerder, gemeente_code="GM0453", bod_month=6, bod_day=15)
+        assert (cal.bod_month, cal.bod_day, cal.version) == (6, 15, 1)
+        cal = services.calendar_save(
+            actor=beheerder, gemeente_code="GM0453", version=1, reminder_days_ahead=21
+        )
+        assert cal.reminder_days_ahead == 21 and cal.history.first().history_user == beheerder
+        from core.exceptions import ConflictError
+
+        with pytest.raises(ConflictError):
+            services.calendar_save(actor=beheerder, gemeente_code="GM0453", version=1, bod_day=20)
+
+    @pytest.mark.parametrize("persona", ["gemeente_reviewer", "corp_editor", "org_admin", "outsider"])
+    def test_others_may_not(self, world, persona):
+        from django.core.exceptions import PermissionDenied
+
+        with pytest.raises(PermissionDenied):
+            services.calendar_save(actor=world.users[persona], gemeente_code="GM0453", bod_month=6)
+        assert not GemeenteCalendar.objects.exists()
+
+    def test_impossible_day_falls_on_month_end(self, world):
+        services.calendar_save(actor=world.platform_admin, gemeente_code="GM0453", bod_month=6, bod_day=31)
+        bod = make_bod(world, year=2027)
+        assert services.bod_due_date(bod) == D(2026, 6, 30)
+
+    def test_bad_month(self, world):
+        from django.core.exceptions import ValidationError
+
+        with pytest.raises(ValidationError):
+            services.calendar_save(actor=world.platform_admin, gemeente_code="GM0453", bod_month=13)
+        assert not GemeenteCalendar.objects.exists()
