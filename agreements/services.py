@@ -163,14 +163,18 @@ def _open_amendment(agreement):
     return agreement.amendments.filter(status=Amendment.Status.OPEN).first()
 
 
+def _clip(reason, limit=100):
+    """History reasons are stored in 100 characters."""
+    return reason if len(reason) <= limit else reason[: limit - 1] + "…"
+
+
 def _amendment_reason(amendment, what):
     if amendment is None:
-        return what
-    return _("%(what)s (via wijziging %(year)s: %(reason)s)") % {
-        "what": what,
-        "year": amendment.year,
-        "reason": amendment.reason[:60],
-    }
+        return _clip(what)
+    return _clip(
+        _("%(what)s (via wijziging %(year)s: %(reason)s)")
+        % {"what": what, "year": amendment.year, "reason": amendment.reason}
+    )
 
 
 def _withdraw_signatures(agreement, actor):
@@ -1169,7 +1173,7 @@ def commitment_resolve_dispute(*, actor, commitment: Commitment, note: str = "")
     reason = _("geschil opgelost")
     if (note or "").strip():
         reason = f"{reason}: {note.strip()}"
-    save_versioned(commitment, actor=actor, reason=reason[:100])
+    save_versioned(commitment, actor=actor, reason=_clip(reason))
     return commitment
 
 

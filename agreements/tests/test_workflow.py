@@ -590,3 +590,15 @@ def test_agreement_edit_through_amendment_is_recorded(world):
     record = agreement.history.first()
     assert record.title == "Velsen 2025–2028" and record.history_user == world.gemeente_reviewer
     assert record.history_change_reason == "gewijzigd (via wijziging 2027: Nieuwe titel)"
+
+
+def test_long_amendment_reason_fits_the_history(world):
+    agreement, (commitment,) = signed_agreement(world)
+    reason = "Actualisatie na de woonvisie, de nieuwe taakstelling en het bod van de corporatie. " * 4
+    services.amendment_open(actor=world.corp_editor, agreement=agreement, year=2026, reason=reason)
+    commitment = services.commitment_update(
+        actor=world.corp_editor, commitment=commitment, version=commitment.version, text="Bijgesteld"
+    )
+    recorded = commitment.history.first().history_change_reason
+    assert recorded.startswith("afspraak gewijzigd (via wijziging 2026: Actualisatie")
+    assert len(recorded) == 100 and recorded.endswith("…")
