@@ -291,7 +291,7 @@ def agreement_create(
     gemeente_code: str,
     start_year: int,
     end_year: int,
-    parties: list,
+    parties: list[tuple[Organisation, str | None]],
     summary: str = "",
 ) -> Agreement:
     """Draft a new agreement (status concept) with its parties.
@@ -699,11 +699,13 @@ class Deadlines:
 
 
 def deadlines_for(gemeente_code) -> Deadlines:
+    """The deadlines of a gemeente: its calendar, or the defaults when it has none."""
     cal = GemeenteCalendar.objects.filter(gemeente_code=gemeente_code).first()
     return Deadlines.from_calendar(cal) if cal else Deadlines(gemeente_code=gemeente_code)
 
 
 def bod_due_date(bod: Bod) -> datetime.date:
+    """When the bod is due: the gemeente's bod date in the year before the bod's year."""
     return deadlines_for(bod.gemeente_code).bod_due(bod.year)
 
 
