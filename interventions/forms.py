@@ -320,11 +320,16 @@ class InterventionFilterForm(forms.Form):
         if user is not None:
             # Only the organisations in the person's teams: the ones their interventions
             # can be led or partnered by (a short list, not the whole directory).
-            from interventions.models import AreaTeam, TeamMember
+            from core.permissions import is_platform_admin
+            from interventions.models import TeamMember
+            from organisations.models import organisation_ids_for
 
-            teams = AreaTeam.objects.restrict(user, "view").values("pk")
+            members = TeamMember.objects.all()
+            if not is_platform_admin(user):
+                mine = TeamMember.objects.filter(organisation_id__in=organisation_ids_for(user, "view"))
+                members = members.filter(team_id__in=mine.values("team_id"))
             self.fields["organisation"].queryset = Organisation.objects.filter(
-                pk__in=TeamMember.objects.filter(team__in=teams).values("organisation_id")
+                pk__in=members.values("organisation_id")
             ).order_by("name")
 
     def filters(self):

@@ -90,6 +90,17 @@ def _creatable_teams(user):
     )
 
 
+def _can_log_somewhere(user):
+    """Whether the person may log an intervention in any team (the same rule as
+    ``_creatable_teams``, asked in one small query)."""
+    if is_platform_admin(user):
+        return AreaTeam.objects.exists()
+    return TeamMember.objects.filter(
+        organisation_id__in=organisation_ids_for(user, "change"),
+        role__in=[TeamRole.TREKKER, TeamRole.PARTNER],
+    ).exists()
+
+
 def _team_organisations_to_lead(user):
     """Gemeente and corporation organisations whose beheerder the person is: they may form a
     team (platform admins for any of them)."""
@@ -376,7 +387,7 @@ class InterventionListView(LoginRequiredMixin, TemplateView):
             page=page,
             filtered=bool(filters),
             query=query.urlencode(),
-            can_create=_creatable_teams(user).exists(),
+            can_create=_can_log_somewhere(user),
             **kwargs,
         )
 
