@@ -4,12 +4,20 @@ edits commitments, the gemeente reviews)."""
 
 from decimal import Decimal
 
+import pytest
 from django.urls import reverse
 
 from agreements import services
 from agreements.models import MonitoringReport, Theme
 from agreements.tests.test_services import pdf_file, signed_agreement
 from tests.matrix import AccessMatrix, Case
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploaded documents go to a temporary folder, not the project's media folder."""
+    settings.MEDIA_ROOT = tmp_path
+
 
 PARTIES = {"corp_editor", "org_admin", "gemeente_reviewer", "tenant_rep", "partner_reader"}
 EDITORS = {"corp_editor", "org_admin", "gemeente_reviewer"}
@@ -20,8 +28,8 @@ REPORT_YEAR = 2025
 
 
 def build_agreement_world(world):
-    """A signed Velsen agreement with two commitments (one disputed), a submitted report
-    for 2025, an attached document and a submitted bod with one proposal."""
+    """A signed Velsen agreement with two commitments (the second disputed) and a
+    submitted report for 2025 on the first."""
     if "agreement" in world.objects:
         return world
     agreement, (commitment, disputed) = signed_agreement(world, commitments=2)
@@ -37,7 +45,22 @@ def build_agreement_world(world):
         explanation="Veertig woningen opgeleverd aan de Lange Nieuwstraat.",
     )
     report = services.report_submit(actor=world.corp_editor, report=report, version=report.version)
-    services.agreement_attach_document(actor=world.org_admin, agreement=agreement, file=pdf_file())
+    world.objects.update(agreement=agreement, commitment=commitment, report=report, disputed=disputed)
+    return world
+
+
+def with_document(world):
+    """The agreement of ``build_agreement_world`` with its signed document attached."""
+    build_agreement_world(world)
+    services.agreement_attach_document(actor=world.org_admin, agreement=world.agreement, file=pdf_file())
+    return world
+
+
+def build_bod_world(world):
+    """The corporation's bod for 2027 with one proposal, submitted to the gemeente and
+    the tenants."""
+    if "bod" in world.objects:
+        return world
     bod = services.bod_create(
         actor=world.corp_editor,
         corporation=world.corporatie,
@@ -57,14 +80,7 @@ def build_agreement_world(world):
         target_year=2027,
     )
     bod = services.bod_submit(actor=world.corp_editor, bod=bod)
-    world.objects.update(
-        agreement=agreement,
-        commitment=commitment,
-        report=report,
-        bod=bod,
-        proposal=proposal,
-        disputed=disputed,
-    )
+    world.objects.update(bod=bod, proposal=proposal)
     return world
 
 
@@ -90,7 +106,7 @@ class TestAgreementPages(AccessMatrix):
         Case("progress", url=_agreement("progress"), setup=build_agreement_world, allowed=PARTIES),
         Case("excel export", url=_agreement("excel"), setup=build_agreement_world, allowed=PARTIES),
         Case("pdf report", url=_agreement("pdf"), setup=build_agreement_world, allowed=PARTIES),
-        Case("signed document", url=_agreement("document"), setup=build_agreement_world, allowed=PARTIES),
+        Case("signed document", url=_agreement("document"), setup=with_document, allowed=PARTIES),
         Case(
             "edit page",
             url=_agreement("edit"),
@@ -166,20 +182,20 @@ class TestAgreementPages(AccessMatrix):
         Case(
             "bod list",
             url=lambda w: reverse("agreements:bod-list"),
-            setup=build_agreement_world,
+            setup=build_bod_world,
             allowed=CORPORATION | {"gemeente_reviewer", "tenant_rep"},
             contains=lambda w: str(w.bod),
         ),
         Case(
             "bod page",
             url=lambda w: reverse("agreements:bod-detail", args=[w.bod.pk]),
-            setup=build_agreement_world,
+            setup=build_bod_world,
             allowed=CORPORATION | {"gemeente_reviewer", "tenant_rep"},
         ),
         Case(
             "bod edit page",
             url=lambda w: reverse("agreements:bod-edit", args=[w.bod.pk]),
-            setup=build_agreement_world,
+            setup=build_bod_world,
             allowed=CORPORATION,
             visible={"gemeente_reviewer", "tenant_rep"},
         ),
@@ -263,7 +279,7 @@ class TestAgreementApi(AccessMatrix):
             "api boden",
             url=_api("bod"),
             api=True,
-            setup=build_agreement_world,
+            setup=build_bod_world,
             allowed=CORPORATION | {"gemeente_reviewer", "tenant_rep"},
             contains="Bod voor 2027",
         ),
@@ -271,7 +287,7 @@ class TestAgreementApi(AccessMatrix):
             "api bod",
             url=_api("bod", "detail", "bod"),
             api=True,
-            setup=build_agreement_world,
+            setup=build_bod_world,
             allowed=CORPORATION | {"gemeente_reviewer", "tenant_rep"},
         ),
         Case(

@@ -9,8 +9,15 @@ from django.urls import reverse
 
 from agreements import services
 from agreements.models import Agreement, MonitoringReport, Theme
-from agreements.tests.test_access import build_agreement_world
+from agreements.tests.test_access import build_agreement_world, build_bod_world
 from agreements.tests.test_services import add_commitment, make_agreement, to_negotiation
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploaded documents go to a temporary folder, not the project's media folder."""
+    settings.MEDIA_ROOT = tmp_path
+
 
 AGREEMENTS = "/api/v1/agreements/"
 COMMITMENTS = "/api/v1/commitments/"
@@ -336,7 +343,7 @@ class TestBoden:
         assert client.get(reverse("bod-detail", args=[bod["id"]])).status_code == 200
 
     def test_adopt_proposal(self, client, world):
-        build_agreement_world(world)
+        build_bod_world(world)
         agreement = make_agreement(world, title="Nieuwe afspraken")
         client.force_login(world.gemeente_reviewer)
         response = _send(

@@ -10,8 +10,14 @@ from django.urls import reverse
 
 from agreements import services
 from agreements.models import Agreement, Bod, Commitment, MonitoringReport, Theme
-from agreements.tests.test_access import REPORT_YEAR, build_agreement_world
+from agreements.tests.test_access import REPORT_YEAR, build_agreement_world, with_document
 from agreements.tests.test_services import add_commitment, make_agreement, pdf_file, to_negotiation
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploaded documents go to a temporary folder, not the project's media folder."""
+    settings.MEDIA_ROOT = tmp_path
 
 
 @pytest.fixture
@@ -124,6 +130,7 @@ class TestDrafting:
 
 class TestAgreementPage:
     def test_disputed_commitments_stand_out_on_top(self, client, w):
+        with_document(w)
         client.force_login(w.tenant_rep)
         text = _text(client.get(reverse("agreements:detail", args=[w.agreement.pk])))
         assert "1 afspraak in geschil" in text
