@@ -2,7 +2,7 @@
 ``restrict(user, "view")`` and loads its related rows in a fixed number of queries,
 whatever the page size (no query per row)."""
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from areas.models import Area, AreaKind
@@ -190,13 +190,19 @@ def _area_q(area) -> Q:
 def _with_related(queryset):
     latest = ProgressUpdate.objects.filter(intervention=OuterRef("pk")).order_by("-date", "-created_at")
     return (
-        queryset.select_related("team", "team__area", "lead_organisation")
-        .defer(*(f"team__area__{name}" for name in AREA_SHAPES))
-        .prefetch_related(
+        # Team, area and lead come by prefetch, not by join: with a join PostgreSQL may pick
+        # a nested loop over the whole team table when it underestimates a filtered page.
+        queryset.prefetch_related(
+            Prefetch(
+                "team",
+                queryset=AreaTeam.objects.select_related("area").defer(
+                    *(f"area__{name}" for name in AREA_SHAPES)
+                ),
+            ),
+            Prefetch("lead_organisation", queryset=Organisation.objects.all()),
             Prefetch("areas", queryset=_light_areas().order_by("kind", "code")),
             Prefetch("partner_organisations", queryset=Organisation.objects.order_by("name")),
-        )
-        .annotate(
+        ).annotate(
             last_update_on=Subquery(latest.values("date")[:1]),
             latest_progress=Subquery(latest.filter(progress__isnull=False).values("progress")[:1]),
         )
@@ -205,26 +211,46 @@ def _with_related(queryset):
 
 def visible_interventions(user):
     """``Intervention.objects.restrict(user, "view")``, with the same rule repeated as a
-    filter on indexed columns (team ids and shared ids, two small queries).
+    filter on indexed columns: the ids of the user's teams and of the interventions shared
+    with them, read first in one small query.
 
-    restrict() combines the team rule and the object shares with OR, which PostgreSQL can
-    only check row by row over the whole table; the repeated rule lets it fetch just the
-    candidate rows through the team and primary key indexes (BitmapOr), so lists and counts
-    stay fast on a large table. The result is exactly the restricted set.
+    restrict() joins the team rule and the object shares with OR, which PostgreSQL can only
+    check row by row over the whole table; with the literal ids it reads just the candidate
+    rows through the team and primary key indexes (BitmapOr), so counts and pages stay fast
+    on a large table. The result is exactly the restricted set.
     """
     visible = Intervention.objects.restrict(user, "view")
     if user is None or not user.is_authenticated or not user.is_active or is_platform_admin(user):
         return visible
-    team_ids = list(
+    team_ids, shared_ids = _team_and_shared_ids(user)
+    return visible.filter(Q(team_id__in=team_ids) | Q(pk__in=shared_ids))
+
+
+TEAM, SHARED = 1, 2
+
+
+def _team_and_shared_ids(user) -> tuple[list[int], list[int]]:
+    """The user's team ids and the ids of interventions shared with them, in one query
+    (a UNION of parts that each start from a small table: team members, the share tables)."""
+    teams = (
         TeamMember.objects.filter(organisation_id__in=organisation_ids_for(user, "view"))
         .order_by()
-        .values_list("team_id", flat=True)
-        .distinct()
+        .annotate(part=Value(TEAM))
+        .values_list("part", "team_id")
     )
-    shared_ids = list(
-        Intervention.objects.filter(shared_q(user, Intervention, "view")).values_list("pk", flat=True)
-    )
-    return visible.filter(Q(team_id__in=team_ids) | Q(pk__in=shared_ids))
+    rule = shared_q(user, Intervention, "view")
+    share_rules = rule.children if rule.connector == Q.OR and not rule.negated else [rule]
+    shared = [
+        Intervention.objects.filter(part if isinstance(part, Q) else Q(part))
+        .order_by()
+        .annotate(part=Value(SHARED))
+        .values_list("part", "pk")
+        for part in share_rules
+    ]
+    team_ids, shared_ids = [], []
+    for part, pk in teams.union(*shared):
+        (team_ids if part == TEAM else shared_ids).append(pk)
+    return team_ids, shared_ids
 
 
 def intervention_list(
@@ -246,9 +272,9 @@ def intervention_list(
     between ``period_from`` and ``period_to`` (an open start or end counts as running).
     ``q`` searches title, description and funder (every word must occur).
 
-    Loads team, area, lead, areas and partners in five queries whatever the number of rows
-    (two small ones find the user's teams and shares, see ``visible_interventions``), and
-    annotates ``last_update_on`` and ``latest_progress`` (from the timeline).
+    Loads the page and its team (with area), lead, areas and partners in six queries
+    whatever the number of rows (one small query first finds the user's teams and shares,
+    see ``visible_interventions``), and annotates ``last_update_on`` and ``latest_progress`` (from the timeline).
     """
     interventions = visible_interventions(user)
     if team is not None:

@@ -214,8 +214,8 @@ def _many(world, team, areas, n):
 def test_intervention_list_query_count_is_fixed(world, team, areas, count, django_assert_max_num_queries):
     _many(world, team, areas, count)
     selectors.intervention_list(user=world.tenant_rep).count()  # warm the content type cache
-    # Teams and shares of the user, the page, its areas and partners.
-    with django_assert_max_num_queries(5):
+    # Teams and shares of the user, the page, its teams with areas, leads, areas and partners.
+    with django_assert_max_num_queries(6):
         rows = list(selectors.intervention_list(user=world.tenant_rep))
         for row in rows:
             assert row.team.area.code == "WK045301"
@@ -238,7 +238,7 @@ def test_intervention_detail_query_count_is_fixed(
             text=f"Stap {i}",
         )
     selectors.intervention_detail(user=world.tenant_rep, pk=intervention.pk)
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         detail = selectors.intervention_detail(user=world.tenant_rep, pk=intervention.pk)
         for update in detail.updates.all():
             assert update.author.email
