@@ -85,3 +85,33 @@ def test_team_member_logs_intervention_and_adds_progress(page, sign_in, settings
     page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Interventies").click()
     row = page.get_by_role("row").filter(has_text="Achter de voordeur in de Lagersbuurt")
     expect(row.get_by_test_id("status")).to_have_text("idee")
+
+
+def test_map_colours_wijken_by_urgency_beside_a_table(page, sign_in, settings):
+    """The gemeente map draws the wijk of an acute team in the acute colour; the table
+    beside it has the same facts."""
+    from areas.tests.helpers import small_gemeente
+    from interventions import services
+
+    settings.MAP_TILE_URL = ""  # no base map from outside in tests
+    world = build_world()
+    areas = small_gemeente(year=2022)
+    wijk = areas["wijken"][1]
+    team = build_team(world, wijk)
+    services.urgency_record(
+        actor=world.corp_editor, team=team, year=2022, urgency="acuut", rationale="Veel signalen."
+    )
+
+    sign_in(page, world.tenant_rep.email, PASSWORD)
+    page.goto("/interventies/kaart/?gemeente=GM0453&year=2022")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Interventies en urgentie per wijk in Velsen, 2022"
+    )
+    shape = page.locator(f"#kaart path.wk-area-{wijk.code}")
+    expect(shape).to_have_count(1)
+    assert shape.evaluate("el => getComputedStyle(el).fill") == "rgb(215, 48, 39)"
+    other = page.locator(f"#kaart path.wk-area-{areas['wijken'][0].code}")
+    assert other.evaluate("el => getComputedStyle(el).fill") != "rgb(215, 48, 39)"
+    row = page.locator("#wijken").get_by_role("row").filter(has_text=wijk.code)
+    expect(row).to_contain_text("acuut")
+    expect(row.get_by_role("link", name=wijk.name)).to_be_visible()
