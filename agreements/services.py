@@ -36,7 +36,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -1426,144 +1426,188 @@ def _date_nl(day):
         return formats.date_format(day, "j F Y")
 
 
-def _upcoming_deadlines(today, deadlines: Deadlines, gemeente_name) -> list[_Due]:
-    """What falls due for one gemeente within its reminder window, with whom to remind."""
-    window_end = today + datetime.timedelta(days=deadlines.reminder_days_ahead)
-    code = deadlines.gemeente_code
-    found = []
+def _open_windows(today, all_deadlines, which):
+    """Gemeenten whose ``which`` deadline falls within their reminder window, grouped by
+    due date (gemeenten on the default calendar share one group, so one query)."""
+    groups = defaultdict(list)
+    for deadlines in all_deadlines:
+        due = _next_on_or_after(today, getattr(deadlines, which))
+        if due <= today + datetime.timedelta(days=deadlines.reminder_days_ahead):
+            groups[due].append(deadlines.gemeente_code)
+    return sorted(groups.items())
 
-    # Bod: the corporations that still owe the bod for next year.
-    due = _next_on_or_after(today, deadlines.bod)
-    if due <= window_end:
-        year = due.year + 1
-        owing = set(
-            AgreementParty.objects.filter(
-                role=PartyRole.CORPORATIE,
-                agreement__gemeente_code=code,
-                agreement__status__in=[Agreement.Status.ONDERHANDELING, Agreement.Status.ONDERTEKEND],
-                agreement__start_year__lte=year,
-                agreement__end_year__gte=year,
-            ).values_list("organisation_id", flat=True)
-        ) | set(Bod.objects.filter(gemeente_code=code, year=year).values_list("corporation_id", flat=True))
-        owing -= set(
-            Bod.objects.filter(gemeente_code=code, year=year, status=Bod.Status.INGEDIEND).values_list(
-                "corporation_id", flat=True
-            )
-        )
-        people = _people_ids_by_org(owing)
-        for corporation_id in sorted(owing):
-            found.append(
-                _Due(
-                    kind="bod",
-                    object_key=f"bod:{corporation_id}:{code}:{year}",
-                    due_date=due,
-                    recipient_ids=people.get(corporation_id, set()),
-                    text=_("Het bod voor %(year)s voor %(gemeente)s moet uiterlijk %(date)s zijn ingediend.")
-                    % {"year": year, "gemeente": gemeente_name, "date": _date_nl(due)},
-                    url=_url("agreements:bod-list"),
-                )
-            )
 
-    # Signing: the parties of agreements in negotiation that have not signed yet.
-    due = _next_on_or_after(today, deadlines.signing)
-    if due <= window_end:
-        unsigned = list(
-            AgreementParty.objects.filter(
-                agreement__gemeente_code=code,
-                agreement__status=Agreement.Status.ONDERHANDELING,
-                signed_at__isnull=True,
-            ).values_list("agreement_id", "agreement__title", "organisation_id")
+def _bod_reminders(due, codes, names):
+    """Corporations that still owe the bod for next year: those with a concept bod, and
+    the corporations of running agreements that have not submitted one."""
+    year = due.year + 1
+    owing = set(
+        AgreementParty.objects.filter(
+            role=PartyRole.CORPORATIE,
+            agreement__gemeente_code__in=codes,
+            agreement__status__in=[Agreement.Status.ONDERHANDELING, Agreement.Status.ONDERTEKEND],
+            agreement__start_year__lte=year,
+            agreement__end_year__gte=year,
+        ).values_list("organisation_id", "agreement__gemeente_code")
+    ) | set(
+        Bod.objects.filter(gemeente_code__in=codes, year=year).values_list("corporation_id", "gemeente_code")
+    )
+    owing -= set(
+        Bod.objects.filter(gemeente_code__in=codes, year=year, status=Bod.Status.INGEDIEND).values_list(
+            "corporation_id", "gemeente_code"
         )
-        people = _people_ids_by_org({org_id for _a, _t, org_id in unsigned})
-        by_agreement = defaultdict(set)
-        titles = {}
-        for agreement_id, title, org_id in unsigned:
-            by_agreement[agreement_id] |= people.get(org_id, set())
-            titles[agreement_id] = title
-        for agreement_id, recipient_ids in sorted(by_agreement.items()):
-            found.append(
-                _Due(
-                    kind="signing",
-                    object_key=f"agreement:{agreement_id}",
-                    due_date=due,
-                    recipient_ids=recipient_ids,
-                    text=_("%(title)s moet uiterlijk %(date)s door uw organisatie zijn ondertekend.")
-                    % {"title": titles[agreement_id], "date": _date_nl(due)},
-                    url=_url("agreements:detail", agreement_id),
-                )
-            )
+    )
+    people = _people_ids_by_org({corporation_id for corporation_id, _code in owing})
+    return [
+        _Due(
+            kind="bod",
+            object_key=f"bod:{corporation_id}:{code}:{year}",
+            due_date=due,
+            recipient_ids=people.get(corporation_id, set()),
+            text=_("Het bod voor %(year)s voor %(gemeente)s moet uiterlijk %(date)s zijn ingediend.")
+            % {"year": year, "gemeente": names.get(code, code), "date": _date_nl(due)},
+            url=_url("agreements:bod-list"),
+        )
+        for corporation_id, code in sorted(owing)
+    ]
 
-    # Monitoring: commitments without a submitted or approved report over last year.
-    due = _next_on_or_after(today, deadlines.monitoring)
-    if due <= window_end:
-        year = due.year - 1
-        done = MonitoringReport.objects.filter(
-            year=year, state__in=[MonitoringReport.State.SUBMITTED, MonitoringReport.State.APPROVED]
-        ).values("commitment_id")
-        open_rows = (
-            Commitment.objects.filter(
-                agreement__gemeente_code=code,
-                agreement__status__in=[Agreement.Status.ONDERTEKEND, Agreement.Status.AFGEROND],
-                agreement__start_year__lte=year,
-                agreement__end_year__gte=year,
-            )
-            .exclude(pk__in=done)
-            .values("agreement_id", "agreement__title", "responsible_id")
-            .annotate(n=Count("pk"))
-            .order_by("agreement_id", "responsible_id")
-        )
-        open_rows = list(open_rows)
-        people = _people_ids_by_org({row["responsible_id"] for row in open_rows})
-        for row in open_rows:
-            found.append(
-                _Due(
-                    kind="monitoring",
-                    object_key=f"monitoring:{row['agreement_id']}:{row['responsible_id']}:{year}",
-                    due_date=due,
-                    recipient_ids=people.get(row["responsible_id"], set()),
-                    text=_(
-                        "%(n)s afspraak/afspraken uit %(title)s wachten op uw monitoring over %(year)s "
-                        "(uiterlijk %(date)s)."
-                    )
-                    % {"n": row["n"], "title": row["agreement__title"], "year": year, "date": _date_nl(due)},
-                    url=_url("agreements:detail", row["agreement_id"]),
-                )
-            )
 
-    # Review: submitted reports waiting for the gemeente.
-    due = _next_on_or_after(today, deadlines.review)
-    if due <= window_end:
-        waiting = list(
-            MonitoringReport.objects.filter(
-                state=MonitoringReport.State.SUBMITTED, commitment__agreement__gemeente_code=code
-            )
-            .values("commitment__agreement_id", "commitment__agreement__title")
-            .annotate(n=Count("pk"))
-            .order_by("commitment__agreement_id")
+def _signing_reminders(due, codes, names):
+    """The parties of agreements in negotiation that have not signed yet."""
+    unsigned = list(
+        AgreementParty.objects.filter(
+            agreement__gemeente_code__in=codes,
+            agreement__status=Agreement.Status.ONDERHANDELING,
+            signed_at__isnull=True,
+        ).values_list("agreement_id", "agreement__title", "organisation_id")
+    )
+    people = _people_ids_by_org({org_id for _a, _t, org_id in unsigned})
+    by_agreement, titles = defaultdict(set), {}
+    for agreement_id, title, org_id in unsigned:
+        by_agreement[agreement_id] |= people.get(org_id, set())
+        titles[agreement_id] = title
+    return [
+        _Due(
+            kind="signing",
+            object_key=f"agreement:{agreement_id}",
+            due_date=due,
+            recipient_ids=recipient_ids,
+            text=_("%(title)s moet uiterlijk %(date)s door uw organisatie zijn ondertekend.")
+            % {"title": titles[agreement_id], "date": _date_nl(due)},
+            url=_url("agreements:detail", agreement_id),
         )
-        gemeente_orgs = dict(
-            AgreementParty.objects.filter(
-                role=PartyRole.GEMEENTE,
-                agreement_id__in=[row["commitment__agreement_id"] for row in waiting],
-            ).values_list("agreement_id", "organisation_id")
+        for agreement_id, recipient_ids in sorted(by_agreement.items())
+    ]
+
+
+def _monitoring_reminders(due, codes, names):
+    """Commitments without a submitted or approved report over last year, per agreement
+    and responsible party."""
+    year = due.year - 1
+    done = MonitoringReport.objects.filter(
+        commitment_id=OuterRef("pk"),
+        year=year,
+        state__in=[MonitoringReport.State.SUBMITTED, MonitoringReport.State.APPROVED],
+    )
+    rows = list(
+        Commitment.objects.filter(
+            agreement__gemeente_code__in=codes,
+            agreement__status__in=[Agreement.Status.ONDERTEKEND, Agreement.Status.AFGEROND],
+            agreement__start_year__lte=year,
+            agreement__end_year__gte=year,
         )
-        people = _people_ids_by_org(set(gemeente_orgs.values()))
-        for row in waiting:
-            agreement_id = row["commitment__agreement_id"]
-            found.append(
-                _Due(
-                    kind="review",
-                    object_key=f"review:{agreement_id}",
-                    due_date=due,
-                    recipient_ids=people.get(gemeente_orgs.get(agreement_id), set()),
-                    text=_(
-                        "%(n)s monitoring(en) van %(title)s wachten op uw beoordeling (uiterlijk %(date)s)."
-                    )
-                    % {"n": row["n"], "title": row["commitment__agreement__title"], "date": _date_nl(due)},
-                    url=_url("agreements:reviewer-queue"),
-                )
+        .filter(~Exists(done))
+        .values("agreement_id", "agreement__title", "responsible_id")
+        .annotate(n=Count("pk"))
+        .order_by("agreement_id", "responsible_id")
+    )
+    people = _people_ids_by_org({row["responsible_id"] for row in rows})
+    return [
+        _Due(
+            kind="monitoring",
+            object_key=f"monitoring:{row['agreement_id']}:{row['responsible_id']}:{year}",
+            due_date=due,
+            recipient_ids=people.get(row["responsible_id"], set()),
+            text=_(
+                "%(n)s afspraak/afspraken uit %(title)s wachten op uw monitoring over %(year)s "
+                "(uiterlijk %(date)s)."
             )
-    return found
+            % {"n": row["n"], "title": row["agreement__title"], "year": year, "date": _date_nl(due)},
+            url=_url("agreements:detail", row["agreement_id"]),
+        )
+        for row in rows
+    ]
+
+
+def _review_reminders(due, codes, names):
+    """Submitted reports waiting for the gemeente party's review."""
+    agreements = Agreement.objects.filter(gemeente_code__in=codes).values("pk")
+    rows = list(
+        MonitoringReport.objects.filter(
+            state=MonitoringReport.State.SUBMITTED,
+            commitment_id__in=Commitment.objects.filter(agreement_id__in=agreements).values("pk"),
+        )
+        .values("commitment__agreement_id", "commitment__agreement__title")
+        .annotate(n=Count("pk"))
+        .order_by("commitment__agreement_id")
+    )
+    gemeente_orgs = dict(
+        AgreementParty.objects.filter(
+            role=PartyRole.GEMEENTE, agreement_id__in=[row["commitment__agreement_id"] for row in rows]
+        ).values_list("agreement_id", "organisation_id")
+    )
+    people = _people_ids_by_org(set(gemeente_orgs.values()))
+    return [
+        _Due(
+            kind="review",
+            object_key=f"review:{row['commitment__agreement_id']}",
+            due_date=due,
+            recipient_ids=people.get(gemeente_orgs.get(row["commitment__agreement_id"]), set()),
+            text=_("%(n)s monitoring(en) van %(title)s wachten op uw beoordeling (uiterlijk %(date)s).")
+            % {"n": row["n"], "title": row["commitment__agreement__title"], "date": _date_nl(due)},
+            url=_url("agreements:reviewer-queue"),
+        )
+        for row in rows
+    ]
+
+
+REMINDER_KINDS = (
+    ("bod", _bod_reminders),
+    ("signing", _signing_reminders),
+    ("monitoring", _monitoring_reminders),
+    ("review", _review_reminders),
+)
+
+
+def _claim_reminders(rows):
+    """Insert ``(kind, object_key, due_date, recipient_id)`` rows into ``ReminderSent``;
+    return the ones this call inserted. ``ON CONFLICT DO NOTHING RETURNING`` (PostgreSQL
+    and SQLite) makes the claim atomic: of two runs at the same moment, exactly one gets
+    each row, so nobody is reminded twice."""
+    from django.db import connection
+
+    from agreements.models import ReminderSent
+
+    table = connection.ops.quote_name(ReminderSent._meta.db_table)
+    now = timezone.now()
+    claimed = set()
+    rows = list(rows)
+    for start in range(0, len(rows), 500):
+        chunk = rows[start : start + 500]
+        values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk))
+        params = []
+        for kind, object_key, due_date, recipient_id in chunk:
+            params += [kind, object_key, due_date, recipient_id, now]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (kind, object_key, due_date, recipient_id, sent_at) VALUES {values} "
+                "ON CONFLICT (kind, object_key, due_date, recipient_id) DO NOTHING "
+                "RETURNING kind, object_key, due_date, recipient_id",
+                params,
+            )
+            for kind, object_key, due_date, recipient_id in cursor.fetchall():
+                claimed.add((kind, object_key, str(due_date), recipient_id))
+    return claimed
 
 
 @transaction.atomic
@@ -1572,11 +1616,16 @@ def reminders_send(*, today: datetime.date) -> int:
     (its ``GemeenteCalendar``, or the defaults: bod 1 July, signing 15 December,
     monitoring 1 March, review 1 May, 14 days ahead).
 
+    - bod: the bewerkers and beheerders of corporations that owe next year's bod;
+    - signing: those of the parties of agreements in negotiation that have not signed;
+    - monitoring: those of the responsible party, for commitments without a submitted or
+      approved report over last year;
+    - review: the gemeente party's bewerkers and beheerders, for submitted reports.
+
     Each (kind, object, due date, person) is reminded once, ever: ``ReminderSent`` has a
-    unique constraint and rows are claimed with ``get_or_create``, so a second run, even a
-    parallel one, sends nothing again. Every new reminder is a notification in the
-    product; each person gets one mail per run listing their reminders. Returns the number
-    of reminders sent.
+    unique constraint and rows are claimed atomically, so a second run, even a parallel
+    one, sends nothing again. Every new reminder is a notification in the product; each
+    person gets one mail per run listing their reminders. Returns the number sent.
     """
     from agreements.models import ReminderSent
 
@@ -1584,17 +1633,19 @@ def reminders_send(*, today: datetime.date) -> int:
         Agreement.objects.exclude(status=Agreement.Status.CONCEPT).values_list("gemeente_code", flat=True)
     ) | set(Bod.objects.values_list("gemeente_code", flat=True))
     calendars = {cal.gemeente_code: cal for cal in GemeenteCalendar.objects.filter(gemeente_code__in=codes)}
+    all_deadlines = [
+        Deadlines.from_calendar(calendars[code]) if code in calendars else Deadlines(gemeente_code=code)
+        for code in sorted(codes)
+    ]
     names = dict(
         Organisation.objects.filter(kind=Organisation.Kind.GEMEENTE, gemeente_code__in=codes).values_list(
             "gemeente_code", "name"
         )
     )
     due_items = []
-    for code in sorted(codes):
-        deadlines = (
-            Deadlines.from_calendar(calendars[code]) if code in calendars else Deadlines(gemeente_code=code)
-        )
-        due_items += _upcoming_deadlines(today, deadlines, names.get(code, code))
+    for which, find in REMINDER_KINDS:
+        for due, group in _open_windows(today, all_deadlines, which):
+            due_items += find(due, group, names)
     if not due_items:
         return 0
 
@@ -1605,15 +1656,17 @@ def reminders_send(*, today: datetime.date) -> int:
             object_key__in={item.object_key for item in due_items},
         ).values_list("kind", "object_key", "due_date", "recipient_id")
     )
+    wanted = [
+        (item.kind, item.object_key, item.due_date, user_id)
+        for item in due_items
+        for user_id in sorted(item.recipient_ids)
+        if (item.kind, item.object_key, item.due_date, user_id) not in already
+    ]
+    claimed = _claim_reminders(wanted)
     sent = defaultdict(list)  # person id → [item, ...]
     for item in due_items:
         for user_id in sorted(item.recipient_ids):
-            if (item.kind, item.object_key, item.due_date, user_id) in already:
-                continue
-            _row, created = ReminderSent.objects.get_or_create(
-                kind=item.kind, object_key=item.object_key, due_date=item.due_date, recipient_id=user_id
-            )
-            if created:
+            if (item.kind, item.object_key, str(item.due_date), user_id) in claimed:
                 sent[user_id].append(item)
     if not sent:
         return 0

@@ -228,3 +228,12 @@ class TestCalendar:
         with pytest.raises(ValidationError):
             services.calendar_save(actor=world.platform_admin, gemeente_code="GM0453", bod_month=13)
         assert not GemeenteCalendar.objects.exists()
+
+
+def test_claim_is_atomic_per_row(world):
+    """Two runs claiming the same rows: the second gets none of those the first took."""
+    rows = [("signing", "agreement:1", D(2026, 12, 15), world.corp_editor.pk)]
+    assert services._claim_reminders(rows) == {("signing", "agreement:1", "2026-12-15", world.corp_editor.pk)}
+    more = [*rows, ("signing", "agreement:1", D(2026, 12, 15), world.org_admin.pk)]
+    assert services._claim_reminders(more) == {("signing", "agreement:1", "2026-12-15", world.org_admin.pk)}
+    assert ReminderSent.objects.count() == 2
