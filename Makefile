@@ -69,4 +69,4 @@ clean:
 # Figures for the map and import load, on PostgreSQL (one JSON object per line).
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/wijkkoers_bench
 bench: install
-	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench
+	@DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench

@@ -40,7 +40,10 @@ def _eager_tasks():
 def _clear_cache():
     from django.core.cache import cache
 
+    from areas.selectors import clear_map_memory
+
     cache.clear()
+    clear_map_memory()  # map bodies and data versions kept in process memory
     yield
 
 

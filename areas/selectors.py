@@ -11,6 +11,7 @@ year's data version, so an import or a gebied edit makes new keys and old ones e
 
 import gzip
 import hashlib
+import json
 import threading
 import time
 from collections import OrderedDict
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.core.cache import cache
-from django.db.models import Count, Max, Q
+from django.db.models import Case, Count, IntegerField, Max, Q, Value, When
 
 from areas.models import Area, AreaKind, AreaOverlap, BoundaryImport
 from core.permissions import get_object_for, is_platform_admin
@@ -187,8 +188,6 @@ def area_search(*, user, query: str):
     if not query:
         return Area.objects.none()
     kind_order = {kind: i for i, kind in enumerate(MAP_LEVELS)}
-    from django.db.models import Case, IntegerField, Value, When
-
     return (
         _light(_areas(user).filter(Q(name__icontains=query) | Q(code__istartswith=query)))
         .select_related("parent")
@@ -340,6 +339,11 @@ class _LocalBodies:
 _local = _LocalBodies()
 
 
+def clear_map_memory() -> None:
+    """Forget the map bodies and versions this process keeps (tests start clean)."""
+    _local.clear()
+
+
 def map_etag(query: MapQuery, version: MapVersion) -> str:
     raw = f"{query.year}|{query.scope}|{query.level}|{query.band}|{version.token}"
     return '"' + hashlib.sha1(raw.encode()).hexdigest()[:24] + '"'
@@ -364,8 +368,6 @@ def map_features_query(*, user, query: MapQuery):
 
 def _json_string(value: str) -> str:
     # Names and codes only; geometry texts are used as stored.
-    import json
-
     return json.dumps(value, ensure_ascii=False)
 
 

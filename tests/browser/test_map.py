@@ -15,13 +15,6 @@ pytestmark = pytest.mark.browser
 SCREENSHOT = "/tmp/wijkkoers-gemeente-map.png"
 
 
-@pytest.fixture(autouse=True)
-def _fresh_map_cache():
-    from areas.selectors import _local
-
-    _local.clear()
-
-
 def _no_base_map(page, blocked):
     """No external network in tests: tile requests fail, as when PDOK is unreachable."""
 
