@@ -52,9 +52,10 @@ def main() -> int:
 
     call_command("migrate", verbosity=0, interactive=False)
 
-    from bench import areas
+    from bench import areas, interventions
 
     failures = areas.run(workdir=workdir, log=log)
+    failures += interventions.report(log=log)
     return 1 if failures else 0
 
 
