@@ -281,6 +281,10 @@ SPECTACULAR_SETTINGS = {
         "AgreementStatusEnum": "agreements.models.Agreement.Status",
         "BodStatusEnum": "agreements.models.Bod.Status",
         "PartyRoleEnum": "agreements.models.PartyRole",
+        "AreaKindEnum": "areas.models.AreaKind",
+        "MembershipRoleEnum": "organisations.models.Role",
+        "TeamRoleEnum": "interventions.models.TeamRole",
+        "InterventionStatusEnum": "interventions.models.Intervention.Status",
     },
 }
 
