@@ -14,7 +14,8 @@ Workflow rules in short:
   given (the parties signed a different text); the history says so.
 - A signed agreement is read-only. It changes only through an open ``Amendment``; edits
   made then carry the amendment (``Commitment.amendment``) and their history reason names
-  it. A finished (``afgerond``) agreement never changes.
+  it. A finished (``afgerond``) agreement never changes and takes no more monitoring;
+  it can be finished only when no report waits for review.
 - Monitoring is written by the responsible party's bewerkers and beheerders and reviewed
   by the gemeente party's bewerkers and beheerders. Platform admins manage the platform;
   they do not sign, report or review on behalf of a party.
@@ -178,12 +179,22 @@ def _amendment_reason(amendment, what):
 
 
 def _withdraw_signatures(agreement, actor):
-    """A change during negotiation voids the signatures already given."""
-    for party in agreement.parties.select_for_update(of=("self",)).filter(signed_at__isnull=False):
+    """A change during negotiation voids the signatures already given; the parties that
+    signed hear that they have to sign again."""
+    withdrawn = list(agreement.parties.select_for_update(of=("self",)).filter(signed_at__isnull=False))
+    for party in withdrawn:
         party.signed_at = None
         party.signed_by = None
         save_versioned(
             party, actor=actor, reason=_("handtekening vervallen door een wijziging van de inhoud")
+        )
+    if withdrawn:
+        _announce(
+            [p for p in _people(party.organisation_id for party in withdrawn) if p.pk != actor.pk],
+            kind="signature_withdrawn",
+            text=_("%(agreement)s is gewijzigd na uw handtekening. Bekijk de wijziging en teken opnieuw.")
+            % {"agreement": agreement.title},
+            url=_url("agreements:detail", agreement.pk),
         )
 
 
@@ -486,8 +497,20 @@ def agreement_transition(*, actor, agreement: Agreement, to_status: str, version
                 )
                 % {"names": ", ".join(unsigned)}
             )
-    if to_status == Agreement.Status.AFGEROND and _open_amendment(agreement):
-        raise ValidationError(_("Er staat nog een wijziging open. Stel die eerst vast."))
+    if to_status == Agreement.Status.AFGEROND:
+        if _open_amendment(agreement):
+            raise ValidationError(_("Er staat nog een wijziging open. Stel die eerst vast."))
+        waiting = MonitoringReport.objects.filter(
+            commitment__agreement=agreement, state=MonitoringReport.State.SUBMITTED
+        ).count()
+        if waiting:
+            raise ValidationError(
+                _(
+                    "Er wachten nog %(n)s monitoringrapportage(s) op beoordeling door de gemeente. "
+                    "Rond die eerst af."
+                )
+                % {"n": waiting}
+            )
     agreement.status = to_status
     save_versioned(agreement, actor=actor, reason=_("status: %s") % Agreement.Status(to_status).label)
     _ensure_agreement_scope(actor, agreement)
@@ -1512,7 +1535,7 @@ def _monitoring_reminders(due, codes, names):
     rows = list(
         Commitment.objects.filter(
             agreement__gemeente_code__in=codes,
-            agreement__status__in=[Agreement.Status.ONDERTEKEND, Agreement.Status.AFGEROND],
+            agreement__status=Agreement.Status.ONDERTEKEND,
             agreement__start_year__lte=year,
             agreement__end_year__gte=year,
         )

@@ -602,3 +602,26 @@ def test_long_amendment_reason_fits_the_history(world):
     recorded = commitment.history.first().history_change_reason
     assert recorded.startswith("afspraak gewijzigd (via wijziging 2026: Actualisatie")
     assert len(recorded) == 100 and recorded.endswith("…")
+
+
+def test_not_finished_while_reports_wait_for_review(world):
+    agreement, (commitment,) = signed_agreement(world)
+    report = services.report_submit(actor=world.corp_editor, report=draft(world, commitment))
+    with pytest.raises(ValidationError) as excinfo:
+        transition(world, agreement, "afgerond")
+    assert "1 monitoringrapportage(s) op beoordeling" in messages(excinfo)
+    services.report_approve(actor=world.gemeente_reviewer, report=report)
+    assert transition(world, agreement, "afgerond").status == Agreement.Status.AFGEROND
+    with pytest.raises(ValidationError):
+        draft(world, commitment, year=2026)
+
+
+def test_withdrawn_signature_is_announced(world, django_capture_on_commit_callbacks):
+    agreement = make_agreement(world)
+    transition(world, agreement, "onderhandeling")
+    services.agreement_sign(actor=world.tenant_rep, agreement=agreement)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        add_commitment(world, agreement, text="Nog een afspraak")
+    assert Notification.objects.filter(recipient=world.tenant_rep, kind="signature_withdrawn").exists()
+    assert {m.to[0] for m in mail.outbox} == {"tenant.rep@example.nl"}
