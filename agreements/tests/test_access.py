@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from agreements import services
 from agreements.models import MonitoringReport, Theme
-from agreements.tests.test_services import pdf_file, signed_agreement
+from agreements.tests.test_services import make_agreement, pdf_file, signed_agreement, to_negotiation
 from tests.matrix import AccessMatrix, Case
 
 
@@ -81,6 +81,14 @@ def build_bod_world(world):
     )
     bod = services.bod_submit(actor=world.corp_editor, bod=bod)
     world.objects.update(bod=bod, proposal=proposal)
+    return world
+
+
+def build_negotiation_world(world):
+    """An agreement in onderhandeling that nobody has signed yet."""
+    if "negotiation" not in world.objects:
+        agreement = make_agreement(world, title="Prestatieafspraken in onderhandeling")
+        world.objects["negotiation"] = to_negotiation(world, agreement)
     return world
 
 
@@ -207,6 +215,46 @@ class TestAgreementPages(AccessMatrix):
             admin_allowed=False,
         ),
         Case(
+            "sign for the tenants",
+            method="post",
+            url=lambda w: reverse(
+                "agreements:sign",
+                args=[w.negotiation.pk, w.negotiation.parties.get(organisation=w.huurders).pk],
+            ),
+            setup=build_negotiation_world,
+            allowed={"tenant_rep"},
+            visible=PARTIES - {"tenant_rep"} | {"platform_admin"},
+            admin_allowed=False,
+        ),
+        Case(
+            "status step",
+            method="post",
+            url=lambda w: reverse("agreements:transition", args=[w.negotiation.pk]),
+            data=lambda w: {"status": "ondertekend", "version": w.negotiation.version},
+            setup=build_negotiation_world,
+            allowed={"org_admin"},
+            visible=PARTIES - {"org_admin"},
+        ),
+        Case(
+            "add commitment",
+            method="post",
+            url=lambda w: reverse("agreements:commitment-create", args=[w.negotiation.pk]),
+            data=lambda w: {"theme": "leefbaarheid", "text": "Buurtbeheer", "responsible": w.corporatie.pk},
+            setup=build_negotiation_world,
+            allowed=EDITORS,
+            visible=READERS,
+        ),
+        Case(
+            "save monitoring draft",
+            method="post",
+            url=_commitment("monitoring", REPORT_YEAR + 1),
+            data={"progress": "op_koers", "realised_value": "10"},
+            setup=build_agreement_world,
+            allowed=CORPORATION,
+            visible={"gemeente_reviewer", "tenant_rep", "partner_reader", "platform_admin"},
+            admin_allowed=False,
+        ),
+        Case(
             "new agreement page",
             url=lambda w: reverse("agreements:create"),
             allowed={"org_admin", "outsider"},
@@ -226,6 +274,16 @@ def _api(basename, kind="list", key=None):
 
 class TestAgreementApi(AccessMatrix):
     cases = [
+        Case(
+            "api sign",
+            method="post",
+            url=lambda w: reverse("agreement-sign", args=[w.negotiation.pk]),
+            api=True,
+            setup=build_negotiation_world,
+            allowed={"corp_editor", "org_admin", "gemeente_reviewer", "tenant_rep"},
+            visible={"partner_reader", "platform_admin"},
+            admin_allowed=False,
+        ),
         Case(
             "api agreements",
             url=_api("agreement"),
