@@ -13,6 +13,33 @@ from areas.models import Area, AreaKind
 from interventions.models import Intervention, NotificationPreference, TeamRole, Theme, Urgency
 from organisations.models import Organisation
 
+# NL Design System (Utrecht) classes per widget kind; the first match wins, so the more
+# specific widget comes first (a checkbox list is a kind of radio list).
+WIDGET_CLASSES = (
+    (forms.CheckboxSelectMultiple, "utrecht-checkbox utrecht-checkbox--html-input"),
+    (forms.RadioSelect, "utrecht-radio-button utrecht-radio-button--html-input"),
+    (forms.CheckboxInput, "utrecht-checkbox utrecht-checkbox--html-input"),
+    (forms.Select, "utrecht-select utrecht-select--html-select"),
+    (forms.Textarea, "utrecht-textarea utrecht-textarea--html-textarea"),
+    (forms.ClearableFileInput, "utrecht-textbox utrecht-textbox--html-input"),
+    (forms.widgets.Input, "utrecht-textbox utrecht-textbox--html-input"),
+)
+
+
+class StyledForm(forms.Form):
+    """Gives every visible widget the Utrecht class of its kind."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if field.widget.is_hidden:
+                continue
+            for widget_class, css in WIDGET_CLASSES:
+                if isinstance(field.widget, widget_class):
+                    field.widget.attrs.setdefault("class", css)
+                    break
+
+
 BUDGET_INVALID = _("Het budget is geen getal. Schrijf bijvoorbeeld 12500 of 12500,50.")
 DATE_ORDER = _("De einddatum ligt vóór de begindatum. Kies een einddatum op of na de begindatum.")
 STOP_REASON_REQUIRED = _("Geef een reden waarom de interventie is gestopt.")
@@ -86,7 +113,7 @@ def team_organisations(team, roles=None):
 # --- teams ---------------------------------------------------------------------------
 
 
-class TeamCreateForm(forms.Form):
+class TeamCreateForm(StyledForm):
     area_code = forms.CharField(
         label=_("Code van de wijk of het gebied"),
         max_length=16,
@@ -132,7 +159,7 @@ class TeamCreateForm(forms.Form):
         return data
 
 
-class TeamEditForm(forms.Form):
+class TeamEditForm(StyledForm):
     name = forms.CharField(label=_("Naam van het team"), max_length=200)
     description = forms.CharField(
         label=_("Omschrijving"), widget=forms.Textarea(attrs={"rows": 3}), required=False
@@ -140,7 +167,7 @@ class TeamEditForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class TeamMemberAddForm(forms.Form):
+class TeamMemberAddForm(StyledForm):
     organisation = forms.ModelChoiceField(
         label=_("Organisatie"),
         queryset=Organisation.objects.filter(is_active=True).order_by("name"),
@@ -158,12 +185,12 @@ class TeamMemberAddForm(forms.Form):
             )
 
 
-class TeamMemberRoleForm(forms.Form):
+class TeamMemberRoleForm(StyledForm):
     role = forms.ChoiceField(label=_("Rol in het team"), choices=TeamRole.choices)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class UrgencyForm(forms.Form):
+class UrgencyForm(StyledForm):
     year = forms.IntegerField(label=_("Jaar"), min_value=2000, max_value=2100)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     urgency = forms.ChoiceField(label=_("Urgentie"), choices=Urgency.choices, widget=forms.RadioSelect)
@@ -177,7 +204,7 @@ class UrgencyForm(forms.Form):
 # --- interventions -------------------------------------------------------------------
 
 
-class InterventionForm(forms.Form):
+class InterventionForm(StyledForm):
     title = forms.CharField(label=_("Titel"), max_length=200)
     description = forms.CharField(
         label=_("Omschrijving"), widget=forms.Textarea(attrs={"rows": 5}), required=False
@@ -257,7 +284,7 @@ def intervention_initial(intervention):
     }
 
 
-class StatusForm(forms.Form):
+class StatusForm(StyledForm):
     status = forms.ChoiceField(label=_("Nieuwe status"), choices=Intervention.Status.choices)
     reason = forms.CharField(
         label=_("Reden"),
@@ -274,7 +301,7 @@ class StatusForm(forms.Form):
         return data
 
 
-class ProgressForm(forms.Form):
+class ProgressForm(StyledForm):
     date = forms.DateField(label=_("Datum"), widget=DateInput)
     text = forms.CharField(label=_("Wat is er gebeurd?"), widget=forms.Textarea(attrs={"rows": 4}))
     progress = forms.IntegerField(
@@ -294,7 +321,7 @@ class ProgressForm(forms.Form):
     )
 
 
-class InterventionFilterForm(forms.Form):
+class InterventionFilterForm(StyledForm):
     """The filters of the list page, the export and the API: always a GET form."""
 
     q = forms.CharField(label=_("Zoek in titel en omschrijving"), required=False)
@@ -343,7 +370,7 @@ class InterventionFilterForm(forms.Form):
         return {name: value for name, value in data.items() if value not in (None, "", [])}
 
 
-class PreferenceForm(forms.Form):
+class PreferenceForm(StyledForm):
     mode = forms.ChoiceField(
         label=_("E-mail over mijn teams"),
         choices=NotificationPreference.Mode.choices,
@@ -352,7 +379,7 @@ class PreferenceForm(forms.Form):
     )
 
 
-class ImportForm(forms.Form):
+class ImportForm(StyledForm):
     file = forms.FileField(
         label=_("Bestand"),
         help_text=_("CSV of Excel (.xlsx) met de kolommen van de export of het lege sjabloon."),
