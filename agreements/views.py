@@ -135,7 +135,7 @@ def _gemeente_party_ids(parties):
 
 STATE_BADGE = {
     MonitoringReport.State.DRAFT: "utrecht-status-badge--neutral",
-    MonitoringReport.State.SUBMITTED: "utrecht-status-badge--active",
+    MonitoringReport.State.SUBMITTED: "wk-badge--waiting",
     MonitoringReport.State.APPROVED: "utrecht-status-badge--success",
     MonitoringReport.State.RETURNED: "utrecht-status-badge--danger",
 }
