@@ -77,15 +77,19 @@ def _report_queryset():
     return MonitoringReport.objects.select_related("submitted_by", "reviewed_by").order_by("year")
 
 
-def agreement_detail(*, user, pk):
+def agreement_detail(*, user, pk, years=None):
     """One agreement for its page (404 when the user may not read it), with everything
     the page shows already loaded: parties and signatures, amendments, and the
     commitments with responsible party, areas and monitoring reports.
 
     ``agreement.themes`` lists ``(theme, label, commitments)`` in the order of the themes;
     each commitment has ``reports_by_year`` (year → report). A bounded number of queries,
-    whatever the size of the agreement.
+    whatever the size of the agreement. ``years`` (a list) limits the reports loaded to
+    those years, for a page that shows one or two years of a large agreement.
     """
+    reports = _report_queryset()
+    if years is not None:
+        reports = reports.filter(year__in=list(years))
     queryset = Agreement.objects.select_related("created_by").prefetch_related(
         Prefetch(
             "parties",
@@ -104,7 +108,7 @@ def agreement_detail(*, user, pk):
                 Prefetch(
                     "areas", queryset=Area.objects.only("id", "year", "kind", "code", "name", "gemeente_code")
                 ),
-                Prefetch("reports", queryset=_report_queryset()),
+                Prefetch("reports", queryset=reports),
             )
             .order_by("theme", "number", "pk"),
         ),

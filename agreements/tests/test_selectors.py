@@ -130,6 +130,13 @@ class TestAgreementDetail:
             consume_detail(detail)
         assert sum(len(c) for _t, _l, c in detail.themes) == size + 1
 
+    def test_only_some_years(self, world):
+        agreement, _ = signed_agreement(world)
+        grow(world, agreement, 5, years=(2025, 2026))
+        detail = selectors.agreement_detail(user=world.corp_editor, pk=agreement.pk, years=[2026])
+        loaded = {year for _t, _l, cs in detail.themes for c in cs for year in c.reports_by_year}
+        assert loaded == {2026}
+
     def test_roles(self, world):
         agreement = make_agreement(world)
         services.agreement_transition(
