@@ -16,7 +16,9 @@ def main():
     emails = [PLATFORM_ADMIN[0]] + [p[0] for p in PERSONAS]
     for email in emails:
         client = Client()
-        response = client.post("/account/inloggen/", {"username": email, "password": DEMO_PASSWORD}, follow=True)
+        response = client.post(
+            "/account/inloggen/", {"username": email, "password": DEMO_PASSWORD}, follow=True
+        )
         assert response.status_code == 200, f"sign-in for {email}: {response.status_code}"
         assert response.wsgi_request.user.is_authenticated, f"demo login failed: {email}"
         assert response.redirect_chain[-1][0] == "/", f"{email} did not land on the home page"
