@@ -138,6 +138,8 @@ def test_buurt_page_has_breadcrumbs_gemeente_wijk_buurt_and_map_highlight(reader
     crumbs = html.split('aria-label="Kruimelpad"', 1)[1].split("</nav>", 1)[0]
     assert crumbs.index("Velsen") < crumbs.index("Wijk 01") < crumbs.index('aria-current="page"')
     assert 'data-highlight="BU04530100"' in html
+    # No table on a buurt page: skipping the map leads to the wijk's table.
+    assert 'href="/gebieden/2022/WK045301/#tabel"' in html
 
 
 def test_buurt_without_shape_has_no_map(reader):
