@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.models import VersionedModel
+from core.permissions import RestrictedQuerySet
 from organisations.models import organisation_ids_for
 
 
@@ -252,6 +253,7 @@ class ProgressUpdate(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = RestrictedQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -282,6 +284,8 @@ class Attachment(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = RestrictedQuerySet.as_manager()
+
     class Meta:
         ordering = ["original_name"]
 
@@ -309,6 +313,8 @@ class NotificationPreference(models.Model):
         _("e-mail over mijn teams"), max_length=12, choices=Mode.choices, default=Mode.DIRECT
     )
     last_digest_at = models.DateTimeField(null=True, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("e-mailvoorkeur")

@@ -19,7 +19,7 @@ from django.views.generic import FormView, TemplateView
 from areas.models import Area, AreaKind
 from core.audit import history_entries
 from core.exceptions import ConflictError
-from core.permissions import RestrictedQuerySet, allowed, get_object_for, is_platform_admin
+from core.permissions import allowed, get_object_for, is_platform_admin
 from core.views import RestrictedObjectMixin, ServiceFormMixin
 from interventions import exports, selectors, services
 from interventions.forms import (
@@ -50,15 +50,6 @@ from interventions.models import (
 from organisations.models import Organisation, organisation_ids_for
 
 PAGE_SIZE = 50
-
-
-def _restricted(model):
-    """The restricted queryset of ``model``, also for models whose default manager is a
-    plain one (progress updates and attachments)."""
-    manager = model._default_manager
-    if hasattr(manager, "restrict"):
-        return manager.all()
-    return RestrictedQuerySet(model=model)
 
 
 def _error_text(exc):
@@ -640,7 +631,7 @@ class InterventionDeleteView(InterventionMixin, TemplateView):
 @login_required
 def attachment_download(request, pk):
     """A file on the timeline, only for people who may see its intervention."""
-    attachment = get_object_for(request.user, _restricted(Attachment), pk=pk)
+    attachment = get_object_for(request.user, Attachment.objects.all(), pk=pk)
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError as exc:

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 
 from areas.models import Area
 from core.api.views import RestrictedModelViewSet, RestrictedViewSetMixin
-from core.permissions import RestrictedQuerySet, get_object_for
+from core.permissions import get_object_for
 from interventions import selectors, services
 from interventions.api.serializers import (
     AreaTeamCreateSerializer,
@@ -294,8 +294,7 @@ class ProgressUpdateViewSet(RestrictedViewSetMixin, mixins.CreateModelMixin, vie
     partner organisations add updates, with attachments as multipart files."""
 
     queryset = (
-        RestrictedQuerySet(model=ProgressUpdate)
-        .select_related("author")
+        ProgressUpdate.objects.select_related("author")
         .prefetch_related("attachments")
         .order_by("-date", "-created_at")
     )
@@ -329,7 +328,7 @@ class ProgressUpdateViewSet(RestrictedViewSetMixin, mixins.CreateModelMixin, vie
 class AttachmentViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """Attachments of the progress updates the user may see; ``download`` gives the file."""
 
-    queryset = RestrictedQuerySet(model=Attachment).order_by("-created_at", "pk")
+    queryset = Attachment.objects.order_by("-created_at", "pk")
     serializer_class = AttachmentSerializer
     filterset_fields = ["update", "update__intervention"]
 
