@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Max
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -664,7 +665,16 @@ def intervention_map(request):
     user = request.user
     code = (request.GET.get("gemeente") or _home_gemeente(user)).strip().upper()
     year_text = request.GET.get("year") or request.GET.get("jaar") or ""
-    year = int(year_text) if year_text.isdigit() else timezone.localdate().year
+    if year_text.isdigit():
+        year = int(year_text)
+    else:
+        # Open on the newest year the user's teams in this gemeente assessed.
+        latest = (
+            UrgencyAssessment.objects.restrict(user, "view")
+            .filter(team__area__gemeente_code=code)
+            .aggregate(latest=Max("year"))["latest"]
+        )
+        year = latest or timezone.localdate().year
     context = {"code": code, "year": year, "gemeenten": _gemeente_choices(user), "gemeente": None}
     gemeenten = Area.objects.restrict(user, "view").filter(kind=AreaKind.GEMEENTE, code=code)
     # Drawn on the boundaries of that year, or the newest before it (or the oldest known).

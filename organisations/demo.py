@@ -65,11 +65,10 @@ PLATFORM_ADMIN = ("platform@demo.wijkkoers.nl", "Paula Platform", "platformbehee
 
 def seed(*, log):
     User = get_user_model()
-    email, name, persona = PLATFORM_ADMIN
+    email, name, _persona = PLATFORM_ADMIN
     admin = User.objects.filter(email=email).first()
     if admin is None:
         admin = User.objects.create_superuser(email, DEMO_PASSWORD, full_name=name)
-    logins = [(persona, email)]
 
     organisations = {}
     for org_name, kind, code in ORGANISATIONS:
@@ -80,15 +79,18 @@ def seed(*, log):
             )
         organisations[org_name] = organisation
 
-    for email, name, persona, org_name, role in PERSONAS:
+    for email, name, _persona, org_name, role in PERSONAS:
         user = User.objects.filter(email=email).first()
         if user is None:
             user = User.objects.create_user(email, DEMO_PASSWORD, full_name=name)
         organisation = organisations[org_name]
         if not Membership.objects.filter(user=user, organisation=organisation).exists():
             services.membership_add(actor=admin, organisation=organisation, user=user, role=role)
-        logins.append((persona, email))
 
+
+def summary(*, log):
+    """The demo logins, printed last so they stand right above the server's start."""
+    logins = [(PLATFORM_ADMIN[2], PLATFORM_ADMIN[0])] + [(p[2], p[0]) for p in PERSONAS]
     log("")
     log(f"Demo-logins (wachtwoord voor allemaal: {DEMO_PASSWORD}):")
     for persona, email in logins:

@@ -1,7 +1,8 @@
 """Load the demo data of every app that has a ``demo`` module, in INSTALLED_APPS order.
 
 Each ``<app>/demo.py`` defines ``seed(*, log)``; it must be idempotent (running the
-command twice changes nothing the second time).
+command twice changes nothing the second time). An optional ``summary(*, log)`` is
+printed after all apps are loaded (the demo logins, for instance).
 """
 
 from importlib import import_module
@@ -16,11 +17,15 @@ class Command(BaseCommand):
     help = "Laad de demo (Velsen): organisaties, mensen en de gegevens van elke app."
 
     def handle(self, *args, **options):
-        for config in apps.get_app_configs():
-            module_name = f"{config.name}.demo"
-            if find_spec(module_name) is None:
-                continue
-            module = import_module(module_name)
+        modules = [
+            import_module(f"{config.name}.demo")
+            for config in apps.get_app_configs()
+            if find_spec(f"{config.name}.demo") is not None
+        ]
+        for module in modules:
             with transaction.atomic():
                 module.seed(log=self.stdout.write)
         self.stdout.write(self.style.SUCCESS("Demo geladen."))
+        for module in modules:
+            if hasattr(module, "summary"):
+                module.summary(log=self.stdout.write)
