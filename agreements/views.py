@@ -48,7 +48,7 @@ from agreements.models import (
 )
 from core.exceptions import ConflictError
 from core.permissions import allowed, get_object_for
-from core.views import RestrictedObjectMixin, ServiceFormMixin
+from core.views import RestrictedObjectMixin, ServiceFormMixin, add_service_errors, error_text
 from organisations.models import Organisation, organisation_ids_for
 
 PAGE_SIZE = 50
@@ -74,18 +74,6 @@ def _selectors():
     from agreements import selectors
 
     return selectors
-
-
-def _error_text(exc):
-    return " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-
-
-def _form_errors(form, exc):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _own_org_ids(user, action="change"):
@@ -351,7 +339,7 @@ def agreement_transition(request, pk):
                 version=form.cleaned_data["version"],
             )
         except ValidationError as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
         except ConflictError as exc:
             messages.error(request, exc.message)
         else:
@@ -370,7 +358,7 @@ def agreement_sign(request, pk, party_pk):
     try:
         _services().agreement_sign(actor=request.user, agreement=agreement, party=party)
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("U heeft ondertekend namens %s.") % party.organisation.name)
     return redirect("agreements:detail", pk=agreement.pk)
@@ -389,7 +377,7 @@ def agreement_document(request, pk):
                     actor=request.user, agreement=agreement, file=form.cleaned_data["document"]
                 )
             except ValidationError as exc:
-                messages.error(request, _error_text(exc))
+                messages.error(request, error_text(exc))
             else:
                 messages.success(request, _("Het ondertekende document is toegevoegd."))
         else:
@@ -413,7 +401,7 @@ def amendment_open(request, pk):
         try:
             _services().amendment_open(actor=request.user, agreement=agreement, **form.cleaned_data)
         except ValidationError as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, _("De wijziging is geopend. U kunt nu afspraken aanpassen."))
     return redirect("agreements:detail", pk=agreement.pk)
@@ -426,7 +414,7 @@ def amendment_close(request, pk):
     try:
         _services().amendment_close(actor=request.user, amendment=amendment)
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("De wijziging is vastgesteld."))
     return redirect("agreements:detail", pk=amendment.agreement_id)
@@ -693,7 +681,7 @@ class CommitmentDeleteView(CommitmentMixin, TemplateView):
         try:
             _services().commitment_delete(actor=request.user, commitment=self.commitment)
         except ValidationError as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
             return redirect(self.back_url())
         messages.success(request, _("De afspraak is verwijderd."))
         return HttpResponseRedirect(back)
@@ -712,7 +700,7 @@ def commitment_dispute(request, pk):
                 actor=request.user, commitment=commitment, note=form.cleaned_data["note"]
             )
         except ValidationError as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, _("De afspraak staat nu als geschil gemarkeerd."))
     return redirect("agreements:commitment", pk=commitment.pk)
@@ -725,7 +713,7 @@ def commitment_resolve(request, pk):
     try:
         _services().commitment_resolve_dispute(actor=request.user, commitment=commitment)
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("Het geschil is opgelost."))
     return redirect("agreements:commitment", pk=commitment.pk)
@@ -797,7 +785,7 @@ class MonitoringFormView(CommitmentMixin, FormView):
                     actor=self.request.user, report=report, version=report.version
                 )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         except ConflictError as exc:
             form.add_error(None, exc.message)
@@ -838,7 +826,7 @@ def report_review(request, pk):
                 )
                 done = _("De monitoring is teruggestuurd voor herziening.")
         except ValidationError as exc:
-            error = _error_text(exc)
+            error = error_text(exc)
         else:
             if htmx:
                 report.refresh_from_db()
@@ -874,7 +862,7 @@ def report_comment(request, pk):
         try:
             _services().report_comment(actor=request.user, report=report, text=form.cleaned_data["text"])
         except ValidationError as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, _("Uw opmerking is geplaatst."))
     return HttpResponseRedirect(
@@ -1035,7 +1023,7 @@ def bod_submit(request, pk):
     try:
         _services().bod_submit(actor=request.user, bod=bod)
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("Het bod is ingediend bij de gemeente en de huurders."))
     return redirect("agreements:bod-detail", pk=bod.pk)
@@ -1080,7 +1068,7 @@ def proposal_adopt(request, pk):
     try:
         adopted = _services().commitment_adopt(actor=request.user, proposal=proposal, agreement=agreement)
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
         return redirect("agreements:bod-detail", pk=proposal.bod_id)
     messages.success(request, _("Het voorstel is overgenomen in %s.") % agreement.title)
     return HttpResponseRedirect(reverse("agreements:detail", args=[agreement.pk]) + f"#afspraak-{adopted.pk}")

@@ -32,6 +32,21 @@ class RestrictedObjectMixin(LoginRequiredMixin):
         )
 
 
+def add_service_errors(form, exc: ValidationError) -> None:
+    """Show a service's ``ValidationError`` on the form: per field where the field is on
+    the form, else as a general error."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def error_text(exc) -> str:
+    """A service error as one line for a message."""
+    return " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+
+
 class ServiceFormMixin:
     """A form view whose ``form_valid`` calls a service.
 
@@ -49,11 +64,7 @@ class ServiceFormMixin:
         try:
             self.object = self.perform(form)
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         except ConflictError as exc:
             form.add_error(None, exc.message)

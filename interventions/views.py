@@ -21,7 +21,7 @@ from areas.models import Area, AreaKind
 from core.audit import history_entries
 from core.exceptions import ConflictError
 from core.permissions import allowed, get_object_for, is_platform_admin
-from core.views import RestrictedObjectMixin, ServiceFormMixin
+from core.views import RestrictedObjectMixin, ServiceFormMixin, add_service_errors, error_text
 from interventions import exports, selectors, services
 from interventions.forms import (
     ImportForm,
@@ -51,18 +51,6 @@ from interventions.models import (
 from organisations.models import Organisation, organisation_ids_for
 
 PAGE_SIZE = 50
-
-
-def _error_text(exc):
-    return " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-
-
-def _add_errors(form, exc):
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _creatable_teams(user):
@@ -251,7 +239,7 @@ class TeamMembersView(TeamMixin, TemplateView):
             try:
                 member = services.team_member_add(actor=request.user, team=self.team, **form.cleaned_data)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(
                     request,
@@ -279,7 +267,7 @@ def team_member_role(request, pk):
         try:
             services.team_member_change_role(actor=request.user, member=member, **form.cleaned_data)
         except (ValidationError, ConflictError) as exc:
-            messages.error(request, exc.message if isinstance(exc, ConflictError) else _error_text(exc))
+            messages.error(request, exc.message if isinstance(exc, ConflictError) else error_text(exc))
         else:
             messages.success(request, _("De rol van %s is gewijzigd.") % member.organisation)
     return redirect("interventions:team-members", pk=member.team_id)
@@ -292,7 +280,7 @@ def team_member_remove(request, pk):
         try:
             services.team_member_remove(actor=request.user, member=member)
         except ValidationError as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, _("%s is uit het team gehaald.") % member.organisation)
         return redirect("interventions:team-members", pk=member.team_id)
@@ -489,7 +477,7 @@ class InterventionDetailView(InterventionMixin, TemplateView):
                     files=data["files"],
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("De voortgang is toegevoegd aan de tijdlijn."))
                 return redirect("interventions:detail", pk=self.intervention.pk)
@@ -623,7 +611,7 @@ class InterventionDeleteView(InterventionMixin, TemplateView):
         try:
             services.intervention_delete(actor=request.user, intervention=self.intervention)
         except ValidationError as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
             return redirect("interventions:detail", pk=self.intervention.pk)
         messages.success(request, _("Interventie %s is verwijderd.") % title)
         return redirect("interventions:team", pk=team_id)

@@ -15,7 +15,7 @@ from django.views.generic import FormView, TemplateView
 
 from core.exceptions import ConflictError
 from core.permissions import allowed, get_object_for, is_platform_admin
-from core.views import RestrictedObjectMixin, ServiceFormMixin
+from core.views import RestrictedObjectMixin, ServiceFormMixin, add_service_errors, error_text
 from organisations import selectors, services
 from organisations.forms import (
     AcceptInvitationForm,
@@ -26,10 +26,6 @@ from organisations.forms import (
     RoleForm,
 )
 from organisations.models import Invitation, Membership, Organisation
-
-
-def _error_text(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
 
 
 @login_required
@@ -180,11 +176,7 @@ class MemberListView(OrganisationMixin, TemplateView):
                     actor=request.user, organisation=self.organisation, **form.cleaned_data
                 )
             except ValidationError as exc:
-                if hasattr(exc, "error_dict"):
-                    for field, errors in exc.error_dict.items():
-                        form.add_error(field if field in form.fields else None, errors)
-                else:
-                    form.add_error(None, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Uitnodiging verstuurd naar %s.") % invitation.email)
                 return redirect("organisations:members", slug=self.organisation.slug)
@@ -215,7 +207,7 @@ def appoint_beheerder(request, slug):
                 actor=request.user, organisation=organisation, email=form.cleaned_data["email"]
             )
         except ValidationError as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
         else:
             if isinstance(result, Invitation):
                 messages.success(
@@ -244,7 +236,7 @@ def membership_role(request, pk):
         try:
             services.membership_change_role(actor=request.user, membership=membership, **form.cleaned_data)
         except ValidationError as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
         except ConflictError as exc:
             messages.error(request, exc.message)
         else:
@@ -259,7 +251,7 @@ def membership_remove(request, pk):
         try:
             services.membership_remove(actor=request.user, membership=membership)
         except ValidationError as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, _("%s is verwijderd uit de organisatie.") % membership.user)
         return redirect("organisations:members", slug=membership.organisation.slug)
@@ -274,7 +266,7 @@ def invitation_action(request, pk, action):
     try:
         service(actor=request.user, invitation=invitation)
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     else:
         text = _("Uitnodiging opnieuw verstuurd.") if action == "opnieuw" else _("Uitnodiging ingetrokken.")
         messages.success(request, text)
@@ -289,7 +281,7 @@ def invitation_accept(request, token):
         return render(
             request,
             "organisations/invitation_invalid.html",
-            {"error": _error_text(exc)},
+            {"error": error_text(exc)},
             status=410,
         )
     user = request.user if request.user.is_authenticated else None
@@ -313,10 +305,9 @@ def invitation_accept(request, token):
                 login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
         except ValidationError as exc:
             if form is not None and hasattr(exc, "error_dict"):
-                for field, errors in exc.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                add_service_errors(form, exc)
             else:
-                error = _error_text(exc)
+                error = error_text(exc)
         else:
             messages.success(
                 request,
