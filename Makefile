@@ -60,7 +60,7 @@ deploy-check: install
 	$(PRODUCTION_CHECK_ENV) $(MANAGE) check --deploy --fail-level WARNING
 
 messages: install
-	$(MANAGE) makemessages -l en --ignore=node_modules --ignore=.venv
+	$(MANAGE) makemessages -l en --no-obsolete --ignore=node_modules --ignore=.venv --ignore=staticfiles
 	$(MANAGE) compilemessages --ignore=node_modules --ignore=.venv
 
 clean:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agreements.models import Agreement, MonitoringReport, Theme
 from areas.models import Area, AreaKind
+from core.forms import StyledForm
 from organisations.models import Organisation
 
 YEAR_FIELD = {"min_value": 2000, "max_value": 2100}
@@ -38,7 +39,7 @@ def _active(kind):
     return Organisation.objects.filter(kind=kind, is_active=True).order_by("name")
 
 
-class AgreementForm(forms.Form):
+class AgreementForm(StyledForm):
     title = forms.CharField(label=_("Titel"), max_length=200)
     gemeente_code = GEMEENTE_CODE
     start_year = forms.IntegerField(label=_("Eerste jaar"), **YEAR_FIELD)
@@ -105,12 +106,12 @@ class AgreementEditForm(AgreementForm):
         del self.fields["gemeente_code"]
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(StyledForm):
     status = forms.ChoiceField(label=_("Nieuwe status"), choices=Agreement.Status.choices)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class DocumentForm(forms.Form):
+class DocumentForm(StyledForm):
     document = forms.FileField(
         label=_("Ondertekend document (PDF)"),
         help_text=_("Het document zoals alle partijen het hebben ondertekend."),
@@ -125,12 +126,12 @@ class DocumentForm(forms.Form):
         return document
 
 
-class AmendmentForm(forms.Form):
+class AmendmentForm(StyledForm):
     year = forms.IntegerField(label=_("Jaar van de wijziging"), **YEAR_FIELD)
     reason = forms.CharField(label=_("Reden"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class CommitmentForm(forms.Form):
+class CommitmentForm(StyledForm):
     number = forms.CharField(
         label=_("Nummer"), max_length=16, required=False, help_text=_("Bijvoorbeeld 2.3")
     )
@@ -185,7 +186,7 @@ class CommitmentEditForm(CommitmentForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class DisputeForm(forms.Form):
+class DisputeForm(StyledForm):
     note = forms.CharField(
         label=_("Toelichting op het geschil"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -193,7 +194,7 @@ class DisputeForm(forms.Form):
     )
 
 
-class MonitoringForm(forms.Form):
+class MonitoringForm(StyledForm):
     realised_value = forms.DecimalField(
         label=_("Gerealiseerd"), required=False, max_digits=14, decimal_places=2
     )
@@ -204,7 +205,7 @@ class MonitoringForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(StyledForm):
     decision = forms.ChoiceField(
         label=_("Besluit"),
         choices=[("goedkeuren", _("Goedkeuren")), ("terugsturen", _("Terugsturen voor herziening"))],
@@ -224,11 +225,11 @@ class ReviewForm(forms.Form):
         return data
 
 
-class CommentForm(forms.Form):
+class CommentForm(StyledForm):
     text = forms.CharField(label=_("Opmerking"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class BodForm(forms.Form):
+class BodForm(StyledForm):
     corporation = forms.ModelChoiceField(label=_("Corporatie"), queryset=Organisation.objects.none())
     gemeente_code = GEMEENTE_CODE
     year = forms.IntegerField(label=_("Jaar waarvoor het bod geldt"), **YEAR_FIELD)
@@ -265,7 +266,7 @@ class BodEditForm(BodForm):
             self.fields[name].disabled = True
 
 
-class AdoptForm(forms.Form):
+class AdoptForm(StyledForm):
     agreement = forms.ModelChoiceField(
         label=_("Overnemen in prestatieafspraak"), queryset=Agreement.objects.none()
     )

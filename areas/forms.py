@@ -3,28 +3,7 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-WIDGET_CLASSES = {
-    forms.CheckboxSelectMultiple: "utrecht-checkbox utrecht-checkbox--html-input",
-    forms.CheckboxInput: "utrecht-checkbox utrecht-checkbox--html-input",
-    forms.Select: "utrecht-select utrecht-select--html-select",
-    forms.Textarea: "utrecht-textarea utrecht-textarea--html-textarea",
-    forms.ClearableFileInput: "utrecht-textbox utrecht-textbox--html-input",
-    forms.TextInput: "utrecht-textbox utrecht-textbox--html-input",
-    forms.NumberInput: "utrecht-textbox utrecht-textbox--html-input",
-}
-
-
-class StyledForm(forms.Form):
-    """Gives every widget the NL Design System (Utrecht) class of its kind."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            for widget_class, css in WIDGET_CLASSES.items():
-                if isinstance(field.widget, widget_class):
-                    field.widget.attrs.setdefault("class", css)
-                    break
-
+from core.forms import StyledForm
 
 # Used when the data layer sets no limit of its own.
 DEFAULT_UPLOAD_LIMIT = 200 * 1024 * 1024

@@ -15,7 +15,12 @@ from agreements.api.views import (
     MonitoringReportViewSet,
 )
 from areas.api.views import AreaViewSet
-from core.forms import EmailAuthenticationForm
+from core.forms import (
+    EmailAuthenticationForm,
+    StyledPasswordChangeForm,
+    StyledPasswordResetForm,
+    StyledSetPasswordForm,
+)
 from core.views import ApiTokenView, NotificationListView, health
 from interventions.api.views import (
     AreaTeamViewSet,
@@ -54,7 +59,11 @@ account_urls = [
         name="login",
     ),
     path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
-    path("wachtwoord-vergeten/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "wachtwoord-vergeten/",
+        auth_views.PasswordResetView.as_view(form_class=StyledPasswordResetForm),
+        name="password_reset",
+    ),
     path(
         "wachtwoord-vergeten/verstuurd/",
         auth_views.PasswordResetDoneView.as_view(),
@@ -62,7 +71,7 @@ account_urls = [
     ),
     path(
         "wachtwoord-herstellen/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        auth_views.PasswordResetConfirmView.as_view(form_class=StyledSetPasswordForm),
         name="password_reset_confirm",
     ),
     path(
@@ -71,7 +80,11 @@ account_urls = [
         name="password_reset_complete",
     ),
     path("api-sleutel/", ApiTokenView.as_view(), name="api-token"),
-    path("wachtwoord-wijzigen/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "wachtwoord-wijzigen/",
+        auth_views.PasswordChangeView.as_view(form_class=StyledPasswordChangeForm),
+        name="password_change",
+    ),
     path(
         "wachtwoord-wijzigen/klaar/",
         auth_views.PasswordChangeDoneView.as_view(),

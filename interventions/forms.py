@@ -10,35 +10,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area, AreaKind
+from core.forms import StyledForm
 from interventions.models import Intervention, NotificationPreference, TeamRole, Theme, Urgency
 from organisations.models import Organisation
-
-# NL Design System (Utrecht) classes per widget kind; the first match wins, so the more
-# specific widget comes first (a checkbox list is a kind of radio list).
-WIDGET_CLASSES = (
-    (forms.CheckboxSelectMultiple, "utrecht-checkbox utrecht-checkbox--html-input"),
-    (forms.RadioSelect, "utrecht-radio-button utrecht-radio-button--html-input"),
-    (forms.CheckboxInput, "utrecht-checkbox utrecht-checkbox--html-input"),
-    (forms.Select, "utrecht-select utrecht-select--html-select"),
-    (forms.Textarea, "utrecht-textarea utrecht-textarea--html-textarea"),
-    (forms.ClearableFileInput, "utrecht-textbox utrecht-textbox--html-input"),
-    (forms.widgets.Input, "utrecht-textbox utrecht-textbox--html-input"),
-)
-
-
-class StyledForm(forms.Form):
-    """Gives every visible widget the Utrecht class of its kind."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            if field.widget.is_hidden:
-                continue
-            for widget_class, css in WIDGET_CLASSES:
-                if isinstance(field.widget, widget_class):
-                    field.widget.attrs.setdefault("class", css)
-                    break
-
 
 BUDGET_INVALID = _("Het budget is geen getal. Schrijf bijvoorbeeld 12500 of 12500,50.")
 DATE_ORDER = _("De einddatum ligt vóór de begindatum. Kies een einddatum op of na de begindatum.")

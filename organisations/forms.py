@@ -2,10 +2,11 @@ from django import forms
 from django.contrib.auth.password_validation import password_validators_help_text_html
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import StyledForm
 from organisations.models import Organisation, Role
 
 
-class OrganisationForm(forms.Form):
+class OrganisationForm(StyledForm):
     name = forms.CharField(label=_("Naam"), max_length=200)
     kind = forms.ChoiceField(label=_("Soort"), choices=Organisation.Kind.choices)
     gemeente_code = forms.RegexField(
@@ -42,21 +43,21 @@ class OrganisationEditForm(OrganisationForm):
             self.fields["kind"].disabled = True
 
 
-class InvitationForm(forms.Form):
+class InvitationForm(StyledForm):
     email = forms.EmailField(label=_("E-mailadres"))
     role = forms.ChoiceField(label=_("Rol"), choices=Role.choices, initial=Role.LEZER)
 
 
-class AppointBeheerderForm(forms.Form):
+class AppointBeheerderForm(StyledForm):
     email = forms.EmailField(label=_("E-mailadres van de beheerder"))
 
 
-class RoleForm(forms.Form):
+class RoleForm(StyledForm):
     role = forms.ChoiceField(label=_("Rol"), choices=Role.choices)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class AcceptInvitationForm(forms.Form):
+class AcceptInvitationForm(StyledForm):
     full_name = forms.CharField(label=_("Uw naam"), max_length=200)
     password1 = forms.CharField(
         label=_("Wachtwoord"),

@@ -1,5 +1,6 @@
 """Pages for organisations, their people and invitations. Every write goes to a service."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -159,6 +160,7 @@ class MemberListView(OrganisationMixin, TemplateView):
         context["page"] = Paginator(members, 50).get_page(self.request.GET.get("pagina"))
         if context["can_manage"]:
             context["invite_form"] = kwargs.get("invite_form") or InvitationForm()
+            context["invitation_valid_days"] = settings.INVITATION_VALID_DAYS
             context["invitations"] = selectors.invitation_list(
                 user=self.request.user, organisation=self.organisation
             )
