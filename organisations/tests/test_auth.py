@@ -232,3 +232,21 @@ class TestPublicPages:
         response = client.get(reverse(name))
         assert response.status_code == 302
         assert response["Location"].startswith(LOGIN)
+
+
+class TestLockoutBehindProxies:
+    def test_a_made_up_forwarded_address_does_not_dodge_the_lockout(self, client, world, settings):
+        email = world.corp_editor.email
+        for n in range(settings.AXES_FAILURE_LIMIT):
+            client.post(
+                reverse("login"),
+                {"username": email, "password": "fout"},
+                HTTP_X_FORWARDED_FOR=f"203.0.113.{n}",
+            )
+        response = client.post(
+            reverse("login"),
+            {"username": email, "password": PASSWORD},
+            HTTP_X_FORWARDED_FOR="198.51.100.7",
+        )
+        assert LOCKED_OUT in response.content.decode()
+        assert SESSION_KEY not in client.session
