@@ -41,7 +41,7 @@ format: install
 	$(BIN)/ruff format .
 
 migrations-check: install
-	DATABASE_URL=$(TEST_DATABASE_URL) $(MANAGE) makemigrations --check --dry-run
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres $(MANAGE) makemigrations --check --dry-run
 
 pytest: install
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) CACHE_KEY_PREFIX=wijkkoers-test \
