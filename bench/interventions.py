@@ -21,6 +21,8 @@ import sys
 import time
 from collections.abc import Iterator
 
+from bench.report import like_a_server_worker
+
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/wijkkoers_bench_interventions"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/14"
 
@@ -289,6 +291,7 @@ def run(log=_log) -> Iterator[dict]:
     yield {"name": "interventions.visible_to_user", "value": visible, "unit": "rows", "target": None}
     client = Client(HTTP_HOST="localhost")
     client.force_login(user)
+    like_a_server_worker()
     cases = [
         ("interventions.list_page.p95", "/interventies/", {}),
         (
