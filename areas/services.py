@@ -730,6 +730,7 @@ def gebied_create(
     save_versioned(gebied, actor=actor, reason=_("gebied aangemaakt"))
     gebied.members.set(found)
     ensure_in_scope(actor, gebied)
+    transaction.on_commit(lambda: _maps_changed(year))
     return gebied
 
 
@@ -760,6 +761,7 @@ def gebied_update(
     save_versioned(gebied, actor=actor, reason=_("gebied gewijzigd"))
     gebied.members.set(found)
     ensure_in_scope(actor, gebied)
+    transaction.on_commit(lambda: _maps_changed(gebied.year))
     return gebied
 
 
@@ -775,3 +777,4 @@ def gebied_delete(*, actor, gebied: Area) -> None:
         raise ValidationError(
             _("Dit gebied wordt nog gebruikt (bijvoorbeeld door interventies) en kan niet worden verwijderd.")
         ) from exc
+    transaction.on_commit(lambda: _maps_changed(gebied.year))

@@ -310,7 +310,6 @@ class GebiedCreateView(GebiedFormMixin, FormView):
             buurten=list(data["buurten"]),
             description=data["description"],
         )
-        selectors.map_data_changed(gebied.year)
         messages.success(self.request, _("Gebied %s is aangemaakt.") % gebied.name)
         return gebied
 
@@ -353,7 +352,6 @@ class GebiedUpdateView(GebiedObjectMixin, GebiedFormMixin, FormView):
             buurten=list(data["buurten"]),
             description=data["description"],
         )
-        selectors.map_data_changed(gebied.year)
         messages.success(self.request, _("De wijzigingen in %s zijn opgeslagen.") % gebied.name)
         return gebied
 
@@ -371,7 +369,6 @@ class GebiedDeleteView(GebiedObjectMixin, LoginRequiredMixin, TemplateView):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return redirect("areas:detail", year=self.gebied.year, code=self.gebied.code)
-        selectors.map_data_changed(self.gebied.year)
         messages.success(request, _("Gebied %s is verwijderd.") % self.gebied.name)
         return redirect("areas:detail", year=self.gemeente.year, code=self.gemeente.code)
 

@@ -608,3 +608,32 @@ def test_upload_is_imported_by_a_real_worker(transactional_db, world):
     job.refresh_from_db()
     assert (job.created, job.progress) == (1, 100)
     assert Area.objects.filter(year=2022, code="GM0453").exists()
+
+
+def test_gebied_changes_renew_the_cached_maps_of_their_year(
+    velsen_2022, monkeypatch, django_capture_on_commit_callbacks
+):
+    from areas import selectors
+
+    w = velsen_2022
+    renewed = []
+    monkeypatch.setattr(selectors, "map_data_changed", renewed.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        gebied = services.gebied_create(
+            actor=w.org_admin,
+            organisation=w.corporatie,
+            name="Velsen-Zuid",
+            year=2022,
+            buurten=buurten("BU04530000"),
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        gebied = services.gebied_update(
+            actor=w.org_admin,
+            gebied=gebied,
+            version=gebied.version,
+            name="Velsen-Zuid",
+            buurten=buurten("BU04530000", "BU04530001"),
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.gebied_delete(actor=w.org_admin, gebied=gebied)
+    assert renewed == [2022, 2022, 2022]
