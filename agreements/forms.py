@@ -275,3 +275,41 @@ class AdoptForm(StyledForm):
         super().__init__(*args, **kwargs)
         if agreements is not None:
             self.fields["agreement"].queryset = agreements
+
+
+MONTHS = [
+    (1, _("januari")),
+    (2, _("februari")),
+    (3, _("maart")),
+    (4, _("april")),
+    (5, _("mei")),
+    (6, _("juni")),
+    (7, _("juli")),
+    (8, _("augustus")),
+    (9, _("september")),
+    (10, _("oktober")),
+    (11, _("november")),
+    (12, _("december")),
+]
+
+
+class CalendarForm(StyledForm):
+    """A gemeente's yearly deadlines: a day and month for each, and how early to remind."""
+
+    bod_day = forms.IntegerField(label=_("Bod: dag"), min_value=1, max_value=31)
+    bod_month = forms.TypedChoiceField(label=_("Bod: maand"), choices=MONTHS, coerce=int)
+    signing_day = forms.IntegerField(label=_("Ondertekenen: dag"), min_value=1, max_value=31)
+    signing_month = forms.TypedChoiceField(label=_("Ondertekenen: maand"), choices=MONTHS, coerce=int)
+    monitoring_day = forms.IntegerField(label=_("Monitoring indienen: dag"), min_value=1, max_value=31)
+    monitoring_month = forms.TypedChoiceField(
+        label=_("Monitoring indienen: maand"), choices=MONTHS, coerce=int
+    )
+    review_day = forms.IntegerField(label=_("Beoordelen: dag"), min_value=1, max_value=31)
+    review_month = forms.TypedChoiceField(label=_("Beoordelen: maand"), choices=MONTHS, coerce=int)
+    reminder_days_ahead = forms.IntegerField(
+        label=_("Herinneren (dagen vooraf)"),
+        min_value=0,
+        max_value=120,
+        help_text=_("Zoveel dagen voor elke termijn krijgen de verantwoordelijken een herinnering."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)

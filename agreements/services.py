@@ -745,6 +745,18 @@ CALENDAR_FIELDS = (
 )
 
 
+def calendar_can_change(user, gemeente_code: str) -> bool:
+    """Whether ``user`` may set the deadlines of ``gemeente_code``: a beheerder of that
+    gemeente's own organisation, or a platform admin."""
+    if is_platform_admin(user):
+        return True
+    return Organisation.objects.filter(
+        pk__in=organisation_ids_for(user, "manage"),
+        kind=Organisation.Kind.GEMEENTE,
+        gemeente_code=_normalise_gemeente_code(gemeente_code),
+    ).exists()
+
+
 @transaction.atomic
 def calendar_save(*, actor, gemeente_code: str, version: int | None = None, **fields) -> GemeenteCalendar:
     """Set a gemeente's deadlines (its beheerders, or a platform admin). Creates the
@@ -756,14 +768,7 @@ def calendar_save(*, actor, gemeente_code: str, version: int | None = None, **fi
         raise ValidationError(
             _("Deze velden kunnen hier niet worden gewijzigd: %s") % ", ".join(sorted(unknown))
         )
-    if (
-        not is_platform_admin(actor)
-        and not Organisation.objects.filter(
-            pk__in=organisation_ids_for(actor, "manage"),
-            kind=Organisation.Kind.GEMEENTE,
-            gemeente_code=gemeente_code,
-        ).exists()
-    ):
+    if not calendar_can_change(actor, gemeente_code):
         raise PermissionDenied(_("Alleen beheerders van de gemeente stellen haar termijnen vast."))
     cal = GemeenteCalendar.objects.select_for_update(of=("self",)).filter(gemeente_code=gemeente_code).first()
     if cal is None:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.AgreementListView.as_view(), name="list"),
     path("nieuw/", views.AgreementCreateView.as_view(), name="create"),
     path("beoordelen/", views.ReviewQueueView.as_view(), name="reviewer-queue"),
+    path("termijnen/", views.CalendarView.as_view(), name="calendar"),
     path("<int:pk>/", views.AgreementDetailView.as_view(), name="detail"),
     path("<int:pk>/bewerken/", views.AgreementEditView.as_view(), name="edit"),
     path("<int:pk>/status/", views.agreement_transition, name="transition"),

@@ -13,6 +13,7 @@ from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
@@ -28,6 +29,7 @@ from agreements.forms import (
     AmendmentForm,
     BodEditForm,
     BodForm,
+    CalendarForm,
     CommentForm,
     CommitmentEditForm,
     CommitmentForm,
@@ -42,6 +44,7 @@ from agreements.models import (
     Amendment,
     Bod,
     Commitment,
+    GemeenteCalendar,
     MonitoringComment,
     MonitoringReport,
     PartyRole,
@@ -868,6 +871,86 @@ def report_comment(request, pk):
     return HttpResponseRedirect(
         reverse("agreements:commitment", args=[report.commitment_id]) + f"#jaar-{report.year}"
     )
+
+
+class CalendarView(LoginRequiredMixin, FormView):
+    """A gemeente's yearly deadlines (bod, signing, monitoring, review) with the next due
+    dates. Everyone signed in reads them; the gemeente's beheerders set them."""
+
+    template_name = "agreements/calendar.html"
+    form_class = CalendarForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            code = (request.GET.get("gemeente") or request.POST.get("gemeente") or "").strip().upper()
+            if not code:
+                own = (
+                    Organisation.objects.filter(pk__in=organisation_ids_for(request.user, "view"))
+                    .exclude(gemeente_code="")
+                    .order_by("name")
+                    .values_list("gemeente_code", flat=True)
+                    .first()
+                )
+                code = own or ""
+            self.gemeente_code = code
+            self.calendar = (
+                GemeenteCalendar.objects.restrict(request.user, "view").filter(gemeente_code=code).first()
+            )
+            self.can_change = bool(code) and _services().calendar_can_change(request.user, code)
+            if request.method == "POST" and not self.can_change:
+                raise PermissionDenied(_("Alleen beheerders van de gemeente stellen haar termijnen vast."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        deadlines = _services().deadlines_for(self.gemeente_code) if self.gemeente_code else None
+        if deadlines is None:
+            return {}
+        return {
+            "bod_month": deadlines.bod[0],
+            "bod_day": deadlines.bod[1],
+            "signing_month": deadlines.signing[0],
+            "signing_day": deadlines.signing[1],
+            "monitoring_month": deadlines.monitoring[0],
+            "monitoring_day": deadlines.monitoring[1],
+            "review_month": deadlines.review[0],
+            "review_day": deadlines.review[1],
+            "reminder_days_ahead": deadlines.reminder_days_ahead,
+            "version": self.calendar.version if self.calendar else None,
+        }
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(gemeente_code=self.gemeente_code, calendar=self.calendar, can_change=self.can_change)
+        if self.gemeente_code:
+            deadlines = _services().deadlines_for(self.gemeente_code)
+            year = timezone.localdate().year
+            context["due"] = [
+                (_("Bod voor %(year)s") % {"year": year + 1}, deadlines.bod_due(year + 1)),
+                (
+                    _("Ondertekenen van afspraken die in %(year)s ingaan") % {"year": year + 1},
+                    deadlines.signing_due(year + 1),
+                ),
+                (_("Monitoring over %(year)s indienen") % {"year": year}, deadlines.monitoring_due(year)),
+                (_("Monitoring over %(year)s beoordelen") % {"year": year}, deadlines.review_due(year)),
+            ]
+            context["reminder_days_ahead"] = deadlines.reminder_days_ahead
+        return context
+
+    def form_valid(self, form):
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        try:
+            _services().calendar_save(
+                actor=self.request.user, gemeente_code=self.gemeente_code, version=version, **data
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+        except ConflictError as exc:
+            form.add_error(None, exc.message)
+            return self.form_invalid(form)
+        messages.success(self.request, _("De termijnen van %s zijn opgeslagen.") % self.gemeente_code)
+        return HttpResponseRedirect(f"{reverse('agreements:calendar')}?gemeente={self.gemeente_code}")
 
 
 class ReviewQueueView(LoginRequiredMixin, TemplateView):
