@@ -923,16 +923,25 @@ class CalendarView(LoginRequiredMixin, FormView):
         context.update(gemeente_code=self.gemeente_code, calendar=self.calendar, can_change=self.can_change)
         if self.gemeente_code:
             deadlines = _services().deadlines_for(self.gemeente_code)
-            year = timezone.localdate().year
-            context["due"] = [
-                (_("Bod voor %(year)s") % {"year": year + 1}, deadlines.bod_due(year + 1)),
-                (
-                    _("Ondertekenen van afspraken die in %(year)s ingaan") % {"year": year + 1},
-                    deadlines.signing_due(year + 1),
-                ),
-                (_("Monitoring over %(year)s indienen") % {"year": year}, deadlines.monitoring_due(year)),
-                (_("Monitoring over %(year)s beoordelen") % {"year": year}, deadlines.review_due(year)),
-            ]
+            today = timezone.localdate()
+
+            def upcoming(due_for):
+                # The first year whose deadline is today or later.
+                year = today.year - 2
+                while due_for(year) < today:
+                    year += 1
+                return year, due_for(year)
+
+            rows = []
+            for label, due_for in [
+                (_("Bod voor %(year)s"), deadlines.bod_due),
+                (_("Ondertekenen van afspraken die in %(year)s ingaan"), deadlines.signing_due),
+                (_("Monitoring over %(year)s indienen"), deadlines.monitoring_due),
+                (_("Monitoring over %(year)s beoordelen"), deadlines.review_due),
+            ]:
+                year, date = upcoming(due_for)
+                rows.append((label % {"year": year}, date))
+            context["due"] = sorted(rows, key=lambda row: row[1])
             context["reminder_days_ahead"] = deadlines.reminder_days_ahead
         return context
 

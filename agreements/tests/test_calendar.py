@@ -80,3 +80,15 @@ def test_another_gemeentes_beheerder_may_not_set_these_deadlines(client, world):
     client.force_login(world.outsider)  # beheerder of Gemeente Haarlem
     assert client.post(reverse("agreements:calendar"), CALENDAR).status_code == 403
     assert not GemeenteCalendar.objects.exists()
+
+
+def test_the_next_deadlines_are_all_still_to_come(client, world):
+    from django.utils import timezone
+
+    client.force_login(world.tenant_rep)
+    response = client.get(reverse("agreements:calendar") + "?gemeente=GM0453")
+    dates = [date for _label, date in response.context["due"]]
+    assert len(dates) == 4
+    assert dates == sorted(dates)
+    assert all(timezone.localdate() <= date for date in dates)
+    assert all((date - timezone.localdate()).days <= 366 for date in dates)
