@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import FormView, TemplateView
 
-from agreements import exports
+from agreements import exports, selectors, services
 from agreements.forms import (
     AdoptForm,
     AgreementCreateForm,
@@ -64,19 +64,6 @@ STATUS_ORDER = [
     Agreement.Status.ONDERTEKEND,
     Agreement.Status.AFGEROND,
 ]
-
-
-def _services():
-    # The domain layer's write functions; imported late so pages load without them.
-    from agreements import services
-
-    return services
-
-
-def _selectors():
-    from agreements import selectors
-
-    return selectors
 
 
 def _own_org_ids(user, action="change"):
@@ -178,7 +165,7 @@ class AgreementListView(LoginRequiredMixin, TemplateView):
         status = status if status in Agreement.Status.values else ""
         year = params.get("jaar", "").strip()
         year = int(year) if year.isdigit() else None
-        agreements = _selectors().agreement_list(user=user, gemeente_code=gemeente, status=status, year=year)
+        agreements = selectors.agreement_list(user=user, gemeente_code=gemeente, status=status, year=year)
         page = Paginator(agreements, PAGE_SIZE).get_page(params.get("pagina"))
         gemeenten = (
             Agreement.objects.restrict(user, "view")
@@ -224,7 +211,7 @@ class AgreementCreateView(LoginRequiredMixin, ServiceFormMixin, FormView):
         data = dict(form.cleaned_data)
         for key in ("gemeente", "corporations", "tenants", "partners"):
             data.pop(key)
-        agreement = _services().agreement_create(actor=self.request.user, parties=form.parties(), **data)
+        agreement = services.agreement_create(actor=self.request.user, parties=form.parties(), **data)
         messages.success(self.request, _("De prestatieafspraak is aangemaakt."))
         return agreement
 
@@ -256,13 +243,13 @@ class AgreementDetailView(AgreementMixin, TemplateView):
 
     def get_object(self, queryset=None):
         # Parties, amendments, commitments and their reports in a fixed number of queries.
-        return _selectors().agreement_detail(user=self.request.user, pk=self.kwargs["pk"])
+        return selectors.agreement_detail(user=self.request.user, pk=self.kwargs["pk"])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         agreement = self.agreement
-        roles = _selectors().agreement_roles(user=user, agreement=agreement)
+        roles = selectors.agreement_roles(user=user, agreement=agreement)
         parties = list(agreement.parties.all())
         commitments = [c for _theme, _label, items in agreement.themes for c in items]
         prepare_rows(commitments, agreement.years)
@@ -316,7 +303,7 @@ class AgreementEditView(AgreementMixin, ServiceFormMixin, FormView):
     def perform(self, form):
         data = dict(form.cleaned_data)
         version = data.pop("version")
-        agreement = _services().agreement_update(
+        agreement = services.agreement_update(
             actor=self.request.user, agreement=self.agreement, version=version, **data
         )
         messages.success(self.request, _("De gegevens zijn opgeslagen."))
@@ -335,7 +322,7 @@ def agreement_transition(request, pk):
         messages.error(request, _("Kies een geldige status."))
     else:
         try:
-            _services().agreement_transition(
+            services.agreement_transition(
                 actor=request.user,
                 agreement=agreement,
                 to_status=form.cleaned_data["status"],
@@ -359,7 +346,7 @@ def agreement_sign(request, pk, party_pk):
     if party is None:
         raise Http404(_("Niet gevonden."))
     try:
-        _services().agreement_sign(actor=request.user, agreement=agreement, party=party)
+        services.agreement_sign(actor=request.user, agreement=agreement, party=party)
     except ValidationError as exc:
         messages.error(request, error_text(exc))
     else:
@@ -376,7 +363,7 @@ def agreement_document(request, pk):
         form = DocumentForm(request.POST, request.FILES)
         if form.is_valid():
             try:
-                _services().agreement_attach_document(
+                services.agreement_attach_document(
                     actor=request.user, agreement=agreement, file=form.cleaned_data["document"]
                 )
             except ValidationError as exc:
@@ -402,7 +389,7 @@ def amendment_open(request, pk):
         messages.error(request, _("Vul het jaar en de reden van de wijziging in."))
     else:
         try:
-            _services().amendment_open(actor=request.user, agreement=agreement, **form.cleaned_data)
+            services.amendment_open(actor=request.user, agreement=agreement, **form.cleaned_data)
         except ValidationError as exc:
             messages.error(request, error_text(exc))
         else:
@@ -415,7 +402,7 @@ def amendment_open(request, pk):
 def amendment_close(request, pk):
     amendment = get_object_for(request.user, Amendment.objects.select_related("agreement"), "change", pk=pk)
     try:
-        _services().amendment_close(actor=request.user, amendment=amendment)
+        services.amendment_close(actor=request.user, amendment=amendment)
     except ValidationError as exc:
         messages.error(request, error_text(exc))
     else:
@@ -428,7 +415,7 @@ class AgreementHistoryView(AgreementMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["entries"] = _selectors().agreement_history(agreement=self.agreement)
+        context["entries"] = selectors.agreement_history(agreement=self.agreement)
         return context
 
 
@@ -482,7 +469,7 @@ class AgreementProgressView(AgreementMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        themes = _selectors().progress_per_theme(agreement=self.agreement)
+        themes = selectors.progress_per_theme(agreement=self.agreement)
         progress_labels = MonitoringReport.Progress.choices
         for theme in themes:
             theme["chart"] = chart_geometry(theme["years"])
@@ -498,7 +485,7 @@ class AgreementProgressView(AgreementMixin, TemplateView):
 
 
 def _export_data(request, pk):
-    agreement = _selectors().agreement_detail(user=request.user, pk=pk)
+    agreement = selectors.agreement_detail(user=request.user, pk=pk)
     return exports.ExportData(
         agreement=agreement,
         parties=list(agreement.parties.all()),
@@ -552,7 +539,7 @@ class CommitmentCreateView(AgreementMixin, ServiceFormMixin, FormView):
         return {"theme": self.request.GET.get("thema", "")}
 
     def perform(self, form):
-        commitment = _services().commitment_create(
+        commitment = services.commitment_create(
             actor=self.request.user, agreement=self.agreement, **form.cleaned_data
         )
         messages.success(self.request, _("De afspraak is toegevoegd."))
@@ -609,7 +596,7 @@ class CommitmentDetailView(CommitmentMixin, TemplateView):
         roles = {}
         years = []
         if self.agreement is not None:
-            roles = _selectors().agreement_roles(user=user, agreement=self.agreement)
+            roles = selectors.agreement_roles(user=user, agreement=self.agreement)
             years = list(range(self.agreement.start_year, self.agreement.end_year + 1))
         context.update(
             years=[(year, reports.get(year)) for year in years],
@@ -661,7 +648,7 @@ class CommitmentEditView(CommitmentMixin, ServiceFormMixin, FormView):
     def perform(self, form):
         data = dict(form.cleaned_data)
         version = data.pop("version")
-        commitment = _services().commitment_update(
+        commitment = services.commitment_update(
             actor=self.request.user, commitment=self.commitment, version=version, **data
         )
         messages.success(self.request, _("De afspraak is opgeslagen."))
@@ -682,7 +669,7 @@ class CommitmentDeleteView(CommitmentMixin, TemplateView):
             else reverse("agreements:bod-detail", args=[self.commitment.bod_id])
         )
         try:
-            _services().commitment_delete(actor=request.user, commitment=self.commitment)
+            services.commitment_delete(actor=request.user, commitment=self.commitment)
         except ValidationError as exc:
             messages.error(request, error_text(exc))
             return redirect(self.back_url())
@@ -699,7 +686,7 @@ def commitment_dispute(request, pk):
         messages.error(request, _("Schrijf een toelichting bij het geschil."))
     else:
         try:
-            _services().commitment_dispute(
+            services.commitment_dispute(
                 actor=request.user, commitment=commitment, note=form.cleaned_data["note"]
             )
         except ValidationError as exc:
@@ -714,7 +701,7 @@ def commitment_dispute(request, pk):
 def commitment_resolve(request, pk):
     commitment = _commitment(request, pk)
     try:
-        _services().commitment_resolve_dispute(actor=request.user, commitment=commitment)
+        services.commitment_resolve_dispute(actor=request.user, commitment=commitment)
     except ValidationError as exc:
         messages.error(request, error_text(exc))
     else:
@@ -771,7 +758,6 @@ class MonitoringFormView(CommitmentMixin, FormView):
         return super().get_context_data(year=self.year, report=self.report, editable=editable, **kwargs)
 
     def form_valid(self, form):
-        services = _services()
         data = dict(form.cleaned_data)
         version = data.pop("version", None)
         submit = "indienen" in self.request.POST
@@ -816,7 +802,6 @@ def report_review(request, pk):
     htmx = request.headers.get("HX-Request") == "true"
     error = ""
     if form.is_valid():
-        services = _services()
         try:
             if form.cleaned_data["decision"] == "goedkeuren":
                 services.report_approve(
@@ -863,7 +848,7 @@ def report_comment(request, pk):
         messages.error(request, _("Schrijf een opmerking."))
     else:
         try:
-            _services().report_comment(actor=request.user, report=report, text=form.cleaned_data["text"])
+            services.report_comment(actor=request.user, report=report, text=form.cleaned_data["text"])
         except ValidationError as exc:
             messages.error(request, error_text(exc))
         else:
@@ -896,13 +881,13 @@ class CalendarView(LoginRequiredMixin, FormView):
             self.calendar = (
                 GemeenteCalendar.objects.restrict(request.user, "view").filter(gemeente_code=code).first()
             )
-            self.can_change = bool(code) and _services().calendar_can_change(request.user, code)
+            self.can_change = bool(code) and services.calendar_can_change(request.user, code)
             if request.method == "POST" and not self.can_change:
                 raise PermissionDenied(_("Alleen beheerders van de gemeente stellen haar termijnen vast."))
         return super().dispatch(request, *args, **kwargs)
 
     def get_initial(self):
-        deadlines = _services().deadlines_for(self.gemeente_code) if self.gemeente_code else None
+        deadlines = services.deadlines_for(self.gemeente_code) if self.gemeente_code else None
         if deadlines is None:
             return {}
         return {
@@ -922,7 +907,7 @@ class CalendarView(LoginRequiredMixin, FormView):
         context = super().get_context_data(**kwargs)
         context.update(gemeente_code=self.gemeente_code, calendar=self.calendar, can_change=self.can_change)
         if self.gemeente_code:
-            deadlines = _services().deadlines_for(self.gemeente_code)
+            deadlines = services.deadlines_for(self.gemeente_code)
             today = timezone.localdate()
 
             def upcoming(due_for):
@@ -949,7 +934,7 @@ class CalendarView(LoginRequiredMixin, FormView):
         data = dict(form.cleaned_data)
         version = data.pop("version")
         try:
-            _services().calendar_save(
+            services.calendar_save(
                 actor=self.request.user, gemeente_code=self.gemeente_code, version=version, **data
             )
         except ValidationError as exc:
@@ -969,7 +954,7 @@ class ReviewQueueView(LoginRequiredMixin, TemplateView):
     template_name = "agreements/review_queue.html"
 
     def get_context_data(self, **kwargs):
-        reports = _selectors().reviewer_queue(user=self.request.user)
+        reports = selectors.reviewer_queue(user=self.request.user)
         # Every row carries its own review form: a shorter page keeps it quick to use.
         page = Paginator(reports, REVIEW_PAGE_SIZE).get_page(self.request.GET.get("pagina"))
         return super().get_context_data(page=page, review_form=ReviewForm(), **kwargs)
@@ -1021,7 +1006,7 @@ class BodCreateView(LoginRequiredMixin, ServiceFormMixin, FormView):
 
     def perform(self, form):
         data = dict(form.cleaned_data)
-        bod = _services().bod_create(actor=self.request.user, **data)
+        bod = services.bod_create(actor=self.request.user, **data)
         messages.success(self.request, _("Het bod is aangemaakt als concept."))
         return bod
 
@@ -1094,7 +1079,7 @@ class BodEditView(BodMixin, ServiceFormMixin, FormView):
 
     def perform(self, form):
         data = form.cleaned_data
-        bod = _services().bod_update(
+        bod = services.bod_update(
             actor=self.request.user,
             bod=self.bod,
             version=data["version"],
@@ -1113,7 +1098,7 @@ class BodEditView(BodMixin, ServiceFormMixin, FormView):
 def bod_submit(request, pk):
     bod = get_object_for(request.user, Bod.objects.select_related("corporation"), "change", pk=pk)
     try:
-        _services().bod_submit(actor=request.user, bod=bod)
+        services.bod_submit(actor=request.user, bod=bod)
     except ValidationError as exc:
         messages.error(request, error_text(exc))
     else:
@@ -1137,7 +1122,7 @@ class ProposalCreateView(BodMixin, ServiceFormMixin, FormView):
         return {"responsible": self.bod.corporation_id}
 
     def perform(self, form):
-        commitment = _services().commitment_create(actor=self.request.user, bod=self.bod, **form.cleaned_data)
+        commitment = services.commitment_create(actor=self.request.user, bod=self.bod, **form.cleaned_data)
         messages.success(self.request, _("Het voorstel is toegevoegd aan het bod."))
         return commitment
 
@@ -1158,7 +1143,7 @@ def proposal_adopt(request, pk):
         return redirect("agreements:bod-detail", pk=proposal.bod_id)
     agreement = form.cleaned_data["agreement"]
     try:
-        adopted = _services().commitment_adopt(actor=request.user, proposal=proposal, agreement=agreement)
+        adopted = services.commitment_adopt(actor=request.user, proposal=proposal, agreement=agreement)
     except ValidationError as exc:
         messages.error(request, error_text(exc))
         return redirect("agreements:bod-detail", pk=proposal.bod_id)

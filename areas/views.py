@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView
 
-from areas import selectors
+from areas import selectors, services
 from areas.api.views import map_url_signature
 from areas.forms import BoundaryUploadForm, GebiedEditForm, GebiedForm
 from areas.models import Area, AreaKind, BoundaryImport
@@ -27,13 +27,6 @@ from core.permissions import allowed, is_platform_admin
 from core.views import ServiceFormMixin
 
 LEVEL_LABELS = {AreaKind.WIJK: gettext_lazy("wijken"), AreaKind.BUURT: gettext_lazy("buurten")}
-
-
-def _services():
-    # The data layer's write functions; imported late so pages load without them.
-    from areas import services
-
-    return services
 
 
 def map_context(*, user, year, label, bbox, level, gemeente="", parent="", gebied="", highlight=""):
@@ -302,7 +295,7 @@ class GebiedCreateView(GebiedFormMixin, FormView):
 
     def perform(self, form):
         data = form.cleaned_data
-        gebied = _services().gebied_create(
+        gebied = services.gebied_create(
             actor=self.request.user,
             organisation=data["organisation"],
             name=data["name"],
@@ -344,7 +337,7 @@ class GebiedUpdateView(GebiedObjectMixin, GebiedFormMixin, FormView):
 
     def perform(self, form):
         data = form.cleaned_data
-        gebied = _services().gebied_update(
+        gebied = services.gebied_update(
             actor=self.request.user,
             gebied=self.gebied,
             version=data["version"],
@@ -365,7 +358,7 @@ class GebiedDeleteView(GebiedObjectMixin, LoginRequiredMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         try:
-            _services().gebied_delete(actor=request.user, gebied=self.gebied)
+            services.gebied_delete(actor=request.user, gebied=self.gebied)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return redirect("areas:detail", year=self.gebied.year, code=self.gebied.code)
@@ -393,7 +386,7 @@ class BoundaryImportView(PlatformAdminRequired, ServiceFormMixin, FormView):
 
     def perform(self, form):
         data = form.cleaned_data
-        return _services().boundary_import_start(
+        return services.boundary_import_start(
             actor=self.request.user,
             uploaded_file=data["file"],
             year=data["year"],
