@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "core",
     "organisations",
     "areas",
+    "scores",
     "agreements",
     "interventions",
 ]

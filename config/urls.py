@@ -101,6 +101,8 @@ urlpatterns = [
     path("gebieden/", include("areas.urls")),
     path("interventies/", include("interventions.urls")),
     path("afspraken/", include("agreements.urls")),
+    path("scores/", include("scores.urls")),
+    path("api/v1/", include("scores.api.urls")),
     path("api/v1/", include(router.urls)),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

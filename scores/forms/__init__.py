@@ -1,0 +1,1 @@
+"""Forms for scores, one module per group of pages (see ``scores.views``)."""
