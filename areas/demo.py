@@ -5,6 +5,11 @@ buurten, so the 2025 gemeente and wijken are made from them (each the union of i
 2025 buurten, with the 2022 names) and imported first: the 2025 vintage is then as
 complete as 2022, and the overlaps between the two years are computed by the import.
 
+Velsen's indeling did not change between 2022 and 2025 (same codes and names), so the
+2023 and 2024 vintages are the 2022 files imported as those years: four consecutive
+boundary years for trends. They are imported after 2025, so a demo that already had
+2022 and 2025 ends in the same state as a new one.
+
 Idempotent: a level that is already stored for a year is not imported again.
 """
 
@@ -24,6 +29,8 @@ from areas.models import Area, AreaKind, BoundaryImport
 from areas.services import boundary_import_file
 
 GEMEENTE = "GM0453"
+# Years whose boundaries are the 2022 files (Velsen's indeling stayed the same).
+YEARS_AS_2022 = (2023, 2024)
 FILES_2022 = [
     ("gemeente_2022.geojson", AreaKind.GEMEENTE),
     ("wijken_2022.geojson", AreaKind.WIJK),
@@ -91,6 +98,32 @@ def _gemeente_and_wijken_2025(buurten_file: Path, folder: Path) -> Path:
     return path
 
 
+def _as_year(path: Path, year: int, folder: Path) -> Path:
+    """A copy of a 2022 file for ``year``: the same features, with ``jrstatcode`` (year +
+    code) saying the year it is imported as."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    for feature in data["features"]:
+        props = feature.get("properties") or {}
+        if props.get("statcode"):
+            props["jrstatcode"] = f"{year}{props['statcode']}"
+    target = folder / path.name.replace("2022", str(year))
+    target.write_text(json.dumps(data), encoding="utf-8")
+    return target
+
+
+def _seed_years_as_2022(admin, folder: Path, log) -> None:
+    todo = [
+        (year, name, kind) for year in YEARS_AS_2022 for name, kind in FILES_2022 if not _stored(year, kind)
+    ]
+    if not todo:
+        return
+    years = " en ".join(str(y) for y in sorted({year for year, _name, _kind in todo}))
+    log(f"  grenzen {years}: de indeling van 2022 (in Velsen ongewijzigd tot en met 2025)")
+    with tempfile.TemporaryDirectory() as tmp:
+        for year, name, _kind in todo:
+            _import(admin, _as_year(folder / name, year, Path(tmp)), year, log)
+
+
 def seed(*, log):
     folder = data_dir()
     if folder is None:
@@ -113,10 +146,11 @@ def seed(*, log):
             _import(admin, folder / name, 2022, log)
 
     buurten_2025 = folder / "buurten_2025.geojson"
-    if not buurten_2025.is_file():
-        return
-    if not (_stored(2025, AreaKind.GEMEENTE) and _stored(2025, AreaKind.WIJK)):
-        with tempfile.TemporaryDirectory() as tmp:
-            _import(admin, _gemeente_and_wijken_2025(buurten_2025, Path(tmp)), 2025, log)
-    if not _stored(2025, AreaKind.BUURT):
-        _import(admin, buurten_2025, 2025, log)
+    if buurten_2025.is_file():
+        if not (_stored(2025, AreaKind.GEMEENTE) and _stored(2025, AreaKind.WIJK)):
+            with tempfile.TemporaryDirectory() as tmp:
+                _import(admin, _gemeente_and_wijken_2025(buurten_2025, Path(tmp)), 2025, log)
+        if not _stored(2025, AreaKind.BUURT):
+            _import(admin, buurten_2025, 2025, log)
+
+    _seed_years_as_2022(admin, folder, log)
