@@ -14,6 +14,7 @@ urlpatterns = [
     path("e-mailvoorkeur/", views.PreferenceView.as_view(), name="preferences"),
     path("bijlage/<int:pk>/", views.attachment_download, name="attachment"),
     path("<int:pk>/", views.InterventionDetailView.as_view(), name="detail"),
+    path("<int:pk>/evaluatie/", views.intervention_evaluation_part, name="evaluation"),
     path("<int:pk>/bewerken/", views.InterventionEditView.as_view(), name="edit"),
     path("<int:pk>/status/", views.StatusView.as_view(), name="status"),
     path("<int:pk>/verwijderen/", views.InterventionDeleteView.as_view(), name="delete"),

@@ -13,6 +13,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import FormView, TemplateView
@@ -23,6 +24,7 @@ from core.exceptions import ConflictError
 from core.permissions import allowed, get_object_for, is_platform_admin
 from core.views import RestrictedObjectMixin, ServiceFormMixin, add_service_errors, error_text
 from interventions import exports, selectors, services
+from interventions.evaluation import UnknownModel, intervention_evaluation
 from interventions.forms import (
     ImportForm,
     InterventionEditForm,
@@ -458,6 +460,7 @@ class InterventionDetailView(InterventionMixin, TemplateView):
                 initial={"status": intervention.status, "version": intervention.version}
             )
         context["entries"] = history_entries(Intervention.history.filter(id=intervention.pk), 50)
+        context.update(_evaluation_context(self.request, intervention))
         return context
 
     def post(self, request, *args, **kwargs):
@@ -482,6 +485,34 @@ class InterventionDetailView(InterventionMixin, TemplateView):
                 messages.success(request, _("De voortgang is toegevoegd aan de tijdlijn."))
                 return redirect("interventions:detail", pk=self.intervention.pk)
         return self.render_to_response(self.get_context_data(progress_form=form), status=400)
+
+
+def _evaluation_context(request, intervention):
+    """The evaluation section: the model of ``?model=`` (a model the user may not see, or
+    that does not exist, falls back to the default with a note)."""
+    key = (request.GET.get("model") or "").strip()
+    notice = ""
+    try:
+        evaluation = intervention_evaluation(
+            user=request.user, intervention=intervention, model_key=key or None
+        )
+    except UnknownModel:
+        notice = _("Dit scoremodel bestaat niet of u mag het niet zien; hieronder staat het standaardmodel.")
+        evaluation = intervention_evaluation(user=request.user, intervention=intervention)
+    return {"evaluation": evaluation, "evaluation_notice": notice}
+
+
+@login_required
+def intervention_evaluation_part(request, pk):
+    """The evaluation section alone, for the model choice (htmx swaps it in place);
+    without htmx the whole intervention page opens on the chosen model."""
+    intervention = get_object_for(request.user, Intervention.objects.select_related("team__area"), pk=pk)
+    if request.headers.get("HX-Request") != "true":
+        url = reverse("interventions:detail", args=[intervention.pk])
+        key = (request.GET.get("model") or "").strip()
+        return redirect(f"{url}?{urlencode({'model': key})}#evaluatie" if key else f"{url}#evaluatie")
+    context = {"intervention": intervention, **_evaluation_context(request, intervention)}
+    return render(request, "interventions/_evaluation.html", context)
 
 
 class InterventionCreateView(LoginRequiredMixin, ServiceFormMixin, FormView):

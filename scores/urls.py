@@ -7,7 +7,21 @@ map_patterns = []
 # --- end maps
 
 # --- sources: sources and sharing, indicators, score models (scores.views.sources)
-source_patterns = []
+from scores.views import sources as source_views  # noqa: E402
+
+source_patterns = [
+    path("bronnen/", source_views.SourceListView.as_view(), name="source-list"),
+    path("bronnen/nieuw/", source_views.SourceCreateView.as_view(), name="source-create"),
+    path("bronnen/<int:pk>/", source_views.SourceDetailView.as_view(), name="source-detail"),
+    path("bronnen/<int:pk>/wijzigen/", source_views.SourceUpdateView.as_view(), name="source-update"),
+    path("bronnen/<int:pk>/delen/", source_views.SourceShareView.as_view(), name="source-share"),
+    path("bronnen/<int:pk>/verwijderen/", source_views.SourceDeleteView.as_view(), name="source-delete"),
+    path("indicatoren/", source_views.IndicatorListView.as_view(), name="indicator-list"),
+    path("indicatoren/<int:pk>/", source_views.IndicatorDetailView.as_view(), name="indicator-detail"),
+    path("modellen/", source_views.ScoreModelListView.as_view(), name="model-list"),
+    path("modellen/<slug:key>/", source_views.ScoreModelDetailView.as_view(), name="model-detail"),
+    path("modellen/<slug:key>/wijzigen/", source_views.ScoreModelUpdateView.as_view(), name="model-update"),
+]
 # --- end sources
 
 # --- imports: uploading indicator files (scores.views.imports)

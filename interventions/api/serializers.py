@@ -245,3 +245,65 @@ class ProgressCreateSerializer(serializers.Serializer):
     files = serializers.ListField(
         child=serializers.FileField(), required=False, default=list, help_text=_("Bijlagen (multipart).")
     )
+
+
+# --- evaluation ------------------------------------------------------------------------
+
+
+class EvaluationModelSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    name = serializers.CharField()
+    higher_is_better = serializers.BooleanField()
+    is_licensed = serializers.BooleanField()
+    has_scores = serializers.BooleanField()
+
+
+class MeasurementSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    value = serializers.FloatField()
+    score_class = serializers.IntegerField(allow_null=True)
+    class_label = serializers.CharField()
+    derived = serializers.BooleanField(help_text=_("Afgeleid van overlappende buurten na een herindeling."))
+
+
+class EvaluationAreaSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="area_id")
+    year = serializers.IntegerField()
+    kind = serializers.CharField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    before = MeasurementSerializer(allow_null=True)
+    after = MeasurementSerializer(allow_null=True)
+    change = serializers.FloatField(allow_null=True)
+
+
+class ComparisonSerializer(serializers.Serializer):
+    buurt = EvaluationAreaSerializer()
+    comparables = EvaluationAreaSerializer(many=True)
+    mean_before = serializers.FloatField(allow_null=True)
+    mean_after = serializers.FloatField(allow_null=True)
+    mean_change = serializers.FloatField(allow_null=True)
+    difference = serializers.FloatField(
+        allow_null=True,
+        help_text=_("Verandering in de buurt min de gemiddelde verandering van haar vergelijkbare buurten."),
+    )
+    start_range = serializers.ListField(child=serializers.FloatField(), allow_null=True)
+
+
+class EvaluationSerializer(serializers.Serializer):
+    """The evaluation of an intervention in one score model (see ``interventions.evaluation``)."""
+
+    intervention = serializers.IntegerField(source="intervention.pk")
+    model = EvaluationModelSerializer(allow_null=True)
+    models = EvaluationModelSerializer(many=True, help_text=_("De scoremodellen die u kunt kiezen."))
+    before_year = serializers.IntegerField(allow_null=True)
+    after_year = serializers.IntegerField(allow_null=True)
+    after_so_far = serializers.BooleanField(help_text=_("Na is de laatste meting tot nu toe."))
+    areas = EvaluationAreaSerializer(many=True)
+    comparisons = ComparisonSerializer(many=True)
+    buurt_mean_change = serializers.FloatField(allow_null=True)
+    comparable_mean_change = serializers.FloatField(allow_null=True)
+    difference = serializers.FloatField(allow_null=True)
+    excluded_buurten = serializers.IntegerField()
+    empty = serializers.CharField()
+    message = serializers.CharField()

@@ -8,10 +8,10 @@ import django_filters
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -23,6 +23,7 @@ from interventions.api.serializers import (
     AreaTeamCreateSerializer,
     AreaTeamSerializer,
     AttachmentSerializer,
+    EvaluationSerializer,
     InterventionSerializer,
     ProgressCreateSerializer,
     ProgressUpdateSerializer,
@@ -33,6 +34,7 @@ from interventions.api.serializers import (
     UrgencyAssessmentSerializer,
     UrgencyUpdateSerializer,
 )
+from interventions.evaluation import UnknownModel, intervention_evaluation
 from interventions.models import (
     AreaTeam,
     Attachment,
@@ -284,6 +286,29 @@ class InterventionViewSet(RestrictedModelViewSet):
             version=data["version"],
         )
         return Response(InterventionSerializer(self.get_queryset().get(pk=intervention.pk)).data)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "model",
+                str,
+                description="Sleutel van het scoremodel; zonder: de open Wijkkoers veerkracht-index als die scores heeft.",
+            )
+        ],
+        responses=EvaluationSerializer,
+    )
+    @action(detail=True, methods=["get"], url_path="evaluation")
+    def evaluation(self, request, pk=None):
+        """The scores of the intervention's areas before and after its period, beside
+        comparable buurten without such an intervention. 404 for an unknown model or one
+        the user may not see."""
+        intervention = get_object_for(request.user, Intervention.objects.all(), pk=pk)
+        key = (request.query_params.get("model") or "").strip() or None
+        try:
+            evaluation = intervention_evaluation(user=request.user, intervention=intervention, model_key=key)
+        except UnknownModel as exc:
+            raise NotFound(_("Onbekend scoremodel, of een model dat u niet mag zien.")) from exc
+        return Response(EvaluationSerializer(evaluation).data)
 
 
 # --- progress and attachments --------------------------------------------------------

@@ -11,6 +11,14 @@ geojson_patterns = []
 # --- end geojson
 
 # --- viewsets (scores.api.views)
+from scores.api import views as score_views  # noqa: E402
+
+router.register("score-sources", score_views.SourceViewSet, basename="score-source")
+router.register("indicators", score_views.IndicatorViewSet, basename="indicator")
+router.register("indicator-values", score_views.IndicatorValueViewSet, basename="indicator-value")
+router.register("score-models", score_views.ScoreModelViewSet, basename="score-model")
+router.register("scores", score_views.ScoreViewSet, basename="score")
+router.register("score-imports", score_views.ScoreImportViewSet, basename="score-import")
 # --- end viewsets
 
 urlpatterns = geojson_patterns + router.urls
