@@ -1,0 +1,708 @@
+"""Reading indicator files (CBS kerncijfers, Leefbaarometer, Aedes veerkracht, the generic
+long format) into rows ready to store.
+
+This module only reads and checks a file; it never touches the database. Whether a code
+exists in the import year's boundaries is checked by ``scores.services.imports``, which
+also writes.
+
+Row numbers are those a spreadsheet shows: the header is row 1, the first data row is
+row 2.
+"""
+
+import csv
+import io
+import math
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from areas.importers import CODE_EXAMPLES, KIND_LABEL, RowIssue, kind_of_code, normalise_code
+from areas.models import AreaKind
+from scores import catalogue
+from scores.models import SourceKind
+
+MB = 1024 * 1024
+EXTENSIONS = {".csv", ".txt", ".xlsx"}
+# CBS writes "." for a missing or secret value; an empty cell is missing too.
+MISSING = {"", "."}
+MAX_INDICATOR_KEY = 60
+
+# CBS kerncijfers: columns that identify the row rather than carry a value.
+KWB_CODE_COLUMNS = ("gwb_code_10", "gwb_code")
+KWB_ID_COLUMNS = {"gwb_code_10", "gwb_code_8", "gwb_code", "regio", "gm_naam", "recs", "ind_wbi"}
+KWB_LEVELS = {"gemeente": AreaKind.GEMEENTE, "wijk": AreaKind.WIJK, "buurt": AreaKind.BUURT}
+KWB_KEYS = {ind.key: ind for ind in catalogue.KWB_INDICATORS}
+
+LBM_CODE_COLUMNS = ("bu_code", "wk_code", "gm_code", "gwb_code", "code", "regio_code", "statcode")
+LBM_YEAR_COLUMNS = ("jaar", "year")
+LBM_CLASS_COLUMNS = ("kafw", "kfys", "kwon", "kvrz", "ksoc", "konv")
+LBM_ID_COLUMNS = {"regio", "naam", "gm_naam", "wk_naam", "bu_naam", "statnaam", "id"}
+LBM_CLASSES = range(1, 10)
+
+AEDES_REQUIRED = ("code", "jaar", "klasse")
+AEDES_KNOWN = {"code", "jaar", "klasse", "klassenaam", "score", "naam", "buurtnaam", "wijknaam"}
+
+GENERIC_HEADERS = (("code", "jaar", "indicator", "waarde"), ("code", "year", "indicator", "value"))
+
+
+class IndicatorFileError(Exception):
+    """The file as a whole cannot be used (unreadable, wrong columns, empty, ...)."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class AreaRow:
+    """One row of the file: the values (and published score) of one area."""
+
+    row: int
+    code: str
+    values: dict[str, float] = field(default_factory=dict)
+    score: float | None = None
+    score_class: int | None = None
+
+
+@dataclass
+class IndicatorFile:
+    """What a file holds for the import year, and what is wrong with it."""
+
+    file_format: str
+    rows: list[AreaRow] = field(default_factory=list)
+    # Every indicator the file carries values for, key -> name for a new indicator.
+    indicators: dict[str, str] = field(default_factory=dict)
+    # Keys that are not in Wijkkoers' catalogue (Aedes extra columns, generic keys).
+    own_keys: set[str] = field(default_factory=set)
+    has_scores: bool = False
+    class_names: dict[int, str] = field(default_factory=dict)
+    rows_read: int = 0
+    rows_skipped: int = 0
+    warnings: list[RowIssue] = field(default_factory=list)
+    errors: list[RowIssue] = field(default_factory=list)
+
+    @property
+    def value_count(self) -> int:
+        return sum(len(r.values) for r in self.rows)
+
+    @property
+    def score_count(self) -> int:
+        return sum(1 for r in self.rows if r.score_class is not None or r.score is not None)
+
+
+# --- small parsers -----------------------------------------------------------------------
+
+
+def megabytes(size: int) -> str:
+    return f"{size / MB:.0f}" if size >= 10 * MB else f"{size / MB:.1f}".replace(".", ",")
+
+
+def file_too_large_message(size: int, max_bytes: int) -> str:
+    return _(
+        "Het bestand is %(size)s MB; de grens is %(limit)s MB. Lever een kleiner bestand aan, "
+        "bijvoorbeeld alleen de gemeenten waar u werkt."
+    ) % {"size": megabytes(size), "limit": megabytes(max_bytes)}
+
+
+def wrong_extension_message(name: str) -> str:
+    return _(
+        "%(name)s is geen CSV- of Excel-bestand. Lever een .csv-bestand aan of een Excel-bestand "
+        "in de nieuwe vorm (.xlsx); sla een oud .xls-bestand eerst op als .xlsx of .csv."
+    ) % {"name": name}
+
+
+def check_extension(name: str) -> None:
+    """Raise ``IndicatorFileError`` unless the name ends in .csv, .txt or .xlsx."""
+    if Path(name).suffix.lower() not in EXTENSIONS:
+        raise IndicatorFileError(wrong_extension_message(Path(name).name))
+
+
+def parse_number(text, *, decimal_comma: bool):
+    """A cell as a float; ``None`` for a missing value ("." or empty); raises
+    ``ValueError`` for anything else that is not a finite number."""
+    if text is None:
+        return None
+    if isinstance(text, bool):
+        raise ValueError(text)
+    if isinstance(text, int | float):
+        value = float(text)
+    else:
+        text = str(text).strip()
+        if text in MISSING:
+            return None
+        if decimal_comma:
+            text = text.replace(",", ".")
+        value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(text)
+    return value
+
+
+def parse_whole(text):
+    """A cell as a whole number (``2022``, ``"2022"``, ``2022.0``); ``None`` when empty;
+    raises ``ValueError`` otherwise."""
+    value = parse_number(text, decimal_comma=True)
+    if value is None:
+        return None
+    if not value.is_integer():
+        raise ValueError(text)
+    return int(value)
+
+
+def indicator_key(text: str) -> str:
+    """A column or indicator name as an indicator key: lower case, letters, digits, _ and -."""
+    return slugify(str(text).strip()).replace("-", "_")[:MAX_INDICATOR_KEY]
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+# --- reading a table ---------------------------------------------------------------------
+
+
+@dataclass
+class _Table:
+    header: list[str]  # lower-cased, stripped
+    rows: list[tuple[int, list]]  # (spreadsheet row number, cells)
+    decimal_comma: bool
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Excel on Windows saves CSV as Windows-1252; every byte decodes in it.
+        return data.decode("cp1252")
+
+
+def _delimiter(header_line: str) -> str:
+    counts = {d: header_line.count(d) for d in (";", ",", "\t")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ";"
+
+
+def _read_csv(data: bytes) -> _Table:
+    text = _decode(data)
+    if not text.strip():
+        raise IndicatorFileError(_("Het bestand is leeg."))
+    first_line = text.lstrip("\r\n").split("\n", 1)[0]
+    delimiter = _delimiter(first_line)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = None
+    rows = []
+    try:
+        for cells in reader:
+            if not any(c.strip() for c in cells):
+                continue
+            if header is None:
+                header = [c.strip().strip('"').lower() for c in cells]
+                continue
+            rows.append((reader.line_num, cells))
+    except csv.Error as exc:
+        raise IndicatorFileError(
+            _(
+                "Het bestand kon niet worden gelezen als CSV (rij %(row)s: %(error)s). Sla het opnieuw op als CSV."
+            )
+            % {"row": reader.line_num, "error": exc}
+        ) from exc
+    if header is None:
+        raise IndicatorFileError(_("Het bestand is leeg."))
+    # With a comma between columns a comma cannot also be the decimal sign.
+    return _Table(header=header, rows=rows, decimal_comma=delimiter != ",")
+
+
+def _read_xlsx(path: Path) -> _Table:
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
+        raise IndicatorFileError(
+            _(
+                "Het Excel-bestand kon niet worden gelezen; het is mogelijk beschadigd. Sla het opnieuw op als .xlsx of .csv."
+            )
+        ) from exc
+    try:
+        sheet = workbook.worksheets[0]
+        header = None
+        rows = []
+        for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+            cells = list(cells)
+            if not any(c is not None and str(c).strip() for c in cells):
+                continue
+            if header is None:
+                header = [_cell_text(c).lower() for c in cells]
+                continue
+            rows.append((number, cells))
+    finally:
+        workbook.close()
+    if header is None:
+        raise IndicatorFileError(_("Het bestand is leeg."))
+    return _Table(header=header, rows=rows, decimal_comma=True)
+
+
+def read_table(path: Path, *, name: str | None = None, max_bytes: int | None = None) -> _Table:
+    """The header and rows of a CSV or Excel file, with the whole-file checks."""
+    name = name or path.name
+    check_extension(name)
+    if not path.is_file():
+        raise IndicatorFileError(_("Het bestand is niet gevonden."))
+    size = path.stat().st_size
+    if size == 0:
+        raise IndicatorFileError(_("Het bestand is leeg."))
+    if max_bytes and size > max_bytes:
+        raise IndicatorFileError(file_too_large_message(size, max_bytes))
+    if Path(name).suffix.lower() == ".xlsx":
+        return _read_xlsx(path)
+    data = path.read_bytes()
+    if data[:4] == b"PK\x03\x04":
+        raise IndicatorFileError(
+            _(
+                "Dit is een Excel- of zip-bestand met de naam %(name)s. Geef het de extensie .xlsx of sla het op als CSV."
+            )
+            % {"name": name}
+        )
+    return _read_csv(data)
+
+
+# --- helpers shared by the formats -------------------------------------------------------
+
+
+def _missing_columns(missing, header) -> IndicatorFileError:
+    found = ", ".join(h for h in header[:20] if h) or _("geen")
+    return IndicatorFileError(
+        _("Verplichte kolommen ontbreken: %(missing)s. Gevonden kolommen: %(found)s.")
+        % {"missing": ", ".join(missing), "found": found}
+    )
+
+
+def _pick(header, names):
+    for name in names:
+        if name in header:
+            return header.index(name)
+    return None
+
+
+def _cell(cells, index):
+    if index is None or index >= len(cells):
+        return None
+    return cells[index]
+
+
+def _code_text(raw) -> str:
+    return raw if isinstance(raw, str) else _cell_text(raw)
+
+
+def _code(result: IndicatorFile, row: int, raw) -> tuple[str, str | None]:
+    """The normalised code and its level; records a row error when the shape is wrong."""
+    code = normalise_code(raw if isinstance(raw, str) else _cell_text(raw))
+    if not code:
+        result.errors.append(RowIssue(row, "", _("De code ontbreekt.")))
+        return code, None
+    kind = kind_of_code(code)
+    if kind is None:
+        result.errors.append(
+            RowIssue(
+                row,
+                code,
+                _("Dit is geen gemeente-, wijk- of buurtcode. Verwacht %(examples)s.")
+                % {"examples": "; ".join(str(e) for e in CODE_EXAMPLES.values())},
+            )
+        )
+    return code, kind
+
+
+def _value(result, row, code, column, raw, decimal_comma):
+    try:
+        return parse_number(raw, decimal_comma=decimal_comma)
+    except (TypeError, ValueError):
+        result.errors.append(
+            RowIssue(
+                row,
+                code,
+                _(
+                    "Kolom %(column)s: %(value)s is geen getal. Gebruik een getal, of een punt of een leeg vak als de waarde ontbreekt."
+                )
+                % {"column": column, "value": _cell_text(raw)[:40]},
+            )
+        )
+        return None
+
+
+def _duplicate(result, seen, key, row, code, what=""):
+    first = seen.get(key)
+    if first is not None:
+        message = _("Staat dubbel in het bestand: ook in rij %(first)s.") % {"first": first}
+        if what:
+            message = _("Indicator %(what)s staat dubbel in het bestand: ook in rij %(first)s.") % {
+                "what": what,
+                "first": first,
+            }
+        result.errors.append(RowIssue(row, code, message))
+        return True
+    seen[key] = row
+    return False
+
+
+def _row_year(result, row, code, raw, year) -> bool | None:
+    """True when the row is of the import year, False when of another, None on an error."""
+    try:
+        row_year = parse_whole(raw)
+    except (TypeError, ValueError):
+        row_year = None
+    if row_year is None:
+        result.errors.append(
+            RowIssue(
+                row, code, _("Het jaar %(value)s is geen jaartal.") % {"value": _cell_text(raw)[:20] or "''"}
+            )
+        )
+        return None
+    return row_year == year
+
+
+def _warn_other_years(result: IndicatorFile, skipped: int, year: int) -> None:
+    if skipped:
+        result.warnings.append(
+            RowIssue(
+                None,
+                "",
+                _("%(n)s rijen van andere jaren dan %(year)s zijn overgeslagen.")
+                % {"n": skipped, "year": year},
+            )
+        )
+
+
+# --- the formats -------------------------------------------------------------------------
+
+
+def _read_kwb(table: _Table, year: int) -> IndicatorFile:
+    result = IndicatorFile(SourceKind.CBS_KWB)
+    header = table.header
+    code_col = _pick(header, KWB_CODE_COLUMNS)
+    if code_col is None:
+        raise _missing_columns(["gwb_code_10 " + _("of") + " gwb_code"], header)
+    level_col = _pick(header, ("recs",))
+    value_cols = [(i, name) for i, name in enumerate(header) if name in KWB_KEYS]
+    if not value_cols:
+        raise IndicatorFileError(
+            _("Het bestand heeft geen kolommen met kerncijfers die Wijkkoers kent, zoals %(examples)s.")
+            % {"examples": "a_inw, a_woning, p_wcorpw"}
+        )
+    ignored = [name for name in header if name and name not in KWB_KEYS and name not in KWB_ID_COLUMNS]
+    if ignored:
+        result.warnings.append(
+            RowIssue(
+                None,
+                "",
+                _("%(n)s kolommen worden niet ingelezen: %(columns)s.")
+                % {"n": len(ignored), "columns": ", ".join(ignored)},
+            )
+        )
+    result.indicators = {name: str(KWB_KEYS[name].name) for _i, name in value_cols}
+    seen: dict[str, int] = {}
+    land_rows = 0
+    comma = table.decimal_comma
+    for row, cells in table.rows:
+        result.rows_read += 1
+        raw_code = _cell(cells, code_col)
+        level = str(_cell(cells, level_col) or "").strip().lower()
+        if level == "land" or normalise_code(str(raw_code or "")).startswith("NL"):
+            land_rows += 1
+            continue
+        errors_before = len(result.errors)
+        code, kind = _code(result, row, raw_code)
+        if kind and level_col is not None and level:
+            expected = KWB_LEVELS.get(level)
+            if expected is None:
+                result.errors.append(
+                    RowIssue(
+                        row,
+                        code,
+                        _("Onbekend niveau %(level)s in kolom recs; verwacht Gemeente, Wijk of Buurt.")
+                        % {"level": level},
+                    )
+                )
+            elif expected != kind:
+                result.errors.append(
+                    RowIssue(
+                        row,
+                        code,
+                        _("Kolom recs zegt %(level)s, maar dit is de code van een %(kind)s.")
+                        % {"level": level, "kind": KIND_LABEL[kind]},
+                    )
+                )
+        if code and _duplicate(result, seen, code, row, code):
+            continue
+        values = {}
+        for index, name in value_cols:
+            value = _value(result, row, code, name, _cell(cells, index), comma)
+            if value is not None:
+                values[name] = value
+        if len(result.errors) == errors_before:
+            result.rows.append(AreaRow(row=row, code=code, values=values))
+    if land_rows:
+        result.rows_skipped += land_rows
+        result.warnings.append(RowIssue(None, "", _("De rij voor heel Nederland is overgeslagen.")))
+    return result
+
+
+def _read_leefbaarometer(table: _Table, year: int) -> IndicatorFile:
+    result = IndicatorFile(SourceKind.LEEFBAAROMETER, has_scores=True)
+    header = table.header
+    code_col = _pick(header, LBM_CODE_COLUMNS)
+    year_col = _pick(header, LBM_YEAR_COLUMNS)
+    class_col = _pick(header, ("kscore",))
+    missing = []
+    if code_col is None:
+        missing.append(" / ".join(LBM_CODE_COLUMNS[:3]))
+    if year_col is None:
+        missing.append("jaar")
+    if class_col is None:
+        missing.append("kscore")
+    if missing:
+        raise _missing_columns(missing, header)
+    dims = [(i, name) for i, name in enumerate(header) if name in catalogue.LEEFBAAROMETER_DIMENSIONS]
+    known = set(LBM_CODE_COLUMNS) | set(LBM_YEAR_COLUMNS) | set(LBM_CLASS_COLUMNS) | LBM_ID_COLUMNS
+    known |= {"kscore"} | set(catalogue.LEEFBAAROMETER_DIMENSIONS)
+    ignored = [name for name in header if name and name not in known]
+    if ignored:
+        result.warnings.append(
+            RowIssue(
+                None,
+                "",
+                _("%(n)s kolommen worden niet ingelezen: %(columns)s.")
+                % {"n": len(ignored), "columns": ", ".join(ignored)},
+            )
+        )
+    result.indicators = {f"lbm_{name}": str(catalogue.LEEFBAAROMETER_DIMENSIONS[name]) for _i, name in dims}
+    afw_col = _pick(header, ("afw",))
+    seen: dict[str, int] = {}
+    other_years = 0
+    comma = table.decimal_comma
+    for row, cells in table.rows:
+        result.rows_read += 1
+        code_text = _code_text(_cell(cells, code_col))
+        in_year = _row_year(result, row, normalise_code(code_text), _cell(cells, year_col), year)
+        if in_year is False:
+            other_years += 1
+            continue
+        errors_before = len(result.errors)
+        code, _kind = _code(result, row, code_text)
+        if code and _duplicate(result, seen, code, row, code):
+            continue
+        values = {}
+        for index, name in dims:
+            value = _value(result, row, code, name, _cell(cells, index), comma)
+            if value is not None:
+                values[f"lbm_{name}"] = value
+        raw_class = _cell(cells, class_col)
+        score_class = None
+        try:
+            score_class = parse_whole(raw_class)
+        except (TypeError, ValueError):
+            score_class = -1
+        if score_class is not None and score_class not in LBM_CLASSES:
+            result.errors.append(
+                RowIssue(
+                    row,
+                    code,
+                    _("kscore %(value)s is geen klasse van 1 tot en met 9.")
+                    % {"value": _cell_text(raw_class)[:20]},
+                )
+            )
+        if len(result.errors) == errors_before and in_year:
+            score = values.get("lbm_afw") if afw_col is not None else None
+            result.rows.append(
+                AreaRow(row=row, code=code, values=values, score=score, score_class=score_class)
+            )
+    result.rows_skipped += other_years
+    _warn_other_years(result, other_years, year)
+    return result
+
+
+def _read_aedes(table: _Table, year: int) -> IndicatorFile:
+    result = IndicatorFile(SourceKind.AEDES_VEERKRACHT, has_scores=True)
+    header = table.header
+    missing = [name for name in AEDES_REQUIRED if name not in header]
+    if missing:
+        raise _missing_columns(missing, header)
+    code_col, year_col, class_col = (header.index(name) for name in AEDES_REQUIRED)
+    name_col = _pick(header, ("klassenaam",))
+    score_col = _pick(header, ("score",))
+    extra = []
+    for index, name in enumerate(header):
+        if not name or name in AEDES_KNOWN:
+            continue
+        key = indicator_key(name)
+        if not key:
+            result.warnings.append(
+                RowIssue(
+                    None,
+                    "",
+                    _("Kolom %(column)s wordt niet ingelezen: de naam bevat geen letters of cijfers.")
+                    % {"column": name},
+                )
+            )
+            continue
+        extra.append((index, name, key))
+    result.indicators = {key: name for _i, name, key in extra}
+    result.own_keys = set(result.indicators)
+    seen: dict[str, int] = {}
+    name_rows: dict[int, tuple[str, int]] = {}
+    other_years = 0
+    comma = table.decimal_comma
+    for row, cells in table.rows:
+        result.rows_read += 1
+        code_text = _code_text(_cell(cells, code_col))
+        in_year = _row_year(result, row, normalise_code(code_text), _cell(cells, year_col), year)
+        if in_year is False:
+            other_years += 1
+            continue
+        errors_before = len(result.errors)
+        code, _kind = _code(result, row, code_text)
+        if code and _duplicate(result, seen, code, row, code):
+            continue
+        raw_class = _cell(cells, class_col)
+        try:
+            score_class = parse_whole(raw_class)
+        except (TypeError, ValueError):
+            score_class = -1
+        if score_class is None or score_class < 1:
+            result.errors.append(
+                RowIssue(
+                    row,
+                    code,
+                    _("Klasse %(value)s is geen heel getal van 1 of hoger.")
+                    % {"value": _cell_text(raw_class)[:20] or "''"},
+                )
+            )
+            score_class = None
+        label = _cell_text(_cell(cells, name_col)) if name_col is not None else ""
+        if label and score_class:
+            earlier = name_rows.get(score_class)
+            if earlier and earlier[0] != label:
+                result.errors.append(
+                    RowIssue(
+                        row,
+                        code,
+                        _(
+                            "Klasse %(n)s heet hier %(label)s, maar in rij %(row)s %(other)s. Geef elke klasse één naam."
+                        )
+                        % {"n": score_class, "label": label, "row": earlier[1], "other": earlier[0]},
+                    )
+                )
+            elif not earlier:
+                name_rows[score_class] = (label, row)
+        score = (
+            _value(result, row, code, "score", _cell(cells, score_col), comma)
+            if score_col is not None
+            else None
+        )
+        values = {}
+        for index, name, key in extra:
+            value = _value(result, row, code, name, _cell(cells, index), comma)
+            if value is not None:
+                values[key] = value
+        if len(result.errors) == errors_before and in_year:
+            result.rows.append(
+                AreaRow(row=row, code=code, values=values, score=score, score_class=score_class)
+            )
+    result.class_names = {n: label for n, (label, _row) in name_rows.items()}
+    result.rows_skipped += other_years
+    _warn_other_years(result, other_years, year)
+    return result
+
+
+def _read_generic(table: _Table, year: int) -> IndicatorFile:
+    result = IndicatorFile(SourceKind.GENERIC)
+    header = table.header
+    columns = None
+    for names in GENERIC_HEADERS:
+        if all(name in header for name in names):
+            columns = [header.index(name) for name in names]
+            break
+    if columns is None:
+        missing = [name for name in GENERIC_HEADERS[0] if name not in header]
+        raise _missing_columns(missing or list(GENERIC_HEADERS[0]), header)
+    code_col, year_col, key_col, value_col = columns
+    seen: dict[tuple[str, str], int] = {}
+    by_code: dict[str, AreaRow] = {}
+    other_years = 0
+    comma = table.decimal_comma
+    for row, cells in table.rows:
+        result.rows_read += 1
+        code_text = _code_text(_cell(cells, code_col))
+        in_year = _row_year(result, row, normalise_code(code_text), _cell(cells, year_col), year)
+        if in_year is False:
+            other_years += 1
+            continue
+        errors_before = len(result.errors)
+        code, _kind = _code(result, row, code_text)
+        name = _cell_text(_cell(cells, key_col))
+        key = indicator_key(name)
+        if not key:
+            result.errors.append(
+                RowIssue(row, code, _("De indicator ontbreekt of bevat geen letters of cijfers."))
+            )
+        elif code and _duplicate(result, seen, (code, key), row, code, what=key):
+            continue
+        value = _value(result, row, code, header[value_col], _cell(cells, value_col), comma)
+        if len(result.errors) != errors_before or not in_year:
+            continue
+        result.indicators.setdefault(key, name)
+        if value is None:
+            result.rows_skipped += 1
+            continue
+        area_row = by_code.get(code)
+        if area_row is None:
+            area_row = by_code[code] = AreaRow(row=row, code=code)
+            result.rows.append(area_row)
+        area_row.values[key] = value
+    result.own_keys = set(result.indicators)
+    result.rows_skipped += other_years
+    _warn_other_years(result, other_years, year)
+    return result
+
+
+READERS = {
+    SourceKind.CBS_KWB: _read_kwb,
+    SourceKind.LEEFBAAROMETER: _read_leefbaarometer,
+    SourceKind.AEDES_VEERKRACHT: _read_aedes,
+    SourceKind.GENERIC: _read_generic,
+}
+
+
+def read_indicator_file(
+    path, *, file_format: str, year: int, name: str | None = None, max_bytes: int | None = None
+) -> IndicatorFile:
+    """Read and check an indicator file of ``file_format`` for the import ``year``.
+
+    Raises ``IndicatorFileError`` when the file as a whole cannot be used. Problems with
+    single rows are collected in ``errors`` (the import must then store nothing) and
+    ``warnings`` (ignored columns, skipped rows). Missing or secret values ("." or empty)
+    are left out without a message.
+    """
+    reader = READERS.get(file_format)
+    if reader is None:
+        raise IndicatorFileError(_("Onbekende bestandsvorm %(format)s.") % {"format": file_format})
+    table = read_table(Path(path), name=name, max_bytes=max_bytes)
+    if not table.rows:
+        raise IndicatorFileError(_("Het bestand bevat alleen een kopregel en geen gegevens."))
+    result = reader(table, year)
+    if not result.rows and not result.errors:
+        if result.rows_skipped:
+            raise IndicatorFileError(
+                _("Het bestand bevat geen rijen van %(year)s. Kies het jaar dat in het bestand staat.")
+                % {"year": year}
+            )
+        raise IndicatorFileError(_("Het bestand bevat geen waarden om te importeren."))
+    return result

@@ -1,0 +1,271 @@
+"""Reading indicator files: every real shape and quirk, and every row error the file
+itself shows (codes against boundaries are checked by the services)."""
+
+from pathlib import Path
+
+import pytest
+
+from scores.importers import IndicatorFileError, read_indicator_file
+from scores.models import SourceKind
+
+FILES = Path(__file__).parent / "files"
+
+
+def write(tmp_path, name, text, encoding="utf-8"):
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def messages(issues):
+    return [(i.row, i.code, i.message) for i in issues]
+
+
+def by_code(parsed):
+    return {row.code: row for row in parsed.rows}
+
+
+# --- CBS kerncijfers ----------------------------------------------------------------------
+
+
+def test_kwb_semicolon_decimal_comma_windows_1252_padded_codes_and_dots():
+    parsed = read_indicator_file(
+        FILES / "kwb_2022_puntkomma_cp1252.csv", file_format=SourceKind.CBS_KWB, year=2022
+    )
+    assert parsed.errors == []
+    rows = by_code(parsed)
+    # The Nederland row is skipped; gemeente, wijken, buurten and the water buurt are read.
+    assert "NL00" not in rows
+    assert set(rows) == {
+        "GM0453",
+        "WK045300",
+        "WK045301",
+        "BU04530000",
+        "BU04530001",
+        "BU04530002",
+        "BU04530100",
+        "BU04530101",
+        "BU04539997",
+    }
+    assert rows["GM0453"].values == {"a_inw": 68930.0, "p_wcorpw": 31.0, "g_wozbag": 312.0, "p_hh_li": 7.4}
+    assert rows["BU04530100"].values["p_hh_li"] == 4.75
+    assert rows["BU04530101"].values["p_wcorpw"] == 22.5
+    # "." and empty are missing values: left out, no error.
+    assert rows["BU04530001"].values == {"a_inw": 2300.0, "g_wozbag": 255.0}
+    assert rows["BU04539997"].values == {"a_inw": 0.0}
+    assert rows["BU04530000"].row == 6  # header is row 1, the Nederland row 2
+    assert parsed.rows_read == 10 and parsed.rows_skipped == 1
+    assert set(parsed.indicators) == {"a_inw", "p_wcorpw", "g_wozbag", "p_hh_li"}
+    warnings = " ".join(w.message for w in parsed.warnings)
+    assert "a_man" in warnings and "gwb_code_8" not in warnings and "heel Nederland" in warnings
+
+
+def test_kwb_comma_and_utf8_bom_with_gwb_code():
+    parsed = read_indicator_file(FILES / "kwb_2022_komma_bom.csv", file_format=SourceKind.CBS_KWB, year=2022)
+    assert parsed.errors == []
+    rows = by_code(parsed)
+    assert rows["WK045300"].values == {"a_inw": 12340.0, "a_woning": 6000.0, "p_koopw": 40.1, "p_huurw": 59.9}
+    assert rows["BU04530100"].values == {"a_inw": 900.0, "a_woning": 400.0}
+    assert parsed.value_count == 4 + 4 + 4 + 2
+
+
+def test_kwb_excel(tmp_path):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["gwb_code_10", "recs", "a_inw", "p_wcorpw", "g_ink_pi"])
+    sheet.append(["GM0453", "Gemeente", 68930, 31, 28.4])
+    sheet.append(["BU04530000  ", "Buurt", 1200, ".", "27,5"])
+    sheet.append(["BU04530001", "Buurt", 2300, None, 30])
+    path = tmp_path / "kwb.xlsx"
+    workbook.save(path)
+    parsed = read_indicator_file(path, file_format=SourceKind.CBS_KWB, year=2022)
+    assert parsed.errors == []
+    rows = by_code(parsed)
+    assert rows["GM0453"].values == {"a_inw": 68930.0, "p_wcorpw": 31.0, "g_ink_pi": 28.4}
+    assert rows["BU04530000"].values == {"a_inw": 1200.0, "g_ink_pi": 27.5}
+    assert rows["BU04530001"].values == {"a_inw": 2300.0, "g_ink_pi": 30.0}
+    assert rows["BU04530001"].row == 4
+
+
+def test_kwb_row_errors(tmp_path):
+    path = write(
+        tmp_path,
+        "kwb.csv",
+        "gwb_code_10;recs;a_inw;p_wcorpw\n"
+        "BU04530000;Buurt;abc;12\n"
+        "WK045300;Buurt;100;1\n"
+        "XX123;Buurt;1;1\n"
+        "BU04530001;Buurt;5;1\n"
+        "BU04530001;Buurt;6;1\n",
+    )
+    parsed = read_indicator_file(path, file_format=SourceKind.CBS_KWB, year=2022)
+    errors = messages(parsed.errors)
+    assert errors[0][:2] == (2, "BU04530000") and "a_inw" in errors[0][2] and "geen getal" in errors[0][2]
+    assert errors[1][:2] == (3, "WK045300") and "recs zegt buurt" in errors[1][2] and "wijk" in errors[1][2]
+    assert errors[2][:2] == (4, "XX123") and "geen gemeente-, wijk- of buurtcode" in errors[2][2]
+    assert errors[3][:2] == (6, "BU04530001") and "ook in rij 5" in errors[3][2]
+    assert len(errors) == 4
+
+
+@pytest.mark.parametrize(
+    "name, content, expected",
+    [
+        ("kwb.csv", "", "leeg"),
+        ("kwb.csv", "gwb_code_10;a_inw\n", "alleen een kopregel"),
+        ("kwb.csv", "code;a_inw\nGM0453;1\n", "Verplichte kolommen ontbreken: gwb_code_10 of gwb_code"),
+        ("kwb.csv", "gwb_code_10;foo\nGM0453;1\n", "geen kolommen met kerncijfers"),
+        ("kwb.xls", "gwb_code_10;a_inw\nGM0453;1\n", "geen CSV- of Excel-bestand"),
+        ("kwb.xlsx", "gwb_code_10;a_inw\nGM0453;1\n", "Excel-bestand kon niet worden gelezen"),
+    ],
+)
+def test_whole_file_errors(tmp_path, name, content, expected):
+    path = write(tmp_path, name, content)
+    with pytest.raises(IndicatorFileError) as exc:
+        read_indicator_file(path, file_format=SourceKind.CBS_KWB, year=2022)
+    assert expected in exc.value.message
+
+
+def test_too_large(tmp_path):
+    path = write(tmp_path, "kwb.csv", "gwb_code_10;a_inw\n" + "GM0453;1\n" * 200)
+    with pytest.raises(IndicatorFileError) as exc:
+        read_indicator_file(path, file_format=SourceKind.CBS_KWB, year=2022, max_bytes=100)
+    assert "de grens is" in exc.value.message
+
+
+# --- Leefbaarometer -----------------------------------------------------------------------
+
+
+def test_leefbaarometer_takes_the_import_year_only():
+    parsed = read_indicator_file(
+        FILES / "leefbaarometer_2020_2022.csv", file_format=SourceKind.LEEFBAAROMETER, year=2022
+    )
+    assert parsed.errors == []
+    rows = by_code(parsed)
+    assert set(rows) == {"BU04530000", "BU04530001", "BU04530100", "WK045300", "GM0453"}
+    assert rows["BU04530000"].score_class == 4 and rows["BU04530000"].score == -0.082
+    assert rows["BU04530000"].values["lbm_onv"] == -0.052
+    assert set(rows["BU04530000"].values) == {
+        "lbm_afw",
+        "lbm_fys",
+        "lbm_won",
+        "lbm_vrz",
+        "lbm_soc",
+        "lbm_onv",
+    }
+    assert parsed.rows_read == 7 and parsed.rows_skipped == 2
+    assert parsed.has_scores and parsed.score_count == 5
+    assert "2 rijen van andere jaren" in parsed.warnings[0].message
+    older = read_indicator_file(
+        FILES / "leefbaarometer_2020_2022.csv", file_format=SourceKind.LEEFBAAROMETER, year=2020
+    )
+    assert by_code(older)["BU04530001"].score_class == 6
+
+
+def test_leefbaarometer_row_errors(tmp_path):
+    path = write(
+        tmp_path,
+        "lbm.csv",
+        "gm_code,jaar,afw,kscore\nGM0453,2022,0.1,10\nGM0392,twee,0.1,5\nGM0363,2022,0.1,5\nGM0363,2022,0.2,6\n",
+    )
+    parsed = read_indicator_file(path, file_format=SourceKind.LEEFBAAROMETER, year=2022)
+    errors = messages(parsed.errors)
+    assert errors[0][:2] == (2, "GM0453") and "kscore 10 is geen klasse van 1 tot en met 9" in errors[0][2]
+    assert errors[1][:2] == (3, "GM0392") and "geen jaartal" in errors[1][2]
+    assert errors[2][:2] == (5, "GM0363") and "ook in rij 4" in errors[2][2]
+
+
+def test_leefbaarometer_missing_columns(tmp_path):
+    path = write(tmp_path, "lbm.csv", "bu_code;afw\nBU04530000;0,1\n")
+    with pytest.raises(IndicatorFileError) as exc:
+        read_indicator_file(path, file_format=SourceKind.LEEFBAAROMETER, year=2022)
+    assert "jaar, kscore" in exc.value.message
+
+
+# --- Aedes veerkracht ---------------------------------------------------------------------
+
+
+def test_aedes_template_with_class_names_and_an_extra_column():
+    parsed = read_indicator_file(
+        FILES / "aedes_veerkracht_2022.csv", file_format=SourceKind.AEDES_VEERKRACHT, year=2022
+    )
+    assert parsed.errors == []
+    rows = by_code(parsed)
+    assert rows["BU04530000"].score_class == 1 and rows["BU04530000"].score == -1.2
+    assert rows["BU04530000"].values == {"aandeel_kwetsbaar": 18.5}
+    assert rows["BU04530100"].values == {}
+    assert parsed.class_names == {1: "zeer kwetsbaar", 2: "kwetsbaar", 3: "gemiddeld", 4: "veerkrachtig"}
+    assert parsed.indicators == {"aandeel_kwetsbaar": "aandeel_kwetsbaar"}
+    assert parsed.own_keys == {"aandeel_kwetsbaar"}
+
+
+def test_the_served_template_reads_without_errors():
+    template = Path(__file__).parent.parent / "static" / "scores" / "aedes-veerkracht-sjabloon.csv"
+    parsed = read_indicator_file(template, file_format=SourceKind.AEDES_VEERKRACHT, year=2022)
+    assert parsed.errors == [] and len(parsed.rows) == 2
+
+
+def test_aedes_row_errors(tmp_path):
+    path = write(
+        tmp_path,
+        "aedes.csv",
+        "code;jaar;klasse;klassenaam;score\n"
+        "BU04530000;2022;0;laag;1\n"
+        "BU04530001;2022;2,5;;1\n"
+        "BU04530100;2022;2;laag;x\n"
+        "BU04530101;2022;2;hoog;1\n",
+    )
+    parsed = read_indicator_file(path, file_format=SourceKind.AEDES_VEERKRACHT, year=2022)
+    errors = messages(parsed.errors)
+    assert errors[0][:2] == (2, "BU04530000") and "geen heel getal van 1 of hoger" in errors[0][2]
+    assert errors[1][:2] == (3, "BU04530001") and "2,5" in errors[1][2]
+    assert errors[2][:2] == (4, "BU04530100") and "Kolom score" in errors[2][2]
+    assert (
+        errors[3][:2] == (5, "BU04530101") and "Klasse 2 heet hier hoog, maar in rij 4 laag" in errors[3][2]
+    )
+
+
+def test_aedes_requires_code_year_and_class(tmp_path):
+    path = write(tmp_path, "aedes.csv", "code;score\nBU04530000;1\n")
+    with pytest.raises(IndicatorFileError) as exc:
+        read_indicator_file(path, file_format=SourceKind.AEDES_VEERKRACHT, year=2022)
+    assert "Verplichte kolommen ontbreken: jaar, klasse" in exc.value.message
+
+
+# --- generic long format ------------------------------------------------------------------
+
+
+def test_generic_long_format():
+    parsed = read_indicator_file(FILES / "eigen_bron_2022.csv", file_format=SourceKind.GENERIC, year=2022)
+    assert parsed.errors == []
+    rows = by_code(parsed)
+    assert rows["BU04530000"].values == {"a_inw": 1250.0, "tevredenheid_buurt": 6.8}
+    assert rows["BU04530001"].values == {"tevredenheid_buurt": 7.4}
+    assert "BU04530100" not in rows  # "." is no value
+    assert set(parsed.indicators) == {"a_inw", "tevredenheid_buurt"}
+    assert parsed.rows_read == 6 and parsed.rows_skipped == 2
+
+
+def test_generic_english_header_comma_and_errors(tmp_path):
+    path = write(
+        tmp_path,
+        "long.csv",
+        "code,year,indicator,value\n"
+        "BU04530000,2022,Tevredenheid Buurt,7.5\n"
+        "BU04530000,2022,tevredenheid_buurt,7.6\n"
+        "BU04530001,2022,,1\n"
+        "BU04530001,2022,score,hoog\n",
+    )
+    parsed = read_indicator_file(path, file_format=SourceKind.GENERIC, year=2022)
+    errors = messages(parsed.errors)
+    assert errors[0][:2] == (3, "BU04530000") and "tevredenheid_buurt staat dubbel" in errors[0][2]
+    assert errors[1][:2] == (4, "BU04530001") and "indicator ontbreekt" in errors[1][2]
+    assert errors[2][:2] == (5, "BU04530001") and "Kolom value: hoog is geen getal" in errors[2][2]
+
+
+def test_generic_file_of_another_year_only(tmp_path):
+    path = write(tmp_path, "long.csv", "code;jaar;indicator;waarde\nGM0453;2021;x;1\n")
+    with pytest.raises(IndicatorFileError) as exc:
+        read_indicator_file(path, file_format=SourceKind.GENERIC, year=2022)
+    assert "geen rijen van 2022" in exc.value.message
