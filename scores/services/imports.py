@@ -1,0 +1,678 @@
+"""Writes for indicator imports: upload a file into a source, check it against the
+boundaries of its year, and store its values (and published scores) all-or-nothing.
+
+A re-import of a year replaces the source's values of that year for the indicators in
+the file (and the published scores of its model); other years are never touched.
+"""
+
+import io
+import logging
+import shutil
+import tempfile
+from collections.abc import Callable
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from areas.importers import RowIssue
+from areas.models import Area, AreaKind
+from core.services import save_versioned
+from scores import catalogue
+from scores.importers import (
+    IndicatorFile,
+    IndicatorFileError,
+    check_extension,
+    file_too_large_message,
+    read_indicator_file,
+)
+from scores.models import (
+    Aggregation,
+    Direction,
+    Indicator,
+    IndicatorValue,
+    Score,
+    ScoreImport,
+    ScoreModel,
+    Source,
+    SourceKind,
+)
+
+logger = logging.getLogger(__name__)
+
+MB = 1024 * 1024
+DEFAULT_MAX_MB = 100
+MAX_REPORTED = 1000  # rows of warnings or errors kept on the job
+IN_CHUNK = 900  # keeps IN (...) lists under SQLite's parameter limit
+BULK_BATCH = 5000
+COPY_CHUNK = 1 << 20  # characters sent to COPY per write
+AREA_KINDS = (AreaKind.GEMEENTE, AreaKind.WIJK, AreaKind.BUURT)
+# First key of the two-key advisory lock: imports into one source run one at a time.
+IMPORT_LOCK_KEY = 0x57_4B_53_43  # "WKSC"
+
+ProgressCallback = Callable[[int, str], None] | None
+
+
+# --- quick checks ------------------------------------------------------------------------
+
+
+def max_upload_bytes() -> int:
+    return int(getattr(settings, "SCORE_UPLOAD_MAX_MB", DEFAULT_MAX_MB)) * MB
+
+
+def _check_rights(actor, source: Source) -> None:
+    if not Source.objects.restrict(actor, "import").filter(pk=source.pk).exists():
+        raise PermissionDenied(
+            _(
+                "U mag niet importeren in de bron %(source)s. Cijfers van een organisatie worden "
+                "geïmporteerd door haar bewerkers; open bronnen door platformbeheerders."
+            )
+            % {"source": source.name}
+        )
+
+
+def _check_format(source: Source, file_format: str) -> str:
+    if file_format not in SourceKind.values:
+        raise ValidationError({"file_format": _("Kies een bestandsvorm uit de lijst.")})
+    if file_format != SourceKind.GENERIC and file_format != source.kind:
+        raise ValidationError(
+            {
+                "file_format": _(
+                    "De bron %(source)s krijgt bestanden van de vorm “%(kind)s”, of de algemene vorm "
+                    "code;jaar;indicator;waarde. Kies een van die twee of een andere bron."
+                )
+                % {"source": source.name, "kind": SourceKind(source.kind).label}
+            }
+        )
+    return file_format
+
+
+def _check_year(year) -> int:
+    try:
+        year = int(year)
+    except (TypeError, ValueError) as exc:
+        raise ValidationError({"year": _("Vul een jaartal in, bijvoorbeeld 2024.")}) from exc
+    if not Area.objects.filter(year=year, kind__in=AREA_KINDS).exists():
+        raise ValidationError({"year": _no_boundaries_message(year)})
+    return year
+
+
+def _no_boundaries_message(year: int) -> str:
+    return _(
+        "Er zijn nog geen grenzen van %(year)s. Cijfers van een jaar horen bij de indeling van dat "
+        "jaar: importeer eerst de grenzen van %(year)s (Gebieden → Grenzen importeren)."
+    ) % {"year": year}
+
+
+def _check_size(size: int) -> None:
+    if size == 0:
+        raise ValidationError({"file": _("Het bestand is leeg. Kies een bestand met cijfers.")})
+    if size > max_upload_bytes():
+        raise ValidationError({"file": file_too_large_message(size, max_upload_bytes())})
+
+
+def _check_name(name: str) -> None:
+    try:
+        check_extension(name)
+    except IndicatorFileError as exc:
+        raise ValidationError({"file": exc.message}) from exc
+
+
+# --- starting ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def score_import_start(
+    *, actor, source: Source, file_format: str, uploaded_file, year: int, dry_run: bool = False
+) -> ScoreImport:
+    """Store an uploaded indicator file and queue its import.
+
+    Refuses at once what can be seen without reading the file: no right to import into
+    the source, a file format that does not fit the source, a year without boundaries, a
+    file that is empty, too large or not CSV/Excel. The rest is checked by the import
+    task, which records its report on the returned job.
+    """
+    _check_rights(actor, source)
+    file_format = _check_format(source, file_format)
+    year = _check_year(year)
+    name = Path(uploaded_file.name or "cijfers.csv").name
+    _check_name(name)
+    _check_size(uploaded_file.size or 0)
+    uploaded_file.seek(0)
+    job = ScoreImport(
+        source=source,
+        file_format=file_format,
+        file=uploaded_file,
+        original_name=name[:255],
+        year=year,
+        dry_run=dry_run,
+        started_by=actor,
+        status=ScoreImport.Status.QUEUED,
+    )
+    save_versioned(job, actor=actor)
+    transaction.on_commit(lambda: _queue_import(job.pk))
+    return job
+
+
+def _queue_import(job_id: int) -> None:
+    from scores.tasks import score_import_run as task
+
+    try:
+        task.delay(job_id)
+    except Exception:  # broker unreachable: say so on the job instead of leaving it queued
+        logger.exception("Could not queue score import %s", job_id)
+        score_import_fail(
+            job_id=job_id,
+            message=_(
+                "De import kon niet worden gestart omdat de takenwachtrij niet bereikbaar is. "
+                "Er is niets opgeslagen; probeer het later opnieuw."
+            ),
+        )
+
+
+def score_import_file(
+    *,
+    actor,
+    path,
+    source: Source,
+    file_format: str | None = None,
+    year: int,
+    dry_run: bool = False,
+    stdout=None,
+) -> ScoreImport:
+    """Import an indicator file from disk at once (management command, demo), without
+    Celery. ``file_format`` defaults to the source's kind.
+
+    The file is copied into the job's storage like an upload, so every import leaves the
+    same record. The import itself is all-or-nothing in ``score_import_run``.
+    """
+    _check_rights(actor, source)
+    file_format = _check_format(source, file_format or source.kind)
+    year = _check_year(year)
+    path = Path(path)
+    if not path.is_file():
+        raise ValidationError(_("Het bestand %(path)s bestaat niet.") % {"path": path})
+    _check_name(path.name)
+    _check_size(path.stat().st_size)
+    with path.open("rb") as fh:
+        job = ScoreImport(
+            source=source,
+            file_format=file_format,
+            file=File(fh, name=path.name),
+            original_name=path.name[:255],
+            year=year,
+            dry_run=dry_run,
+            started_by=actor,
+        )
+        save_versioned(job, actor=actor)
+
+    def report(percent, message):
+        if stdout is not None:
+            stdout.write(f"{percent:>3}% {message}")
+
+    try:
+        return score_import_run(job_id=job.pk, progress_callback=report)
+    except Exception:
+        score_import_fail(
+            job_id=job.pk,
+            message=_("De import is mislukt door een onverwachte fout. Er is niets opgeslagen."),
+        )
+        raise
+
+
+# --- running -----------------------------------------------------------------------------
+
+
+@contextmanager
+def _local_path(fieldfile):
+    """A path on local disk for the stored file (openpyxl and the CSV reader need one)."""
+    try:
+        local = fieldfile.path
+    except NotImplementedError:  # remote storage
+        local = None
+    if local:
+        yield Path(local)
+        return
+    with tempfile.NamedTemporaryFile(suffix=Path(fieldfile.name).suffix) as tmp:
+        with fieldfile.open("rb") as src:
+            shutil.copyfileobj(src, tmp)
+        tmp.flush()
+        yield Path(tmp.name)
+
+
+def _cap(issues) -> list[dict]:
+    issues = list(issues)
+    rows = [issue.as_dict() for issue in issues[:MAX_REPORTED]]
+    if len(issues) > MAX_REPORTED:
+        rows.append(
+            {
+                "row": None,
+                "code": "",
+                "message": _("… en nog %(n)s meldingen.") % {"n": len(issues) - MAX_REPORTED},
+            }
+        )
+    return rows
+
+
+def _set_progress(job, percent, message, callback, *, status=None):
+    """Progress the job page can poll: a small update of its own, outside the import's
+    transaction, so it is visible while the import runs."""
+    values = {"progress": percent, "progress_message": str(message)[:200], "updated_at": timezone.now()}
+    if status:
+        values["status"] = status
+    ScoreImport.objects.filter(pk=job.pk).update(**values)
+    if callback:
+        callback(percent, message)
+
+
+def _finish(job, *, status, errors=(), warnings=(), counts=None, callback=None):
+    counts = counts or {}
+    job.status = status
+    job.progress = 100
+    job.progress_message = _("klaar") if status == ScoreImport.Status.DONE else _("mislukt")
+    job.errors = _cap(errors)
+    job.warnings = _cap(warnings)
+    for name in ("rows_read", "rows_skipped", "values_written", "scores_written"):
+        setattr(job, name, counts.get(name, 0))
+    job.finished_at = timezone.now()
+    job.save(
+        update_fields=[
+            "status",
+            "progress",
+            "progress_message",
+            "errors",
+            "warnings",
+            "rows_read",
+            "rows_skipped",
+            "values_written",
+            "scores_written",
+            "finished_at",
+            "updated_at",
+        ]
+    )
+    if callback:
+        if status == ScoreImport.Status.DONE:
+            callback(100, _("klaar"))
+        else:
+            callback(100, _("mislukt: er is niets opgeslagen"))
+    return job
+
+
+def score_import_fail(*, job_id: int, message: str) -> ScoreImport | None:
+    """Mark a job as failed with one message (used by the task on unexpected errors)."""
+    job = ScoreImport.objects.filter(pk=job_id).first()
+    if job is None:
+        return None
+    return _finish(
+        job,
+        status=ScoreImport.Status.FAILED,
+        errors=[RowIssue(None, "", message)],
+        counts={"rows_read": job.rows_read, "rows_skipped": job.rows_skipped},
+    )
+
+
+def score_import_run(*, job_id: int, progress_callback: ProgressCallback = None) -> ScoreImport:
+    """Run the import of a queued job: read, check the codes against the boundaries of the
+    year, write.
+
+    Any error in the file: nothing is stored and the job is ``mislukt``. A dry run only
+    reports what would be stored. After a real import the cached maps get a new data
+    version and the scores of the year (and later years) are recomputed in the background.
+
+    Deliberately not one ``@transaction.atomic`` as a whole: the progress updates must be
+    visible while it runs, so only the data writes share one transaction.
+    """
+    job = ScoreImport.objects.select_related("source", "started_by").get(pk=job_id)
+    if job.status in (ScoreImport.Status.DONE, ScoreImport.Status.FAILED):
+        return job  # a redelivered task: the job has already run
+    cb = progress_callback
+    _set_progress(job, 5, _("bestand lezen"), cb, status=ScoreImport.Status.RUNNING)
+    try:
+        with _local_path(job.file) as path:
+            parsed = read_indicator_file(
+                path,
+                file_format=job.file_format,
+                year=job.year,
+                name=job.original_name,
+                max_bytes=max_upload_bytes(),
+            )
+    except IndicatorFileError as exc:
+        return _finish(
+            job, status=ScoreImport.Status.FAILED, errors=[RowIssue(None, "", exc.message)], callback=cb
+        )
+    counts = {"rows_read": parsed.rows_read, "rows_skipped": parsed.rows_skipped}
+    if parsed.errors:
+        return _finish(
+            job,
+            status=ScoreImport.Status.FAILED,
+            errors=parsed.errors,
+            warnings=parsed.warnings,
+            counts=counts,
+            callback=cb,
+        )
+    _set_progress(job, 40, _("%(n)s rijen gelezen; codes controleren") % {"n": len(parsed.rows)}, cb)
+    area_ids, code_errors = _resolve_codes(parsed, job.year)
+    if code_errors:
+        return _finish(
+            job,
+            status=ScoreImport.Status.FAILED,
+            errors=code_errors,
+            warnings=parsed.warnings,
+            counts=counts,
+            callback=cb,
+        )
+    warnings = list(parsed.warnings)
+    counts["values_written"] = parsed.value_count
+    counts["scores_written"] = parsed.score_count if parsed.has_scores else 0
+    if not job.dry_run:
+        _set_progress(job, 60, _("%(n)s waarden opslaan") % {"n": parsed.value_count}, cb)
+        with transaction.atomic():
+            _lock_source(job.source_id)
+            warnings += _write(job, parsed, area_ids)
+    else:
+        warnings += _new_indicator_warnings(job.source, parsed)
+    job = _finish(job, status=ScoreImport.Status.DONE, warnings=warnings, counts=counts, callback=cb)
+    if not job.dry_run:
+        # After the job's report is saved, so a warning about the recompute is kept.
+        transaction.on_commit(lambda: _after_import(job.pk, job.year))
+    return job
+
+
+def _chunks(items, size=IN_CHUNK):
+    items = list(items)
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _resolve_codes(parsed: IndicatorFile, year: int) -> tuple[dict[str, int], list[RowIssue]]:
+    """Area ids of the year by code (one query), and an error for every row whose code is
+    not in the year's boundaries, saying which years it does belong to."""
+    area_ids = dict(
+        Area.objects.filter(year=year, kind__in=AREA_KINDS)
+        .values_list("code", "id")
+        .iterator(chunk_size=5000)
+    )
+    if not area_ids:
+        return {}, [RowIssue(None, "", _no_boundaries_message(year))]
+    unknown = [row for row in parsed.rows if row.code not in area_ids]
+    if not unknown:
+        return area_ids, []
+    other_years: dict[str, set[int]] = {}
+    for chunk in _chunks({row.code for row in unknown}):
+        for code, other in (
+            Area.objects.filter(code__in=chunk, kind__in=AREA_KINDS).values_list("code", "year").distinct()
+        ):
+            other_years.setdefault(code, set()).add(other)
+    errors = []
+    for row in unknown:
+        years = sorted(other_years.get(row.code, ()))
+        if years:
+            message = _(
+                "Deze code hoort bij de indeling van %(years)s, niet bij die van %(year)s. Kies het jaar van "
+                "de indeling waar het bestand bij hoort, of gebruik de codes van %(year)s."
+            ) % {"years": ", ".join(str(y) for y in years), "year": year}
+        else:
+            message = _(
+                "Onbekende code: geen gemeente, wijk of buurt in de indeling van %(year)s. Controleer de "
+                "code of importeer eerst de grenzen waar hij in staat."
+            ) % {"year": year}
+        errors.append(RowIssue(row.row, row.code, message))
+    return area_ids, errors
+
+
+def _lock_source(source_id: int) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [IMPORT_LOCK_KEY, source_id])
+
+
+# --- writing -----------------------------------------------------------------------------
+
+
+def _catalogue_defs(source: Source) -> dict:
+    if source.kind == SourceKind.CBS_KWB:
+        return {d.key: d for d in catalogue.KWB_INDICATORS}
+    if source.kind == SourceKind.LEEFBAAROMETER:
+        return {d.key: d for d in catalogue.LEEFBAAROMETER_INDICATORS}
+    return {}
+
+
+def _new_indicator_warnings(source: Source, parsed: IndicatorFile, created=None) -> list[RowIssue]:
+    if created is None:
+        existing = set(
+            source.indicators.filter(key__in=list(parsed.indicators)).values_list("key", flat=True)
+        )
+        created = [key for key in parsed.indicators if key not in existing]
+    if not created:
+        return []
+    return [
+        RowIssue(
+            None,
+            "",
+            _(
+                "Nieuwe indicatoren in de bron %(source)s: %(keys)s. Ze zijn aangemaakt met richting "
+                "neutraal; pas naam, eenheid en richting aan bij de bron."
+            )
+            % {"source": source.name, "keys": ", ".join(created)},
+        )
+    ]
+
+
+def _indicators(job: ScoreImport, parsed: IndicatorFile) -> tuple[dict[str, int], list[str]]:
+    """The source's indicator ids by key, creating the ones the file brings that the
+    source does not have yet (from the catalogue where Wijkkoers knows the column)."""
+    source = job.source
+    ids = dict(source.indicators.filter(key__in=list(parsed.indicators)).values_list("key", "id"))
+    defs = _catalogue_defs(source)
+    created = []
+    for key, name in parsed.indicators.items():
+        if key in ids:
+            continue
+        known = defs.get(key)
+        if known is not None:
+            indicator = Indicator(
+                source=source,
+                key=key,
+                name=str(known.name),
+                unit=str(known.unit),
+                direction=known.direction,
+                aggregation=known.aggregation,
+                decimals=known.decimals,
+                is_key=known.is_key,
+            )
+        else:
+            indicator = Indicator(
+                source=source,
+                key=key,
+                name=(name or key)[:200],
+                direction=Direction.NEUTRAL,
+                aggregation=Aggregation.MEAN_INHABITANTS,
+            )
+            created.append(key)
+        save_versioned(indicator, actor=job.started_by, reason=_("aangemaakt door import"))
+        ids[key] = indicator.pk
+    return ids, created
+
+
+def _spread(ramp, n: int) -> list[str]:
+    """``n`` colours spread over a ramp from bad to good."""
+    if n == 1:
+        return [ramp[-1]]
+    return [ramp[round(i * (len(ramp) - 1) / (n - 1))] for i in range(n)]
+
+
+def aedes_classes(class_names: dict[int, str], highest: int) -> list[dict]:
+    """Classes of an Aedes veerkracht model: the file's class names with colours from the
+    five- or nine-step ramp, or the default five classes when the file names none."""
+    if not class_names and highest <= len(catalogue.AEDES_DEFAULT_CLASSES):
+        return [dict(item) for item in catalogue.AEDES_DEFAULT_CLASSES]
+    n = max([highest, *class_names])
+    colours = _spread(catalogue.RAMP_5 if n <= 5 else catalogue.RAMP_9, n)
+    return [
+        {"value": i, "label": class_names.get(i) or _("klasse %(n)s") % {"n": i}, "color": colours[i - 1]}
+        for i in range(1, n + 1)
+    ]
+
+
+def _score_model(job: ScoreImport, parsed: IndicatorFile) -> ScoreModel:
+    """The published model of the source; created (or given the file's class names) in the
+    import's transaction."""
+    source = job.source
+    if job.file_format == SourceKind.AEDES_VEERKRACHT:
+        key = catalogue.AEDES_MODEL_KEY.format(source_id=source.pk)
+        highest = max((r.score_class or 0 for r in parsed.rows), default=0)
+        model = ScoreModel.objects.filter(key=key).first()
+        if model is None:
+            model = ScoreModel(
+                key=key,
+                name=source.name,
+                kind=ScoreModel.Kind.PUBLISHED,
+                source=source,
+                description=_("De gepubliceerde veerkrachtklasse uit %(source)s.") % {"source": source.name},
+                classes=aedes_classes(parsed.class_names, highest),
+            )
+            save_versioned(model, actor=job.started_by, reason=_("aangemaakt door import"))
+        elif parsed.class_names or highest > len(model.classes):
+            model.classes = aedes_classes(parsed.class_names, highest)
+            save_versioned(model, actor=job.started_by, reason=_("klassen uit import"))
+        return model
+    model = ScoreModel.objects.filter(source=source, kind=ScoreModel.Kind.PUBLISHED).order_by("pk").first()
+    if model is None:
+        defn = catalogue.LEEFBAAROMETER_MODEL
+        key = defn.key if not ScoreModel.objects.filter(key=defn.key).exists() else f"{defn.key}-{source.pk}"
+        model = ScoreModel(
+            key=key,
+            name=source.name,
+            kind=ScoreModel.Kind.PUBLISHED,
+            source=source,
+            description=str(defn.description),
+            classes=defn.classes,
+        )
+        save_versioned(model, actor=job.started_by, reason=_("aangemaakt door import"))
+    return model
+
+
+def _copy(table: str, columns: str, lines) -> None:
+    """PostgreSQL COPY of text lines (tab-separated, ``\\N`` for NULL), sent in chunks."""
+    with connection.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        buffer = io.StringIO()
+        for line in lines:
+            buffer.write(line)
+            if buffer.tell() >= COPY_CHUNK:
+                copy.write(buffer.getvalue())
+                buffer = io.StringIO()
+        if buffer.tell():
+            copy.write(buffer.getvalue())
+
+
+def _write_values(parsed: IndicatorFile, area_ids: dict[str, int], indicator_ids: dict[str, int], year: int):
+    IndicatorValue.objects.filter(indicator_id__in=list(indicator_ids.values()), year=year).delete()
+    if connection.vendor == "postgresql":
+        _copy(
+            IndicatorValue._meta.db_table,
+            "indicator_id, area_id, year, value",
+            (
+                f"{indicator_ids[key]}\t{area_ids[row.code]}\t{year}\t{value!r}\n"
+                for row in parsed.rows
+                for key, value in row.values.items()
+            ),
+        )
+        return
+    IndicatorValue.objects.bulk_create(
+        (
+            IndicatorValue(
+                indicator_id=indicator_ids[key], area_id=area_ids[row.code], year=year, value=value
+            )
+            for row in parsed.rows
+            for key, value in row.values.items()
+        ),
+        batch_size=BULK_BATCH,
+    )
+
+
+def _write_scores(parsed: IndicatorFile, area_ids: dict[str, int], model: ScoreModel, year: int):
+    Score.objects.filter(model=model, year=year).delete()
+    rows = [r for r in parsed.rows if r.score_class is not None or r.score is not None]
+    if connection.vendor == "postgresql":
+
+        def text(value):
+            return "\\N" if value is None else repr(value)
+
+        _copy(
+            Score._meta.db_table,
+            "model_id, area_id, year, value, score_class, is_aggregated, no_data_reason",
+            (
+                f"{model.pk}\t{area_ids[r.code]}\t{year}\t{text(r.score)}\t{text(r.score_class)}\tf\t\n"
+                for r in rows
+            ),
+        )
+        return
+    Score.objects.bulk_create(
+        (
+            Score(
+                model=model,
+                area_id=area_ids[r.code],
+                year=year,
+                value=r.score,
+                score_class=r.score_class,
+                is_aggregated=False,
+            )
+            for r in rows
+        ),
+        batch_size=BULK_BATCH,
+    )
+
+
+def _write(job: ScoreImport, parsed: IndicatorFile, area_ids: dict[str, int]) -> list[RowIssue]:
+    """Replace the source's values (and published scores) of the year; returns warnings
+    about indicators it created."""
+    indicator_ids, created = _indicators(job, parsed)
+    if indicator_ids:
+        _write_values(parsed, area_ids, indicator_ids, job.year)
+    if parsed.has_scores:
+        _write_scores(parsed, area_ids, _score_model(job, parsed), job.year)
+    return _new_indicator_warnings(job.source, parsed, created=created)
+
+
+# --- after the write ---------------------------------------------------------------------
+
+
+def recompute_years(year: int) -> list[int]:
+    """The import year and every later year that has values or scores: their trends and
+    aggregates may lean on the year just imported."""
+    later = sorted(set(Area.objects.filter(year__gt=year).values_list("year", flat=True).distinct()))
+    years = [year]
+    for other in later:
+        if IndicatorValue.objects.filter(year=other).exists() or Score.objects.filter(year=other).exists():
+            years.append(other)
+    return years
+
+
+def _after_import(job_id: int, year: int) -> None:
+    from scores.tasks import scores_recompute
+    from scores.versions import data_changed
+
+    data_changed()
+    try:
+        scores_recompute.delay(years=recompute_years(year), model_ids=None)
+    except Exception:  # broker unreachable: the figures are stored; say so on the job
+        logger.exception("Could not queue the recompute after score import %s", job_id)
+        job = ScoreImport.objects.filter(pk=job_id).first()
+        if job is not None:
+            job.warnings = [
+                *job.warnings,
+                {
+                    "row": None,
+                    "code": "",
+                    "message": _(
+                        "De cijfers zijn opgeslagen, maar het herberekenen van de scores kon niet worden "
+                        "gestart. Vraag een platformbeheerder de scores opnieuw te laten berekenen."
+                    ),
+                },
+            ]
+            job.save(update_fields=["warnings", "updated_at"])
