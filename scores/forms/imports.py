@@ -1,0 +1,52 @@
+from django import forms
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+
+from core.forms import StyledForm
+from scores.models import SourceKind
+from scores.services.imports import max_upload_bytes
+
+
+class ScoreImportForm(StyledForm):
+    """Upload an indicator file into one of the sources the user may import into."""
+
+    source = forms.ModelChoiceField(
+        label=_("Bron"),
+        queryset=None,
+        empty_label=None,
+        help_text=_("De bron waar de cijfers bij horen; wie de bron mag zien, ziet ook deze cijfers."),
+    )
+    file_format = forms.ChoiceField(
+        label=_("Bestandsvorm"),
+        choices=SourceKind.choices,
+        help_text=_(
+            "Een bron krijgt bestanden van haar eigen vorm, of de algemene vorm code;jaar;indicator;waarde."
+        ),
+    )
+    year = forms.IntegerField(
+        label=_("Jaar"),
+        min_value=1990,
+        max_value=2100,
+        help_text=_("Het jaar van de cijfers; ze komen op de gebiedsindeling van dat jaar."),
+    )
+    file = forms.FileField(
+        label=_("Bestand"),
+        help_text=_("CSV (komma of puntkomma) of Excel (.xlsx)."),
+    )
+    dry_run = forms.BooleanField(label=_("Proefimport: alleen controleren, niets opslaan"), required=False)
+
+    def __init__(self, *args, sources, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["source"].queryset = sources
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size == 0:
+            raise forms.ValidationError(_("Het bestand is leeg. Kies een bestand met cijfers."))
+        limit = max_upload_bytes()
+        if upload.size > limit:
+            raise forms.ValidationError(
+                _("Het bestand is %(size)s; de grens is %(limit)s. Kies een kleiner bestand.")
+                % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
+            )
+        return upload
