@@ -3,7 +3,13 @@ from django.urls import path  # noqa: F401
 app_name = "scores"
 
 # --- maps: the score map, its export and the scores of one area (scores.views.maps)
-map_patterns = []
+from scores.views import maps as map_views  # noqa: E402
+
+map_patterns = [
+    path("", map_views.score_map, name="map"),
+    path("export/", map_views.score_export, name="export"),
+    path("gebied/<int:year>/<str:code>/", map_views.area_scores, name="area"),
+]
 # --- end maps
 
 # --- sources: sources and sharing, indicators, score models (scores.views.sources)

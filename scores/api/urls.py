@@ -7,7 +7,9 @@ router = SimpleRouter()
 
 # --- geojson: the scored map (scores.api.geojson); before the router so that
 # "scores/geojson/" is not read as a score id
-geojson_patterns = []
+from scores.api.geojson import ScoredMapView  # noqa: E402
+
+geojson_patterns = [path("scores/geojson/", ScoredMapView.as_view(), name="score-geojson")]
 # --- end geojson
 
 # --- viewsets (scores.api.views)

@@ -1,0 +1,101 @@
+"""CSV and Excel files of the score map's table, exactly as the page shows it.
+
+The caller passes a ``MapTable`` read through ``restrict()`` with the person's choice, so
+a file holds only what that person may see; licensed data carries its note in the file.
+"""
+
+import tablib
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from scores.selectors.maps import MapTable, licence_note
+
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def safe_text(value) -> str:
+    """Text that a spreadsheet program will not run as a formula."""
+    text = "" if value is None else str(value)
+    if text[:1] in {"=", "+", "-", "@"}:
+        return "'" + text
+    return text
+
+
+def _number(value, decimals: int, fmt: str):
+    if value is None:
+        return ""
+    value = round(value, decimals)
+    return value if fmt == "xlsx" else f"{value:.{decimals}f}"
+
+
+def headers(table: MapTable) -> list[str]:
+    columns = [_("Code"), _("Naam"), _("Ligt in"), _("Jaar")]
+    if table.kind == "change":
+        columns += [_("Score %(year)s") % {"year": table.compare}, _("Score %(year)s") % {"year": table.year}]
+        columns += [_("Verandering"), _("Opnieuw ingedeeld")]
+    elif table.kind == "model":
+        columns += [_("Score"), _("Klasse"), _("Verandering sinds vorige meting")]
+    else:
+        unit = f" ({table.unit})" if table.unit else ""
+        columns += [_("Waarde") + unit, _("Klasse")]
+    columns += [_("Klassenaam"), _("Geen gegevens omdat")]
+    return columns
+
+
+def export_row(table: MapTable, row, fmt: str = "csv") -> list:
+    decimals = table.decimals
+    values = [row.code, safe_text(row.name), safe_text(row.parent_name), table.year]
+    if table.kind == "change":
+        values += [
+            _number(row.previous, decimals, fmt),
+            _number(row.value, decimals, fmt),
+            _number(row.change, decimals, fmt),
+            _("ja") if row.redrawn else _("nee"),
+        ]
+    elif table.kind == "model":
+        values += [
+            _number(row.value, decimals, fmt),
+            row.score_class if row.score_class is not None else "",
+            _number(row.trend, decimals, fmt),
+        ]
+    else:
+        values += [_number(row.value, decimals, fmt), row.score_class if row.score_class is not None else ""]
+    values += [safe_text(row.label) if row.score_class is not None else "", safe_text(row.no_data_reason)]
+    return values
+
+
+def dataset(table: MapTable, fmt: str = "csv", rows=None) -> tablib.Dataset:
+    title = _("Scores") if table.kind != "indicator" else _("Indicator")
+    data = tablib.Dataset(headers=headers(table), title=title)
+    for row in table.rows if rows is None else rows:
+        data.append(export_row(table, row, fmt))
+    return data
+
+
+def render(table: MapTable, fmt: str, rows=None) -> bytes:
+    """The file contents for ``fmt`` (``csv`` or ``xlsx``); ``rows`` in the page's order."""
+    data = dataset(table, fmt, rows)
+    note = licence_note(table.subject)
+    if fmt == "xlsx":
+        book = tablib.Databook([data])
+        if note:
+            about = tablib.Dataset(headers=[_("Bron")], title=_("Bron"))
+            about.append([safe_text(f"{table.subject.name}: {note}")])
+            book.add_sheet(about)
+        return book.export("xlsx")
+    text = data.export("csv")
+    if note:
+        text += "\r\n" + tablib.Dataset([safe_text(f"{table.subject.name}: {note}")]).export("csv")
+    # A byte-order mark so that Excel opens the UTF-8 file with the right accents.
+    return ("\ufeff" + text).encode("utf-8")
+
+
+def filename(table: MapTable, fmt: str) -> str:
+    stem = slugify(f"{table.subject.name}-{table.level}-{table.year}")
+    if table.compare:
+        stem += f"-sinds-{table.compare}"
+    return f"{stem}-{timezone.localdate():%Y%m%d}.{fmt}"

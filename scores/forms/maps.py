@@ -1,0 +1,98 @@
+"""The choice on the score map page (and its export): what, which year, which level, where."""
+
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from areas.models import AreaKind
+from areas.selectors import NATIONAL
+from core.forms import StyledForm
+from scores.selectors.maps import MAX_CLASSES, MIN_CLASSES, validate_breaks
+
+LEVEL_CHOICES = [
+    (AreaKind.GEMEENTE, _("gemeenten")),
+    (AreaKind.WIJK, _("wijken")),
+    (AreaKind.BUURT, _("buurten")),
+    (AreaKind.GEBIED, _("gebieden")),
+]
+CLASSING_CHOICES = [("quantile", _("kwantielen (even grote groepen)")), ("fixed", _("vaste grenzen"))]
+SEPARATORS = re.compile(r"[;\s]+")
+
+
+def subject_value(subject) -> str:
+    """The form value of a model (``model:<key>``) or an indicator (``indicator:<id>``)."""
+    from scores.models import ScoreModel
+
+    if isinstance(subject, ScoreModel):
+        return f"model:{subject.key}"
+    return f"indicator:{subject.pk}"
+
+
+def parse_breaks(text: str) -> list[str]:
+    """Boundaries typed as ``10; 20; 30`` or ``2,5 5 7,5`` (decimal comma or point)."""
+    return [part.replace(",", ".") for part in SEPARATORS.split(text.strip()) if part]
+
+
+class ScoreMapForm(StyledForm):
+    """Filled from the page's query string; the choices come from what the person may
+    see (models, indicators), the years of the chosen subject and the gemeenten of that
+    boundary year."""
+
+    kaart = forms.ChoiceField(label=_("Kaart van"))
+    jaar = forms.TypedChoiceField(label=_("Jaar"), coerce=int)
+    niveau = forms.ChoiceField(label=_("Niveau"), choices=LEVEL_CHOICES, initial=AreaKind.BUURT)
+    gemeente = forms.ChoiceField(label=_("Gemeente"))
+    vergelijk = forms.TypedChoiceField(
+        label=_("Vergelijk met jaar"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text=_("Toont de verandering tussen de twee jaren."),
+    )
+    klassen = forms.ChoiceField(
+        label=_("Klassen"), choices=CLASSING_CHOICES, required=False, widget=forms.RadioSelect
+    )
+    aantal = forms.IntegerField(
+        label=_("Aantal klassen"), min_value=MIN_CLASSES, max_value=MAX_CLASSES, required=False
+    )
+    grenzen = forms.CharField(
+        label=_("Grenzen"),
+        required=False,
+        max_length=200,
+        help_text=_("Van laag naar hoog, gescheiden door puntkomma's, bijvoorbeeld 10; 20; 30."),
+    )
+
+    def __init__(self, *args, models=(), indicators=(), years=(), gemeenten=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kaart"].choices = [
+            (_("Scoremodellen"), [(subject_value(m), m.name) for m in models]),
+            (_("Indicatoren"), [(subject_value(i), f"{i.name} ({i.source.name})") for i in indicators]),
+        ]
+        self.fields["jaar"].choices = [(y, y) for y in years]
+        self.fields["vergelijk"].choices = [("", _("niet vergelijken")), *((y, y) for y in years)]
+        self.fields["gemeente"].choices = [(NATIONAL, _("heel Nederland")), *gemeenten]
+
+    def clean_klassen(self):
+        return self.cleaned_data.get("klassen") or "quantile"
+
+    def clean_aantal(self):
+        return self.cleaned_data.get("aantal") or 5
+
+    def clean(self):
+        data = super().clean()
+        if data.get("klassen") == "fixed" and data.get("kaart", "").startswith("indicator:"):
+            try:
+                data["breaks"] = validate_breaks(parse_breaks(data.get("grenzen", "")))
+            except ValidationError as exc:
+                self.add_error("grenzen", exc)
+        else:
+            data["breaks"] = None
+        if data.get("vergelijk") is not None and data.get("vergelijk") == data.get("jaar"):
+            data["vergelijk"] = None
+        return data
+
+    def scope(self) -> dict:
+        gemeente = self.cleaned_data["gemeente"]
+        return {"gemeente": "" if gemeente == NATIONAL else gemeente}

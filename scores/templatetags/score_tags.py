@@ -1,0 +1,81 @@
+"""Numbers and the small server-drawn charts of the score pages."""
+
+from django import template
+from django.utils.formats import number_format
+
+register = template.Library()
+
+# Chart geometry in SVG user units; the SVG scales to its box.
+WIDTH, HEIGHT = 360, 160
+LEFT, RIGHT, TOP, BOTTOM = 48, 12, 12, 28
+
+
+@register.filter
+def score_number(value, decimals=2):
+    """A value in the page's locale with ``decimals`` decimals; empty when missing."""
+    if value is None or value == "":
+        return ""
+    return number_format(round(float(value), int(decimals)), int(decimals), force_grouping=True)
+
+
+@register.filter
+def signed_number(value, decimals=2):
+    """A change with its sign: +0,25 or −0,25."""
+    if value is None or value == "":
+        return ""
+    text = score_number(abs(value), decimals)
+    if round(float(value), int(decimals)) == 0:
+        return text
+    return ("+" if value > 0 else "−") + text
+
+
+def _ticks(low, high):
+    return [low, (low + high) / 2, high]
+
+
+@register.simple_tag
+def series_chart(series):
+    """Line chart geometry for a ``Series``: points at their value, coloured by class
+    (models), with the years along the bottom. Years without a value leave a gap."""
+    known = [p.value for p in series.points if p.value is not None]
+    if not known:
+        return None
+    low, high = min(known), max(known)
+    if low == high:
+        low, high = low - 1, high + 1
+    if low > 0 and series.kind == "indicator":
+        low = 0.0
+    n = len(series.points)
+    inner_w, inner_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+
+    def x_of(i):
+        return LEFT + (inner_w / 2 if n == 1 else i * inner_w / (n - 1))
+
+    def y_of(v):
+        return TOP + inner_h - (v - low) / (high - low) * inner_h
+
+    dots, segments, current = [], [], []
+    for i, point in enumerate(series.points):
+        if point.value is None:
+            if len(current) > 1:
+                segments.append(current)
+            current = []
+            continue
+        x, y = round(x_of(i), 1), round(y_of(point.value), 1)
+        current.append(f"{x},{y}")
+        dots.append({"x": x, "y": y, "point": point, "color": point.color or "#154273"})
+    if len(current) > 1:
+        segments.append(current)
+    return {
+        "width": WIDTH,
+        "height": HEIGHT,
+        "left": LEFT,
+        "right": WIDTH - RIGHT,
+        "base": TOP + inner_h,
+        "label_y": HEIGHT - 8,
+        "lines": [" ".join(s) for s in segments],
+        "dots": dots,
+        "years": [{"x": round(x_of(i), 1), "year": p.year} for i, p in enumerate(series.points)],
+        "ticks": [{"y": round(y_of(v), 1), "value": v} for v in _ticks(low, high)],
+        "zero": round(y_of(0), 1) if low < 0 < high else None,
+    }

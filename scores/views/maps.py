@@ -1,0 +1,239 @@
+"""The score map (a model, its change between two years, or one indicator) with its
+legend and table, its export, and the scores of one area over the years.
+
+Reads go through ``scores.selectors.maps``; every model, indicator, score and value comes
+out of ``restrict()``, so a licensed map that a person may not see is a 404 here, on the
+GeoJSON and in the export alike.
+"""
+
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+
+from areas import selectors as area_selectors
+from areas.api.views import map_url_signature
+from areas.models import Area, AreaKind
+from areas.selectors import MAP_LEVELS
+from organisations.models import Organisation
+from scores import exports
+from scores.forms.maps import ScoreMapForm, subject_value
+from scores.models import Source
+from scores.selectors import maps
+
+DEFAULT_GEMEENTE = "GM0453"
+# Tables longer than this (the national view) are split into pages.
+PAGE_SIZE = 200
+
+
+def _default_gemeente(user) -> str:
+    code = (
+        Organisation.objects.filter(memberships__user=user)
+        .exclude(gemeente_code="")
+        .order_by("name")
+        .values_list("gemeente_code", flat=True)
+        .first()
+    )
+    return code or DEFAULT_GEMEENTE
+
+
+def _find_subject(value, models, indicators):
+    """The model or indicator of a ``kaart`` value among those the person may see; 404
+    for one they may not see (or that does not exist)."""
+    kind, _sep, key = value.partition(":")
+    if kind == "model":
+        found = next((m for m in models if m.key == key), None)
+    elif kind == "indicator" and key.isdigit():
+        found = next((i for i in indicators if i.pk == int(key)), None)
+    else:
+        found = None
+    if found is None:
+        raise Http404(_("Deze kaart bestaat niet of u mag hem niet zien."))
+    return found
+
+
+def _map_choice(request):
+    """Everything the map page, its export and its GeoJSON URL share: the visible
+    subjects, the chosen one, the bound form and (when valid and there is data) the table."""
+    user = request.user
+    models = list(maps.model_list(user=user))
+    indicators = list(maps.indicator_list(user=user))
+    choice = {"models": models, "indicators": indicators, "subject": None, "table": None, "form": None}
+    raw = request.GET.get("kaart", "")
+    if raw:
+        subject = _find_subject(raw, models, indicators)
+    elif models or indicators:
+        subject = (models or indicators)[0]
+    else:
+        return choice
+    years = maps.subject_years(user=user, subject=subject)
+    choice.update(subject=subject, years=years)
+    data = {
+        "kaart": subject_value(subject),
+        "niveau": AreaKind.BUURT,
+        "gemeente": _default_gemeente(user),
+        "klassen": "quantile",
+        "aantal": "5",
+    }
+    data.update({key: value for key, value in request.GET.items() if value})
+    # Another subject may not have the year asked for: then its newest year is shown.
+    if years and data.get("jaar", "") not in {str(y) for y in years}:
+        data["jaar"] = str(years[0])
+    if data.get("vergelijk", "") not in {str(y) for y in years}:
+        data.pop("vergelijk", None)
+    year = int(data["jaar"]) if years else None
+    gemeenten = maps.gemeente_choices(user=user, year=year) if year else []
+    form = ScoreMapForm(data, models=models, indicators=indicators, years=years, gemeenten=gemeenten)
+    choice["form"] = form
+    if not years or not form.is_valid():
+        return choice
+    cleaned = form.cleaned_data
+    try:
+        choice["table"] = maps.map_table(
+            user=user,
+            subject=subject,
+            year=cleaned["jaar"],
+            level=cleaned["niveau"],
+            compare=cleaned["vergelijk"],
+            classing=cleaned["klassen"],
+            n_classes=cleaned["aantal"],
+            breaks=cleaned["breaks"],
+            **form.scope(),
+        )
+    except ValidationError as exc:
+        form.add_error(None, exc)
+    return choice
+
+
+def _geojson_url(user, subject, form) -> str:
+    data = form.cleaned_data
+    params = (
+        {"model": subject.key} if subject_value(subject).startswith("model:") else {"indicator": subject.pk}
+    )
+    params.update(year=data["jaar"], level=data["niveau"], gemeente=data["gemeente"])
+    if data["vergelijk"]:
+        params["compare"] = data["vergelijk"]
+    if "indicator" in params:
+        params.update(classing=data["klassen"], classes=data["aantal"])
+        if data["breaks"]:
+            params["breaks"] = ";".join(f"{b:g}" for b in data["breaks"])
+    if not (subject.source_id and subject.source.is_licensed):
+        # Licensed maps need the real session; the signature is for open ones only.
+        params["sig"] = map_url_signature(user)
+    return f"{reverse('score-geojson')}?{urlencode(params)}"
+
+
+def _bbox(user, table, gemeente):
+    if gemeente:
+        area = (
+            Area.objects.restrict(user, "view")
+            .filter(year=table.year, kind=AreaKind.GEMEENTE, code=gemeente)
+            .only("min_lon", "min_lat", "max_lon", "max_lat")
+            .first()
+        )
+        if area is not None:
+            return area_selectors.bbox_of([area])
+    return None
+
+
+def _import_url(user) -> str:
+    """The import page, for people who may import into some source."""
+    try:
+        url = reverse("scores:import-create")
+    except NoReverseMatch:
+        return ""
+    return url if Source.objects.restrict(user, "import").exists() else ""
+
+
+def _sort_param(request):
+    sort = request.GET.get("sorteer", "naam")
+    return sort if sort.lstrip("-") in maps.SORTS else "naam"
+
+
+@login_required
+def score_map(request):
+    """The map page: the choice, the choropleth with its legend, and the same data as a
+    sortable table with a link to every area."""
+    choice = _map_choice(request)
+    context = {**choice, "import_url": "", "note": ""}
+    subject, table, form = choice["subject"], choice["table"], choice["form"]
+    if subject is not None:
+        context["note"] = maps.licence_note(subject)
+    if table is None or not table.has_data:
+        context["import_url"] = _import_url(request.user)
+    if table is not None:
+        sort = _sort_param(request)
+        rows = maps.sorted_rows(table.rows, sort)
+        page = (
+            Paginator(rows, PAGE_SIZE).get_page(request.GET.get("pagina")) if len(rows) > PAGE_SIZE else None
+        )
+        params = request.GET.copy()
+        for key in ("sorteer", "pagina"):
+            params.pop(key, None)
+        gemeente = form.scope()["gemeente"]
+        context.update(
+            sort=sort,
+            rows=page.object_list if page else rows,
+            page=page,
+            base_query=params.urlencode(),
+            export_query=params.urlencode(),
+            without_shape=sum(1 for r in table.rows if not r.has_shape),
+            map={
+                "label": _("Kaart: %(title)s, %(year)s; de tabel bevat dezelfde gegevens")
+                % {"title": table.title, "year": table.year},
+                "geojson_url": _geojson_url(request.user, subject, form),
+                "area_url": reverse("areas:detail", kwargs={"year": table.year, "code": "CODE"}),
+                "bbox": _bbox(request.user, table, gemeente),
+            },
+        )
+    return render(request, "scores/map.html", context)
+
+
+@login_required
+def score_export(request):
+    """The table of the map page with the same choice, as CSV or Excel."""
+    fmt = request.GET.get("format", "csv")
+    if fmt not in exports.CONTENT_TYPES:
+        raise Http404(_("Kies CSV of Excel."))
+    choice = _map_choice(request)
+    table = choice["table"]
+    if table is None:
+        form = choice["form"]
+        errors = " ".join(str(e) for errs in form.errors.values() for e in errs) if form else ""
+        return HttpResponse(
+            errors or _("Er zijn nog geen gegevens voor deze keuze om te downloaden."),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    sort = _sort_param(request)
+    body = exports.render(table, fmt, rows=maps.sorted_rows(table.rows, sort))
+    response = HttpResponse(body, content_type=exports.CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{exports.filename(table, fmt)}"'
+    return response
+
+
+@login_required
+def area_scores(request, year, code):
+    """Every visible model and key indicator of one area over the years, each as a chart
+    with a table beside it; ``?partial=1`` gives only that part, for the area pages."""
+    area = area_selectors.area_get(user=request.user, year=year, code=code)
+    series = maps.area_series(user=request.user, area=area)
+    context = {
+        "area": area,
+        "series": [s for s in series if s.has_data],
+        "empty_series": [s for s in series if not s.has_data],
+        "map_url": reverse("scores:map"),
+        "map_query": urlencode(
+            {
+                "gemeente": area.gemeente_code,
+                "niveau": area.kind if area.kind in MAP_LEVELS else AreaKind.BUURT,
+            }
+        ),
+    }
+    template = "scores/_area_scores.html" if request.GET.get("partial") else "scores/area_scores.html"
+    return render(request, template, context)
