@@ -134,8 +134,8 @@ def _buurt_profile(code: str, wijk: str) -> dict:
                 v *= 0.92 - rng.uniform(0, 0.03)
                 n *= 0.90 - rng.uniform(0, 0.04)
             else:
-                v *= 1 + rng.gauss(0, 0.025)
-                n *= 1 + rng.gauss(0, 0.04)
+                v *= 1 + rng.gauss(0, 0.015)
+                n *= 1 + rng.gauss(0, 0.03)
         vulnerability[year], nuisance[year] = v, n
     return {
         "pressure": pressure,
@@ -193,17 +193,17 @@ def _buurt_values(code: str, profile: dict, year: int) -> dict[str, float | None
         "g_ink_pi": (41 - 17 * d) * 1.03**t / v**0.3 * noise(0.02),
         "p_ink_li": _clamp((28 + 30 * d) * v**0.5 * noise(0.02), 5, 90),
         "p_ink_hi": _clamp((36 - 26 * d) / v**0.5 * noise(0.03), 2, 80),
-        "p_hh_li": _clamp((5 + 19 * d) * v * noise(0.03), 1, 80),
-        "p_hh_osm": _clamp((3.5 + 13 * d) * v * noise(0.03), 1, 70),
+        "p_hh_li": _clamp((5 + 19 * d) * v * noise(0.01), 1, 80),
+        "p_hh_osm": _clamp((3.5 + 13 * d) * v * noise(0.01), 1, 70),
         "p_arb_pp": _clamp((75 - 15 * d) / v**0.2 * noise(0.01), 35, 90),
         "a_soz_wb": inw * (0.004 + 0.05 * d) * v,
         "a_soz_ao": inw * (0.04 + 0.04 * d) * noise(0.05),
         "a_soz_ww": inw * (0.01 + 0.008 * d) * noise(0.1),
-        "p_jz_tn": _clamp((6 + 9 * d) * v * noise(0.04), 1, 40),
-        "p_wmo_t": (45 + 75 * d) * v * noise(0.03),
-        "a_gewsek": (2 + 7 * d) * n * noise(0.05),
-        "a_vernoo": (3 + 9 * d) * n * noise(0.05),
-        "a_diefst": (9 + 16 * d) * n * noise(0.05),
+        "p_jz_tn": _clamp((6 + 9 * d) * v * noise(0.015), 1, 40),
+        "p_wmo_t": (45 + 75 * d) * v * noise(0.01),
+        "a_gewsek": (2 + 7 * d) * n * noise(0.02),
+        "a_vernoo": (3 + 9 * d) * n * noise(0.02),
+        "a_diefst": (9 + 16 * d) * n * noise(0.02),
         "g_afs_hp": tr["gp"],
         "g_afs_sc": tr["school"],
         "a_bedv": inw * tr["business"],
