@@ -6,8 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import StyledForm
 from organisations.models import Organisation
-from scores.models import Aggregation, Direction, Indicator, ModelIndicator, ScoreModel, SourceKind
-from scores.selectors.sources import source_list
+from scores.models import Aggregation, Direction, Indicator, ModelIndicator, ScoreModel, Source, SourceKind
 from scores.services.sources import creatable_owner_organisations
 
 
@@ -96,7 +95,9 @@ class IndicatorFilterForm(StyledForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["source"].queryset = source_list(user).only("pk", "name")
+        self.fields["source"].queryset = (
+            Source.objects.restrict(user, "view").only("pk", "name").order_by("name")
+        )
 
     def filters(self) -> dict:
         if not self.is_valid():

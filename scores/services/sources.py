@@ -50,6 +50,18 @@ def _lock(model, obj):
     return model.objects.select_for_update(of=("self",)).get(pk=obj.pk)
 
 
+def _save_source(source: Source, *, actor, reason: str) -> Source:
+    """``save_versioned`` for a source. Sources installed from the catalogue or by an
+    import have no ``created_by``; that field is bookkeeping, not input, so it is left
+    out of validation."""
+    source.version = (source.version or 0) + 1 if source.pk else 1
+    source.full_clean(exclude=["created_by"])
+    source._history_user = actor
+    source._change_reason = reason
+    source.save()
+    return source
+
+
 def _check_licence_rules(*, kind: str, is_licensed: bool, owner_organisation) -> None:
     """The rules every source keeps, on create and on update."""
     errors = {}
@@ -143,7 +155,7 @@ def source_create(
         owner_organisation=owner_organisation,
         created_by=actor,
     )
-    save_versioned(source, actor=actor, reason=_("bron aangemaakt"))
+    _save_source(source, actor=actor, reason=_("bron aangemaakt"))
     ensure_in_scope(actor, source, "change")
     return source
 
@@ -179,7 +191,7 @@ def source_update(*, actor, source: Source, version: int, **fields) -> Source:
     _check_licence_rules(
         kind=source.kind, is_licensed=source.is_licensed, owner_organisation=source.owner_organisation
     )
-    save_versioned(source, actor=actor, reason=_("bron gewijzigd"))
+    _save_source(source, actor=actor, reason=_("bron gewijzigd"))
     ensure_in_scope(actor, source, "change")
     if "is_licensed" in changed:
         # Who sees the figures changed: cached maps and tables must not be reused.
@@ -220,7 +232,7 @@ def source_share(*, actor, source: Source, organisations: Iterable[Organisation]
         source.shared_with.set(list(chosen.values()))
     finally:
         del source.skip_history_when_saving
-    save_versioned(source, actor=actor, reason=_("delen gewijzigd"))
+    _save_source(source, actor=actor, reason=_("delen gewijzigd"))
     ensure_in_scope(actor, source, "view")
     _after_commit()
     return source
