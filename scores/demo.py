@@ -435,26 +435,11 @@ def _platform_admin():
 
 
 def _open_sources_with_demo_licence(admin) -> dict[str, Source]:
-    """Install the catalogue with the open sources' licence line saying the figures are
-    made up: every page shows that line next to the figures.
-
-    The sources are created first (with the demo licence, by the platform admin), so the
-    catalogue only adds their indicators and the default models; sources installed
-    earlier get the demo licence through an update.
-    """
+    """Install the catalogue and give the open sources a licence line that says the
+    figures are made up: every page shows that line next to the figures."""
     from scores.services.catalogue import catalogue_install
-    from scores.services.sources import source_create, source_update
+    from scores.services.sources import source_update
 
-    for defn in catalogue.OPEN_SOURCES:
-        if not Source.objects.filter(name=defn.name).exists():
-            source_create(
-                actor=admin,
-                name=defn.name,
-                kind=defn.kind,
-                description=str(defn.description),
-                licence=DEMO_LICENCES[defn.kind],
-                is_licensed=False,
-            )
     sources = catalogue_install()
     for kind, licence in DEMO_LICENCES.items():
         source = sources[kind]
