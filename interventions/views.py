@@ -506,7 +506,7 @@ def _evaluation_context(request, intervention):
 def intervention_evaluation_part(request, pk):
     """The evaluation section alone, for the model choice (htmx swaps it in place);
     without htmx the whole intervention page opens on the chosen model."""
-    intervention = get_object_for(request.user, Intervention.objects.select_related("team__area"), pk=pk)
+    intervention = get_object_for(request.user, Intervention.objects.all(), pk=pk)
     if request.headers.get("HX-Request") != "true":
         url = reverse("interventions:detail", args=[intervention.pk])
         key = (request.GET.get("model") or "").strip()
