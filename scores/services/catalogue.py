@@ -65,10 +65,18 @@ def catalogue_install() -> dict[str, Source]:
     return sources
 
 
+def _kwb_indicator(key: str) -> Indicator:
+    indicator = Indicator.objects.filter(source__name=catalogue.CBS_KWB.name, key=key).first()
+    if indicator is None:  # a fresh installation: install the catalogue first
+        indicator = catalogue_install()[catalogue.CBS_KWB.kind].indicators.get(key=key)
+    return indicator
+
+
 def inhabitants_indicator() -> Indicator:
     """The CBS ``a_inw`` indicator that weights aggregation and the minimum population."""
-    return catalogue_install()[catalogue.CBS_KWB.kind].indicators.get(key="a_inw")
+    return _kwb_indicator("a_inw")
 
 
 def dwellings_indicator() -> Indicator:
-    return catalogue_install()[catalogue.CBS_KWB.kind].indicators.get(key="a_woning")
+    """The CBS ``a_woning`` indicator, for models weighted by dwellings."""
+    return _kwb_indicator("a_woning")
