@@ -324,7 +324,14 @@ def intervention_evaluation(*, user, intervention: Intervention, model_key: str 
         result.empty = "no_before"
         return result
 
-    lookup = _ScoreLookup(model, scores.filter(year__in=[y for y in (before, after) if y]))
+    measured = [y for y in (before, after) if y]
+    lookup = _ScoreLookup(
+        model,
+        scores.filter(year__in=measured),
+        Area.objects.filter(year__in=measured, gemeente_code__in=gemeenten).values_list(
+            "year", "kind", "code"
+        ),
+    )
     result.areas = [lookup.row(area, before, after) for area in areas]
     if after is None:
         result.empty = "no_after"
@@ -423,10 +430,12 @@ def _same_theme_buurten(intervention: Intervention, gemeenten: set[str]) -> tupl
 
 class _ScoreLookup:
     """The model's scores of the gemeente in the before and after years, read in one
-    query, with areas followed across a boundary redrawing where their code is gone."""
+    query, with areas followed across a boundary redrawing where their code is gone
+    (``present``: the (year, kind, code) of every area of the gemeente in those years)."""
 
-    def __init__(self, model: ScoreModel, scores):
+    def __init__(self, model: ScoreModel, scores, present):
         self.model = model
+        self.present = set(present)
         self.by_code: dict[tuple[int, str, str], Measurement] = {}
         self.by_pk: dict[int, Measurement] = {}
         self.areas_by_year: dict[int, list[Area]] = defaultdict(list)
@@ -461,7 +470,8 @@ class _ScoreLookup:
         if year is None:
             return None
         found = self.by_code.get((year, area.kind, area.code))
-        if found is not None or area.year == year:
+        if found is not None or area.year == year or (year, area.kind, area.code) in self.present:
+            # The same area in that year (with or without a score).
             return found
         parts = self._parts(area, year)
         known = [(self.by_pk[pk], weight) for pk, weight in parts if pk in self.by_pk]
@@ -491,7 +501,7 @@ class _ScoreLookup:
         for area in areas:
             if area.year == year:
                 ids.add(area.pk)
-            elif (year, area.kind, area.code) not in self.by_code:
+            elif (year, area.kind, area.code) not in self.present:
                 ids.update(pk for pk, _w in self._parts(area, year))
         return ids
 

@@ -17,7 +17,7 @@ from django.urls import reverse
 from areas.models import Area, AreaKind, AreaOverlap
 from interventions.evaluation import intervention_evaluation, measurement_years
 from interventions.models import Intervention, TeamRole
-from interventions.tests.helpers import area, build_intervention, build_team, velsen
+from interventions.tests.helpers import area, build_intervention, build_team, gebied, velsen
 from scores.models import Score, ScoreModel, Source, SourceKind
 from scores.services.catalogue import catalogue_install
 from tests.matrix import AccessMatrix, Case
@@ -77,12 +77,12 @@ def team(world, areas):
     return build_team(world, areas[2022]["WK045301"])
 
 
-def make(world, team, areas, *, code=OWN, status=Intervention.Status.AFGEROND, **overrides):
+def make(world, team, rows, *, code=OWN, status=Intervention.Status.AFGEROND, **overrides):
     """An intervention of ``team`` in ``code`` (of 2022), put straight into ``status``."""
     members = {member.organisation_id for member in team.members.all()}
     data = {
         "partner_organisations": [org for org in (world.gemeente,) if org.pk in members],
-        "areas": [areas[2022][code]],
+        "areas": [rows[2022][code]],
         "start_date": datetime.date(2022, 3, 1),
         "end_date": datetime.date(2023, 6, 30),
     }
@@ -173,6 +173,18 @@ def test_wijk_intervention_compares_each_of_its_buurten(world, model, areas, tea
         assert not {OWN, SISTER} & {c.code for c in comparison.comparables}
     expected = [c.buurt.change - c.mean_change for c in result.comparisons]
     assert result.difference == pytest.approx(sum(expected) / 2)
+
+
+def test_gebied_intervention_compares_its_member_buurten(world, model, areas):
+    set_scores(model, areas, STANDARD)
+    focus = gebied(buurten=[areas[2022][OWN], areas[2022][EXTRA[0]]], organisation=world.gemeente)
+    team = build_team(world, focus, name="Team IJmuiden-Noord (gebied)")
+    intervention = make(world, team, areas, code=OWN, areas=[focus])
+    result = intervention_evaluation(user=world.tenant_rep, intervention=intervention)
+    assert [c.buurt.code for c in result.comparisons] == [OWN, EXTRA[0]]
+    for comparison in result.comparisons:
+        assert len(comparison.comparables) == 5
+        assert not {OWN, EXTRA[0]} & {c.code for c in comparison.comparables}
 
 
 def test_buurten_with_an_overlapping_same_theme_intervention_are_not_comparable(world, model, areas, team):
