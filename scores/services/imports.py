@@ -183,10 +183,12 @@ def score_import_file(
     file_format: str | None = None,
     year: int,
     dry_run: bool = False,
+    recompute: bool = True,
     stdout=None,
 ) -> ScoreImport:
     """Import an indicator file from disk at once (management command, demo), without
-    Celery. ``file_format`` defaults to the source's kind.
+    Celery. ``file_format`` defaults to the source's kind. ``recompute=False`` leaves the
+    recomputation to the caller, for a batch of files that is computed once at the end.
 
     The file is copied into the job's storage like an upload, so every import leaves the
     same record. The import itself is all-or-nothing in ``score_import_run``.
@@ -216,7 +218,7 @@ def score_import_file(
             stdout.write(f"{percent:>3}% {message}")
 
     try:
-        return score_import_run(job_id=job.pk, progress_callback=report)
+        return score_import_run(job_id=job.pk, progress_callback=report, recompute=recompute)
     except Exception:
         score_import_fail(
             job_id=job.pk,
@@ -316,7 +318,9 @@ def score_import_fail(*, job_id: int, message: str) -> ScoreImport | None:
     )
 
 
-def score_import_run(*, job_id: int, progress_callback: ProgressCallback = None) -> ScoreImport:
+def score_import_run(
+    *, job_id: int, progress_callback: ProgressCallback = None, recompute: bool = True
+) -> ScoreImport:
     """Run the import of a queued job: read, check the codes against the boundaries of the
     year, write.
 
@@ -379,7 +383,7 @@ def score_import_run(*, job_id: int, progress_callback: ProgressCallback = None)
     job = _finish(job, status=ScoreImport.Status.DONE, warnings=warnings, counts=counts, callback=cb)
     if not job.dry_run:
         # After the job's report is saved, so a warning about the recompute is kept.
-        transaction.on_commit(lambda: _after_import(job.pk, job.year))
+        transaction.on_commit(lambda: _after_import(job.pk, job.year, recompute=recompute))
     return job
 
 
@@ -570,8 +574,20 @@ def _copy(table: str, columns: str, lines) -> None:
             copy.write(buffer.getvalue())
 
 
+def _gemeente_codes(parsed: IndicatorFile) -> list[str]:
+    """The gemeenten a file covers: GM + the four digits in every CBS code (GM0453,
+    WK045301, BU04530102 all lie in GM0453)."""
+    return sorted({f"GM{row.code[2:6]}" for row in parsed.rows})
+
+
 def _write_values(parsed: IndicatorFile, area_ids: dict[str, int], indicator_ids: dict[str, int], year: int):
-    IndicatorValue.objects.filter(indicator_id__in=list(indicator_ids.values()), year=year).delete()
+    # A file replaces the values of the gemeenten it covers: a national file all of
+    # them, a file for one gemeente only that gemeente's.
+    IndicatorValue.objects.filter(
+        indicator_id__in=list(indicator_ids.values()),
+        year=year,
+        area__gemeente_code__in=_gemeente_codes(parsed),
+    ).delete()
     if connection.vendor == "postgresql":
         _copy(
             IndicatorValue._meta.db_table,
@@ -596,7 +612,7 @@ def _write_values(parsed: IndicatorFile, area_ids: dict[str, int], indicator_ids
 
 
 def _write_scores(parsed: IndicatorFile, area_ids: dict[str, int], model: ScoreModel, year: int):
-    Score.objects.filter(model=model, year=year).delete()
+    Score.objects.filter(model=model, year=year, area__gemeente_code__in=_gemeente_codes(parsed)).delete()
     rows = [r for r in parsed.rows if r.score_class is not None or r.score is not None]
     if connection.vendor == "postgresql":
 
@@ -653,11 +669,13 @@ def recompute_years(year: int) -> list[int]:
     return years
 
 
-def _after_import(job_id: int, year: int) -> None:
+def _after_import(job_id: int, year: int, *, recompute: bool = True) -> None:
     from scores.tasks import scores_recompute
     from scores.versions import data_changed
 
     data_changed()
+    if not recompute:
+        return
     try:
         scores_recompute.delay(years=recompute_years(year), model_ids=None)
     except Exception:  # broker unreachable: the figures are stored; say so on the job

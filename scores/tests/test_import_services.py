@@ -107,6 +107,36 @@ def test_reimport_replaces_the_year_of_the_indicators_in_the_file(setup, recompu
     assert stored[("WK045300", "p_koopw")] == 40.1
 
 
+def test_a_file_for_one_gemeente_leaves_the_other_gemeenten_of_the_year(setup, recompute, tmp_path):
+    make_area(year=2022, kind=AreaKind.GEMEENTE, code="GM0392", name="Haarlem", gemeente_code="GM0392")
+    assert (
+        run(
+            setup,
+            "",
+            path=write(tmp_path, "haarlem.csv", "gwb_code_10;a_inw\nGM0392;160000\n"),
+            source=setup.kwb,
+        ).status
+        == DONE
+    )
+    assert run(setup, "kwb_2022_komma_bom.csv", source=setup.kwb).status == DONE
+    stored = values(setup.kwb)
+    assert stored[("GM0392", "a_inw")] == 160000
+    assert stored[("BU04530000", "a_inw")] == 1200
+    # A new file for Haarlem replaces Haarlem only.
+    assert (
+        run(
+            setup,
+            "",
+            path=write(tmp_path, "haarlem2.csv", "gwb_code_10;a_inw\nGM0392;161000\n"),
+            source=setup.kwb,
+        ).status
+        == DONE
+    )
+    stored = values(setup.kwb)
+    assert stored[("GM0392", "a_inw")] == 161000
+    assert stored[("BU04530000", "a_inw")] == 1200
+
+
 def test_an_error_anywhere_stores_nothing_and_keeps_the_earlier_import(setup, recompute, tmp_path):
     assert run(setup, "kwb_2022_komma_bom.csv", source=setup.kwb).status == DONE
     before = values(setup.kwb)
