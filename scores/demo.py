@@ -414,7 +414,9 @@ def _loaded(source: Source, year: int) -> bool:
 def _import(actor, path: Path, source: Source, year: int):
     from scores.services.imports import score_import_file
 
-    job = score_import_file(actor=actor, path=path, source=source, file_format=source.kind, year=year)
+    job = score_import_file(
+        actor=actor, path=path, source=source, file_format=source.kind, year=year, recompute=False
+    )
     if job.status != job.Status.DONE:
         problems = "; ".join(str(e["message"]) for e in job.errors[:3])
         raise RuntimeError(f"Import van {path.name} ({year}) in {source.name} mislukt: {problems}")
