@@ -1,0 +1,392 @@
+"""Scores at national scale: importing one year's KWB file, and recomputing every score
+model for ten boundary years.
+
+The set: the synthetic national boundaries of ``bench.synthetic`` (342 gemeenten, 3,300
+wijken, 14,500 buurten) for the boundary years 2014–2023, the same shapes copied to every
+year with one INSERT … SELECT per year, a hundred gebieden per year, 30 KWB indicators
+for every gemeente, wijk and land buurt of every year (about 5.4 million values, drifting
+from year to year), and Leefbaarometer classes per buurt every other year.
+
+Figures:
+- ``scores.import.kwb``: importing one year's national KWB CSV (``score_import_file``);
+- ``scores.recompute.all``: recomputing all models for all years (target under 30 s).
+
+``setup_national_scores()`` builds the set (idempotent: reused when it is there) and
+returns what it made, for other figures on the same data (the scored maps). Run on its
+own with ``python -m bench.scores``.
+"""
+
+import csv
+import os
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from bench.report import emit
+
+FIRST_YEAR = 2014
+SOURCE_YEAR = 2024  # the year bench.areas imports; copied from when it is there
+INDICATORS = 30
+GEBIEDEN_PER_YEAR = 100
+GEBIED_SIZE = 8
+TARGETS = {"recompute": 30.0}
+
+
+@dataclass
+class NationalScores:
+    years: list[int]
+    counts: dict  # areas per year by kind, values, published scores
+    indicator_keys: list[str]
+    model_keys: list[str]
+
+
+def indicator_keys() -> list[str]:
+    """The 30 KWB columns of the set: the inhabitants and dwellings, every component of
+    the default models, then the catalogue in order."""
+    from scores import catalogue
+
+    keys = ["a_inw", "a_woning"]
+    for model in catalogue.DEFAULT_MODELS:
+        keys += [key for key, _w, _r in model.components if key not in keys]
+    keys += [d.key for d in catalogue.KWB_INDICATORS if d.key not in keys]
+    return keys[:INDICATORS]
+
+
+def run(*, workdir: Path, log) -> list[str]:
+    """Build the set, print the figures; return the names of figures over target."""
+    data = setup_national_scores(workdir=workdir, log=log)
+    failures = []
+    seconds = measure_import(workdir=workdir, year=data.years[-1], log=log)
+    if seconds is not None:
+        emit("scores.import.kwb", seconds, "s")
+    seconds, report = measure_recompute(log=log)
+    emit("scores.recompute.all", seconds, "s", TARGETS["recompute"])
+    emit("scores.recompute.rows", report["scores_written"], "count")
+    if seconds >= TARGETS["recompute"]:
+        failures.append("scores.recompute.all")
+    seconds, _report = measure_recompute(log=log, years=[data.years[-1]])
+    emit("scores.recompute.one_year", seconds, "s")
+    return failures
+
+
+def setup_national_scores(*, years: int = 10, workdir: Path | None = None, log=print) -> NationalScores:
+    """The national set for ``years`` boundary years from 2014 (see the module
+    docstring); reused when it is complete."""
+    from scores.services.catalogue import catalogue_install
+
+    catalogue_install()
+    year_list = list(range(FIRST_YEAR, FIRST_YEAR + years))
+    _areas(year_list, workdir=workdir, log=log)
+    values = _values(year_list, log=log)
+    published = _leefbaarometer(year_list, log=log)
+    from areas.models import Area
+    from scores.models import ScoreModel
+
+    counts = {
+        "areas_per_year": Area.objects.filter(year=year_list[0]).count(),
+        "buurten_per_year": Area.objects.filter(year=year_list[0], kind="buurt").count(),
+        "values": values,
+        "published_scores": published,
+    }
+    emit("scores.synthetic.areas_per_year", counts["areas_per_year"], "count")
+    emit("scores.synthetic.values", values, "count")
+    return NationalScores(
+        years=year_list,
+        counts=counts,
+        indicator_keys=indicator_keys(),
+        model_keys=list(ScoreModel.objects.filter(is_active=True).values_list("key", flat=True)),
+    )
+
+
+def _areas(years: list[int], *, workdir: Path | None, log) -> None:
+    from django.db import connection, transaction
+
+    from areas.models import Area
+
+    have = {y: Area.objects.filter(year=y, kind="buurt").count() for y in years}
+    if all(n >= 14_000 for n in have.values()):
+        log("scores: landelijke indeling voor alle jaren staat er al")
+        return
+    source_year = SOURCE_YEAR
+    if Area.objects.filter(year=SOURCE_YEAR, kind="buurt").count() < 14_000:
+        source_year = years[0]
+        if have[years[0]] < 14_000:
+            _import_boundaries(years[0], workdir=workdir, log=log)
+    columns = (
+        "kind, code, name, gemeente_code, is_water, geometry, shape_land, shape_regio, shape_stad, "
+        "area_m2, min_lon, min_lat, max_lon, max_lat, description, created_at, updated_at, version"
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        for year in years:
+            if year == source_year or have[year] >= 14_000:
+                continue
+            log(f"scores: indeling {source_year} kopiëren naar {year}")
+            cursor.execute(
+                f"INSERT INTO areas_area (year, {columns}) SELECT %s, {columns} FROM areas_area "
+                "WHERE year = %s AND kind IN ('gemeente', 'wijk', 'buurt')",
+                [year, source_year],
+            )
+            cursor.execute(
+                "UPDATE areas_area a SET parent_id = np.id FROM areas_area b "
+                "JOIN areas_area bp ON bp.id = b.parent_id "
+                "JOIN areas_area np ON np.year = %s AND np.code = bp.code "
+                "WHERE a.year = %s AND b.year = %s AND b.code = a.code",
+                [year, year, source_year],
+            )
+        for year in years:
+            _gebieden(cursor, year)
+
+
+def _gebieden(cursor, year: int) -> None:
+    """A hundred gebieden of eight buurten of one wijk each, when the year has none."""
+    cursor.execute("SELECT 1 FROM areas_area WHERE year = %s AND kind = 'gebied' LIMIT 1", [year])
+    if cursor.fetchone():
+        return
+    cursor.execute(
+        "SELECT parent_id, array_agg(id ORDER BY id), min(gemeente_code) FROM areas_area "
+        "WHERE year = %s AND kind = 'buurt' AND NOT is_water GROUP BY parent_id "
+        "HAVING count(*) >= %s ORDER BY parent_id LIMIT %s",
+        [year, GEBIED_SIZE, GEBIEDEN_PER_YEAR],
+    )
+    for number, (_wijk, members, gemeente_code) in enumerate(cursor.fetchall(), start=1):
+        cursor.execute(
+            "INSERT INTO areas_area (year, kind, code, name, gemeente_code, is_water, shape_land, "
+            "shape_regio, shape_stad, description, created_at, updated_at, version) VALUES "
+            "(%s, 'gebied', %s, %s, %s, false, '', '', '', '', now(), now(), 1) RETURNING id",
+            [year, f"GB{number:06d}", f"Focusgebied {number}", gemeente_code],
+        )
+        (gebied_id,) = cursor.fetchone()
+        cursor.executemany(
+            "INSERT INTO areas_area_members (from_area_id, to_area_id) VALUES (%s, %s)",
+            [(gebied_id, m) for m in members[:GEBIED_SIZE]],
+        )
+
+
+def _import_boundaries(year: int, *, workdir: Path | None, log) -> None:
+    import tempfile
+
+    from django.contrib.auth import get_user_model
+
+    from areas.models import BoundaryImport
+    from areas.services import boundary_import_file
+    from bench.synthetic import build
+
+    directory = (workdir or Path(tempfile.mkdtemp(prefix="wijkkoers-bench-"))) / "scores-data"
+    log("scores: synthetische landelijke indeling maken")
+    data = build(directory)
+    admin = _admin()
+    for path in (data.gemeenten, data.wijken, data.buurten):
+        started = time.perf_counter()
+        job = boundary_import_file(actor=admin, path=path, year=year)
+        if job.status != BoundaryImport.Status.DONE:
+            raise SystemExit(f"import van {path.name} mislukt: {job.errors[:5]}")
+        log(f"scores: {path.name} geïmporteerd voor {year} in {time.perf_counter() - started:.0f} s")
+    del get_user_model
+
+
+def _admin():
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects
+    return users.filter(email="bench-admin@example.nl").first() or users.create_superuser(
+        "bench-admin@example.nl", "bench-wachtwoord-niet-in-productie"
+    )
+
+
+def _value_areas(cursor, year: int) -> tuple[np.ndarray, np.ndarray]:
+    cursor.execute(
+        "SELECT id, kind FROM areas_area WHERE year = %s AND kind IN ('gemeente', 'wijk', 'buurt') "
+        "AND NOT is_water ORDER BY code",
+        [year],
+    )
+    rows = cursor.fetchall()
+    return np.array([r[0] for r in rows], dtype=np.int64), np.array([r[1] for r in rows])
+
+
+def _synthetic_values(keys: list[str], years: list[int], n: int, rng) -> dict:
+    """Values per (year, key): a base level per area that drifts a little every year."""
+    out = {}
+    for j, key in enumerate(keys):
+        scale = {"a_inw": 1500.0, "a_woning": 700.0, "g_wozbag": 280.0}.get(key, 10.0 + j)
+        base = np.abs(rng.normal(scale, scale * 0.4, n)) + 1
+        for year in years:
+            base = np.abs(base * (1 + rng.normal(0, 0.05, n)))
+            values = np.round(base, 1)
+            # About 3 % secret or missing, as in the real files.
+            values[rng.random(n) < 0.03] = np.nan
+            out[(year, key)] = values
+    return out
+
+
+def _values(years: list[int], *, log) -> int:
+    from django.db import connection, transaction
+
+    from scores.models import Indicator, IndicatorValue
+    from scores.services.catalogue import catalogue_install
+
+    cbs = catalogue_install()["cbs-kwb"]
+    keys = indicator_keys()
+    ids = dict(Indicator.objects.filter(source=cbs, key__in=keys).values_list("key", "pk"))
+    expected_years = [
+        y for y in years if not IndicatorValue.objects.filter(indicator_id=ids["a_inw"], year=y).exists()
+    ]
+    total = 0
+    rng = np.random.default_rng(2014)
+    with transaction.atomic(), connection.cursor() as cursor:
+        for year in expected_years:
+            started = time.perf_counter()
+            area_ids, _kinds = _value_areas(cursor, year)
+            values = _synthetic_values(keys, [year], len(area_ids), rng)
+            cursor.execute(
+                "DELETE FROM scores_indicatorvalue WHERE year = %s AND indicator_id = ANY(%s)",
+                [year, list(ids.values())],
+            )
+            with cursor.cursor.copy(
+                "COPY scores_indicatorvalue (indicator_id, area_id, year, value) FROM STDIN"
+            ) as copy:
+                for key in keys:
+                    column = values[(year, key)]
+                    ok = ~np.isnan(column)
+                    copy.write(
+                        "".join(
+                            f"{ids[key]}\t{a}\t{year}\t{v!r}\n"
+                            for a, v in zip(area_ids[ok].tolist(), column[ok].tolist(), strict=True)
+                        )
+                    )
+            log(f"scores: indicatorwaarden {year} in {time.perf_counter() - started:.1f} s")
+    del rng
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM scores_indicatorvalue WHERE year = ANY(%s) AND indicator_id = ANY(%s)",
+            [years, list(ids.values())],
+        )
+        total = cursor.fetchone()[0]
+    return total
+
+
+def _leefbaarometer(years: list[int], *, log) -> int:
+    """Published Leefbaarometer classes per land buurt, every other year."""
+    from django.db import connection, transaction
+
+    from scores.models import Score, ScoreModel
+
+    model = ScoreModel.objects.get(key="leefbaarometer")
+    rng = np.random.default_rng(3)
+    with transaction.atomic(), connection.cursor() as cursor:
+        for year in years[::2]:
+            if Score.objects.filter(model=model, year=year, is_aggregated=False).exists():
+                continue
+            cursor.execute(
+                "SELECT id FROM areas_area WHERE year = %s AND kind = 'buurt' AND NOT is_water", [year]
+            )
+            area_ids = [r[0] for r in cursor.fetchall()]
+            values = rng.normal(0, 0.15, len(area_ids))
+            classes = np.clip(np.round(5 + values / 0.05), 1, 9).astype(int)
+            with cursor.cursor.copy(
+                "COPY scores_score (model_id, area_id, year, value, score_class, is_aggregated, "
+                "no_data_reason) FROM STDIN"
+            ) as copy:
+                copy.write(
+                    "".join(
+                        f"{model.pk}\t{a}\t{year}\t{v!r}\t{c}\tf\t\n"
+                        for a, v, c in zip(area_ids, values.tolist(), classes.tolist(), strict=True)
+                    )
+                )
+            log(f"scores: Leefbaarometer {year} ({len(area_ids)} buurten)")
+    return Score.objects.filter(model=model, is_aggregated=False, year__in=years).count()
+
+
+def write_kwb_csv(path: Path, year: int) -> int:
+    """The year's KWB values as a national CSV in the CBS layout (semicolons, ``.`` for a
+    missing value). Returns the number of rows."""
+    from django.db import connection
+
+    keys = indicator_keys()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT a.code, a.kind, i.key, v.value FROM scores_indicatorvalue v "
+            "JOIN areas_area a ON a.id = v.area_id JOIN scores_indicator i ON i.id = v.indicator_id "
+            "WHERE v.year = %s AND i.key = ANY(%s) AND i.source_id = "
+            "(SELECT id FROM scores_source WHERE kind = 'cbs-kwb' ORDER BY id LIMIT 1)",
+            [year, keys],
+        )
+        table: dict[str, dict] = {}
+        kinds = {}
+        for code, kind, key, value in cursor.fetchall():
+            table.setdefault(code, {})[key] = value
+            kinds[code] = kind
+    levels = {"gemeente": "Gemeente", "wijk": "Wijk", "buurt": "Buurt"}
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(["gwb_code_10", "recs", *keys])
+        for code in sorted(table):
+            row = table[code]
+            writer.writerow(
+                [code, levels[kinds[code]], *(("." if row.get(k) is None else row[k]) for k in keys)]
+            )
+    return len(table)
+
+
+def measure_import(*, workdir: Path, year: int, log) -> float | None:
+    """Seconds to import one year's national KWB CSV through ``score_import_file`` (None
+    when that service is not there)."""
+    try:
+        from scores.services.imports import score_import_file
+    except ImportError:
+        log("scores: score_import_file ontbreekt; importfiguur overgeslagen")
+        return None
+    from scores.models import ScoreImport
+    from scores.services.catalogue import catalogue_install
+
+    path = workdir / f"kwb-{year}.csv"
+    rows = write_kwb_csv(path, year)
+    log(f"scores: KWB {year} importeren ({rows} rijen, {path.stat().st_size / 1e6:.0f} MB)")
+    source = catalogue_install()["cbs-kwb"]
+    started = time.perf_counter()
+    job = score_import_file(actor=_admin(), path=path, source=source, year=year)
+    seconds = time.perf_counter() - started
+    if job.status != ScoreImport.Status.DONE:
+        log(f"scores: import mislukt: {job.errors[:5]}")
+        return None
+    log(f"scores: {job.values_written} waarden in {seconds:.1f} s")
+    return seconds
+
+
+def measure_recompute(*, log, years=None) -> tuple[float, dict]:
+    from scores.services.compute import scores_recompute
+
+    started = time.perf_counter()
+    report = scores_recompute(years=years)
+    seconds = time.perf_counter() - started
+    log(
+        f"scores: herberekend {len(report['models'])} modellen × {len(report['years'])} jaren, "
+        f"{report['scores_written']} scores in {seconds:.1f} s"
+    )
+    return seconds, report
+
+
+def main() -> int:
+    os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/wijkkoers_bench")
+    os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
+    os.environ.setdefault("CACHE_KEY_PREFIX", "wijkkoers-bench")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    import tempfile
+
+    from bench.__main__ import ensure_database, log
+
+    ensure_database(os.environ["DATABASE_URL"])
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+    workdir = Path(tempfile.mkdtemp(prefix="wijkkoers-bench-"))
+    return 1 if run(workdir=workdir, log=log) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
