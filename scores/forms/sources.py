@@ -163,6 +163,7 @@ class ScoreModelForm(_VersionedForm):
     stable_band = forms.FloatField(
         label=_("Bandbreedte stabiel"),
         min_value=0,
+        localize=True,
         help_text=_(
             "Signaaltypologie: een verandering binnen deze bandbreedte (in standaardafwijkingen) telt als stabiel."
         ),
@@ -195,7 +196,7 @@ def score_model_initial(model: ScoreModel) -> dict:
 
 class ComponentForm(StyledForm):
     indicator = forms.ModelChoiceField(label=_("Indicator"), queryset=Indicator.objects.none())
-    weight = forms.FloatField(label=_("Gewicht"), min_value=0)
+    weight = forms.FloatField(label=_("Gewicht"), min_value=0, localize=True)
     role = forms.ChoiceField(label=_("Rol"), choices=ModelIndicator.Role.choices, required=False)
 
     def __init__(self, *args, indicators=None, **kwargs):
