@@ -270,17 +270,17 @@ class _Data:
         return self._values[key]
 
     def preload(self, indicator_ids: Iterable[int], years: Iterable[int]) -> None:
-        """Load the values of several indicators for several years in one pass per year."""
+        """Load the values of several indicators for several years, one query per year
+        (each served by the indicator-and-year index)."""
         indicator_ids = sorted(set(indicator_ids))
         for year in sorted(set(years)):
             wanted = [i for i in indicator_ids if (i, year) not in self._values]
             if not wanted:
                 continue
             areas = self.areas(year)
-            placeholders = ", ".join(["%s"] * len(wanted))
             data = _fetch(
                 "SELECT indicator_id::int8, area_id::int8, value::float8 FROM scores_indicatorvalue "
-                f"WHERE year = %s AND indicator_id IN ({placeholders})",
+                f"WHERE year = %s AND indicator_id IN ({', '.join(['%s'] * len(wanted))})",
                 [year, *wanted],
                 "iif",
             )
@@ -479,20 +479,31 @@ def _index_year(data: _Data, model: ScoreModel, components: list[ModelIndicator]
 
     key_json = [json.dumps(key) for key in keys]
 
+    # Rows with every component present (nearly all) share one text template.
+    full = (
+        "{"
+        + ", ".join(f'{kj}: {{"value": %r, "z": %r, "weight": %r, "contribution": %r}}' for kj in key_json)
+        + "}"
+    )
+
     def contributions(raw_m, z_m, norm_m, contribution_m, rows_ok):
         out = []
-        raw_l, z_l, norm_l, con_l = raw_m.tolist(), z_m.tolist(), norm_m.tolist(), contribution_m.tolist()
-        for i, ok in enumerate(rows_ok.tolist()):
+        complete = ~np.isnan(z_m).any(axis=1)
+        table = np.stack([raw_m, z_m, norm_m, contribution_m], axis=2).reshape(len(raw_m), 4 * k).tolist()
+        for i, (ok, whole) in enumerate(zip(rows_ok.tolist(), complete.tolist(), strict=True)):
             if not ok:
                 out.append(None)
-                continue
-            parts = [
-                f'{key_json[j]}: {{"value": {_fmt(raw_l[i][j])}, "z": {_fmt(z_l[i][j])}, '
-                f'"weight": {_fmt(norm_l[i][j])}, "contribution": {_fmt(con_l[i][j])}}}'
-                for j in range(k)
-                if z_l[i][j] == z_l[i][j]  # not NaN: the component is present
-            ]
-            out.append("{" + ", ".join(parts) + "}")
+            elif whole:
+                out.append(full % tuple(table[i]))
+            else:
+                row = table[i]
+                parts = [
+                    f'{key_json[j]}: {{"value": {row[4 * j]!r}, "z": {row[4 * j + 1]!r}, '
+                    f'"weight": {row[4 * j + 2]!r}, "contribution": {row[4 * j + 3]!r}}}'
+                    for j in range(k)
+                    if row[4 * j + 1] == row[4 * j + 1]  # not NaN: the component is present
+                ]
+                out.append("{" + ", ".join(parts) + "}")
         return out
 
     reasons = [
