@@ -1,6 +1,6 @@
 """API routes of scores, mounted under /api/v1/ before the main router."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 router = SimpleRouter()
