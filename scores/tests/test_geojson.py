@@ -171,3 +171,24 @@ def test_bad_parameters_are_explained(client, world, data):
     assert "Kies een scoremodel" in response.content.decode()
     assert client.get(_url(model="wijkkoers-veerkracht", level="provincie")).status_code == 400
     assert client.get(_url(model="bestaat-niet")).status_code == 404
+
+
+def test_middleware_answers_warm_open_maps_and_passes_the_rest_on(client, world, data):
+    from scores.middleware import SignedScoreMapMiddleware
+
+    user = world.users["tenant_rep"]
+    passed_on = []
+
+    def view(request):
+        passed_on.append(request.get_full_path())
+        return None
+
+    middleware = SignedScoreMapMiddleware(view)
+    open_url = _url(model="wijkkoers-veerkracht", sig=map_url_signature(user))
+    middleware(RequestFactory().get(open_url))  # cold: the view builds it
+    assert len(passed_on) == 1
+    client.get(open_url)
+    response = middleware(RequestFactory().get(open_url))
+    assert response is not None and response.status_code == 200 and len(passed_on) == 1
+    middleware(RequestFactory().get(_url(model="aedes-test", sig=map_url_signature(user))))
+    assert len(passed_on) == 2
