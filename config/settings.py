@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "areas.middleware.SignedMapMiddleware",  # warm maps for signed page URLs, like static files
+    "scores.middleware.SignedScoreMapMiddleware",  # warm open score maps for signed page URLs
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.InterfaceLanguageMiddleware",
