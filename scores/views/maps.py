@@ -21,7 +21,7 @@ from areas.api.views import map_url_signature
 from areas.models import Area, AreaKind
 from areas.selectors import MAP_LEVELS
 from organisations.models import Organisation
-from scores import exports
+from scores import catalogue, exports
 from scores.forms.maps import ScoreMapForm, subject_value
 from scores.models import Source
 from scores.selectors import maps
@@ -68,7 +68,9 @@ def _map_choice(request):
     if raw:
         subject = _find_subject(raw, models, indicators)
     elif models or indicators:
-        subject = (models or indicators)[0]
+        # The open veerkracht-index first: everyone may see it and it covers every buurt.
+        default = next((m for m in models if m.key == catalogue.VEERKRACHT_INDEX.key), None)
+        subject = default or (models or indicators)[0]
     else:
         return choice
     years = maps.subject_years(user=user, subject=subject)
