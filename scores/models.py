@@ -74,7 +74,7 @@ class Source(VersionedModel):
         verbose_name=_("gedeeld met"),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
     history = HistoricalRecords(m2m_fields=[shared_with])
@@ -182,9 +182,20 @@ class Indicator(VersionedModel):
 class IndicatorValue(models.Model):
     """The value of one indicator for one area (of one boundary year)."""
 
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values", db_index=False)
+    # Values and scores are written in bulk (hundreds of thousands of rows per national
+    # year) by the import and compute services, which take the ids from the rows they
+    # just read in the same transaction; a database foreign-key check per row would double
+    # the time of a national import. Deleting an area or indicator still removes its rows
+    # (Django's on_delete runs in the application).
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="values", db_index=False, db_constraint=False
+    )
     area = models.ForeignKey(
-        "areas.Area", on_delete=models.CASCADE, related_name="indicator_values", db_index=False
+        "areas.Area",
+        on_delete=models.CASCADE,
+        related_name="indicator_values",
+        db_index=False,
+        db_constraint=False,
     )
     year = models.PositiveSmallIntegerField(_("jaar"))
     value = models.FloatField(_("waarde"))
@@ -323,8 +334,13 @@ class ModelIndicator(models.Model):
 class Score(models.Model):
     """The score and class of one area (of one boundary year) in one model."""
 
-    model = models.ForeignKey(ScoreModel, on_delete=models.CASCADE, related_name="scores", db_index=False)
-    area = models.ForeignKey("areas.Area", on_delete=models.CASCADE, related_name="scores", db_index=False)
+    # No database foreign-key checks, for the same reason as ``IndicatorValue``.
+    model = models.ForeignKey(
+        ScoreModel, on_delete=models.CASCADE, related_name="scores", db_index=False, db_constraint=False
+    )
+    area = models.ForeignKey(
+        "areas.Area", on_delete=models.CASCADE, related_name="scores", db_index=False, db_constraint=False
+    )
     year = models.PositiveSmallIntegerField(_("jaar"))
     value = models.FloatField(_("score"), null=True, blank=True)
     score_class = models.SmallIntegerField(_("klasse"), null=True, blank=True)

@@ -51,15 +51,7 @@ def _lock(model, obj):
 
 
 def _save_source(source: Source, *, actor, reason: str) -> Source:
-    """``save_versioned`` for a source. Sources installed from the catalogue or by an
-    import have no ``created_by``; that field is bookkeeping, not input, so it is left
-    out of validation."""
-    source.version = (source.version or 0) + 1 if source.pk else 1
-    source.full_clean(exclude=["created_by"])
-    source._history_user = actor
-    source._change_reason = reason
-    source.save()
-    return source
+    return save_versioned(source, actor=actor, reason=reason)
 
 
 def _check_licence_rules(*, kind: str, is_licensed: bool, owner_organisation) -> None:
