@@ -133,6 +133,30 @@ INTERVENTIONS = [
         ],
     },
     {
+        # Finished before the latest measurement, so its evaluation shows the scores
+        # before and after beside comparable buurten.
+        "wijk": "WK045301",
+        "title": "Wijkaanpak Lagersbuurt: schoon, heel en veilig",
+        "description": "Drie jaar lang samen optrekken in de Lagersbuurt: achterstallig onderhoud van "
+        "portieken, een buurtbeheerder, vaste spreekuren en vroegsignalering van schulden.",
+        "theme": "leefbaarheid",
+        "buurten": ["BU04530100"],
+        "lead": GEMEENTE,
+        "partners": [CORPORATIE, WELZIJN],
+        "start": 1730,
+        "end": 880,
+        "budget": "420000",
+        "funder": "Gemeente Velsen en Woningcorporatie Velserduin",
+        "indicators": ["p_hh_li", "a_vernoo"],
+        "actor": GERDA,
+        "path": [("gepland", 1760, ""), ("in_uitvoering", 1730, ""), ("afgerond", 880, "")],
+        "updates": [
+            (1600, "Buurtbeheerder aan de slag; 60 portieken geschouwd.", 15),
+            (1300, "Onderhoud aan 38 portieken klaar; spreekuur twee keer per week.", 50),
+            (1000, "Meldingen van vernielingen gehalveerd ten opzichte van de start.", 85),
+        ],
+    },
+    {
         "wijk": "WK045301",
         "title": "Buurtkamer Lagersbuurt",
         "description": "Een ontmoetingsplek in de plint van de Lagersflat, vijf dagdelen open, gerund door "

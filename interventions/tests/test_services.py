@@ -808,7 +808,7 @@ def test_demo_is_complete_and_idempotent(db):
     demo.seed(log=lines.append)
     assert AreaTeam.objects.count() == 3
     assert UrgencyAssessment.objects.filter(year__in=[2024, 2025]).count() == 6
-    assert Intervention.objects.count() == 12
+    assert Intervention.objects.count() == 13
     assert set(Intervention.objects.values_list("status", flat=True)) == set(Intervention.Status.values)
     assert ProgressUpdate.objects.count() >= 30
     counts = (AreaTeam.objects.count(), Intervention.objects.count(), ProgressUpdate.objects.count())
