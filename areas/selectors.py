@@ -307,7 +307,7 @@ class MapBody:
     features: int
 
 
-class _LocalBodies:
+class LocalBodies:
     """A few recent bodies in process memory, to spare the cache round trip for the
     large national overview. Keys hold the data version, so entries never go stale."""
 
@@ -333,15 +333,15 @@ class _LocalBodies:
     def clear(self):
         with self.lock:
             self.items.clear()
-        _local_versions.clear()
 
 
-_local = _LocalBodies()
+_local = LocalBodies()
 
 
 def clear_map_memory() -> None:
     """Forget the map bodies and versions this process keeps (tests start clean)."""
     _local.clear()
+    _local_versions.clear()
 
 
 def map_etag(query: MapQuery, version: MapVersion) -> str:

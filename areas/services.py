@@ -6,10 +6,7 @@ that gemeente.
 """
 
 import logging
-import shutil
-import tempfile
 from collections.abc import Callable
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,6 +33,7 @@ from areas.importers import (
     sniff_head,
 )
 from areas.models import ZOOM_BANDS, Area, AreaKind, AreaOverlap, BoundaryImport
+from core.files import local_path
 from core.permissions import ensure_in_scope, is_platform_admin, require
 from core.services import check_version, save_versioned
 
@@ -171,23 +169,6 @@ def boundary_import_file(*, actor, path, year: int, dry_run: bool = False, stdou
         raise
 
 
-@contextmanager
-def _local_path(fieldfile):
-    """A path on local disk for the stored file (GDAL needs one)."""
-    try:
-        local = fieldfile.path
-    except NotImplementedError:  # remote storage
-        local = None
-    if local:
-        yield Path(local)
-        return
-    with tempfile.NamedTemporaryFile(suffix=Path(fieldfile.name).suffix) as tmp:
-        with fieldfile.open("rb") as src:
-            shutil.copyfileobj(src, tmp)
-        tmp.flush()
-        yield Path(tmp.name)
-
-
 def _cap(issues: list[RowIssue]) -> list[dict]:
     rows = [issue.as_dict() for issue in issues[:MAX_REPORTED]]
     if len(issues) > MAX_REPORTED:
@@ -263,7 +244,7 @@ def boundary_import_run(*, job_id: int, progress_callback: ProgressCallback = No
     cb = progress_callback
     _set_progress(job, 5, _("bestand lezen"), cb, status=BoundaryImport.Status.RUNNING)
     try:
-        with _local_path(job.file) as path:
+        with local_path(job.file) as path:
             parsed = read_boundary_file(path, year=job.year, max_bytes=_max_bytes())
     except BoundaryFileError as exc:
         return _finish(

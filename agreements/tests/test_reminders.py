@@ -249,7 +249,7 @@ def test_daily_task_through_a_real_worker_reminds_once(transactional_db, world):
     from celery.signals import task_postrun
     from django.utils import timezone
 
-    from organisations.tests.test_worker import _redis_worker, _wait_for
+    from tests.worker import redis_worker, wait_for
 
     negotiating(world)
     due = timezone.localdate() + datetime.timedelta(days=5)
@@ -265,11 +265,11 @@ def test_daily_task_through_a_real_worker_reminds_once(transactional_db, world):
 
     task_postrun.connect(count, weak=False)
     try:
-        with _redis_worker():
+        with redis_worker():
             send_deadline_reminders.delay()
-            assert _wait_for(lambda: len(mail.outbox) == 3), [m.to for m in mail.outbox]
+            assert wait_for(lambda: len(mail.outbox) == 3), [m.to for m in mail.outbox]
             send_deadline_reminders.delay()
-            assert _wait_for(lambda: len(runs) == 2)
+            assert wait_for(lambda: len(runs) == 2)
             time.sleep(0.5)  # a mail queued by the second run would have arrived by now
     finally:
         task_postrun.disconnect(count)

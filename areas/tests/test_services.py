@@ -599,11 +599,11 @@ def test_unexpected_error_while_writing_rolls_back_and_fails_the_job(world, monk
 
 @pytest.mark.worker
 def test_upload_is_imported_by_a_real_worker(transactional_db, world):
-    from organisations.tests.test_worker import _redis_worker, _wait_for
+    from tests.worker import redis_worker, wait_for
 
-    with _redis_worker():
+    with redis_worker():
         job = services.boundary_import_start(actor=world.platform_admin, uploaded_file=upload(), year=2022)
-        finished = _wait_for(lambda: BoundaryImport.objects.filter(pk=job.pk, status=DONE).exists())
+        finished = wait_for(lambda: BoundaryImport.objects.filter(pk=job.pk, status=DONE).exists())
         assert finished, BoundaryImport.objects.get(pk=job.pk).errors
     job.refresh_from_db()
     assert (job.created, job.progress) == (1, 100)

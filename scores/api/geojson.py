@@ -16,8 +16,6 @@ needs a real sign-in of someone it is shared with.
 import gzip
 import hashlib
 import json
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -169,39 +167,13 @@ def scored_version(query: ScoredQuery) -> area_selectors.MapVersion:
     return area_selectors.MapVersion(token, max(last, _first_seen(parts[1])))
 
 
-class _LocalBodies:
-    """A few recent bodies in process memory; keys hold every version, so never stale."""
-
-    def __init__(self, size=12):
-        self.size = size
-        self.items: OrderedDict[str, area_selectors.MapBody] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key):
-        with self.lock:
-            body = self.items.get(key)
-            if body is not None:
-                self.items.move_to_end(key)
-            return body
-
-    def put(self, key, body):
-        with self.lock:
-            self.items[key] = body
-            while len(self.items) > self.size:
-                self.items.popitem(last=False)
-
-    def clear(self):
-        with self.lock:
-            self.items.clear()
-        _seen.clear()
-
-
-_local = _LocalBodies()
+_local = area_selectors.LocalBodies()
 
 
 def clear_memory() -> None:
     """Forget the bodies this process keeps (tests start clean)."""
     _local.clear()
+    _seen.clear()
 
 
 def _key(query: ScoredQuery, version) -> str:

@@ -7,10 +7,7 @@ the file (and the published scores of its model); other years are never touched.
 
 import io
 import logging
-import shutil
-import tempfile
 from collections.abc import Callable
-from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
@@ -22,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from areas.importers import RowIssue
 from areas.models import Area, AreaKind
+from core.files import local_path
 from core.services import save_versioned
 from scores import catalogue
 from scores.importers import (
@@ -230,23 +228,6 @@ def score_import_file(
 # --- running -----------------------------------------------------------------------------
 
 
-@contextmanager
-def _local_path(fieldfile):
-    """A path on local disk for the stored file (openpyxl and the CSV reader need one)."""
-    try:
-        local = fieldfile.path
-    except NotImplementedError:  # remote storage
-        local = None
-    if local:
-        yield Path(local)
-        return
-    with tempfile.NamedTemporaryFile(suffix=Path(fieldfile.name).suffix) as tmp:
-        with fieldfile.open("rb") as src:
-            shutil.copyfileobj(src, tmp)
-        tmp.flush()
-        yield Path(tmp.name)
-
-
 def _cap(issues) -> list[dict]:
     issues = list(issues)
     rows = [issue.as_dict() for issue in issues[:MAX_REPORTED]]
@@ -337,7 +318,7 @@ def score_import_run(
     cb = progress_callback
     _set_progress(job, 5, _("bestand lezen"), cb, status=ScoreImport.Status.RUNNING)
     try:
-        with _local_path(job.file) as path:
+        with local_path(job.file) as path:
             parsed = read_indicator_file(
                 path,
                 file_format=job.file_format,
