@@ -52,9 +52,10 @@ def main() -> int:
 
     call_command("migrate", verbosity=0, interactive=False)
 
-    from bench import agreements, areas, interventions
+    from bench import agreements, areas, interventions, scores
 
     failures = areas.run(workdir=workdir, log=log)
+    failures += scores.run(workdir=workdir, log=log)
     failures += interventions.report(log=log)
     failures += agreements.run(workdir=workdir, log=log)
     return 1 if failures else 0

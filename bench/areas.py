@@ -171,13 +171,20 @@ def _run(*, workdir: Path, log) -> list[str]:
 
 def _reset():
     """Remove the benchmark year's areas, so the import creates every row. Only this
-    year: the other benchmarks share the database."""
+    year: the other benchmarks share the database.
+
+    The indicator values and scores of these areas go first: their tables have no
+    database foreign keys (the bulk writes skip the per-row check), so a raw delete of
+    the areas alone would leave them behind, pointing at ids that no longer exist."""
     from django.db import connection, transaction
 
     from areas import selectors
+    from scores import versions
 
     year_ids = "SELECT id FROM areas_area WHERE year = %s"
     with transaction.atomic(), connection.cursor() as cursor:
+        for table in ("scores_score", "scores_indicatorvalue"):
+            cursor.execute(f"DELETE FROM {table} WHERE area_id IN ({year_ids})", [YEAR])
         cursor.execute(
             f"DELETE FROM areas_areaoverlap WHERE source_id IN ({year_ids}) OR target_id IN ({year_ids})",
             [YEAR, YEAR],
@@ -191,6 +198,7 @@ def _reset():
         cursor.execute("DELETE FROM areas_historicalarea WHERE year = %s", [YEAR])
         cursor.execute("DELETE FROM areas_boundaryimport WHERE year = %s", [YEAR])
     selectors.map_data_changed(YEAR)
+    versions.data_changed()
 
 
 class _exclusive:
