@@ -34,6 +34,18 @@ def _number(value, decimals: int, fmt: str):
 
 def headers(table: MapTable) -> list[str]:
     columns = [_("Code"), _("Naam"), _("Ligt in"), _("Jaar")]
+    if table.is_signal:
+        # The signal's cell number means nothing on its own: the file gives the two
+        # changes it crosses, the year they are measured from and the signal's name.
+        return [
+            *columns,
+            _("Vergeleken met jaar"),
+            _("Verandering kwetsbaarheid"),
+            _("Verandering overlast"),
+            _("Signaal (vak 1–9)"),
+            _("Signaal"),
+            _("Geen gegevens omdat"),
+        ]
     if table.kind == "change":
         columns += [_("Score %(year)s") % {"year": table.compare}, _("Score %(year)s") % {"year": table.year}]
         columns += [_("Verandering"), _("Opnieuw ingedeeld")]
@@ -49,6 +61,16 @@ def headers(table: MapTable) -> list[str]:
 def export_row(table: MapTable, row, fmt: str = "csv") -> list:
     decimals = table.decimals
     values = [row.code, safe_text(row.name), safe_text(row.parent_name), table.year]
+    if table.is_signal:
+        return [
+            *values,
+            row.compared_year if row.compared_year is not None else "",
+            _number(row.vulnerability, 2, fmt),
+            _number(row.nuisance, 2, fmt),
+            row.score_class if row.score_class is not None else "",
+            safe_text(row.label) if row.score_class is not None else "",
+            safe_text(row.no_data_reason),
+        ]
     if table.kind == "change":
         values += [
             _number(row.previous, decimals, fmt),

@@ -64,14 +64,19 @@ class ScoreMapForm(StyledForm):
         help_text=_("Van laag naar hoog, gescheiden door puntkomma's, bijvoorbeeld 10; 20; 30."),
     )
 
-    def __init__(self, *args, models=(), indicators=(), years=(), gemeenten=(), **kwargs):
+    def __init__(self, *args, models=(), indicators=(), years=(), gemeenten=(), allow_compare=True, **kwargs):
         super().__init__(*args, **kwargs)
+        if not allow_compare:
+            # A signal already is a change since the previous measurement; the change of
+            # its cell numbers between two years would mean nothing.
+            del self.fields["vergelijk"]
         self.fields["kaart"].choices = [
             (_("Scoremodellen"), [(subject_value(m), m.name) for m in models]),
             (_("Indicatoren"), [(subject_value(i), f"{i.name} ({i.source.name})") for i in indicators]),
         ]
         self.fields["jaar"].choices = [(y, y) for y in years]
-        self.fields["vergelijk"].choices = [("", _("niet vergelijken")), *((y, y) for y in years)]
+        if "vergelijk" in self.fields:
+            self.fields["vergelijk"].choices = [("", _("niet vergelijken")), *((y, y) for y in years)]
         self.fields["gemeente"].choices = [(NATIONAL, _("heel Nederland")), *gemeenten]
 
     def clean_klassen(self):
@@ -89,7 +94,8 @@ class ScoreMapForm(StyledForm):
                 self.add_error("grenzen", exc)
         else:
             data["breaks"] = None
-        if data.get("vergelijk") is not None and data.get("vergelijk") == data.get("jaar"):
+        compare = data.get("vergelijk")
+        if "vergelijk" not in self.fields or (compare is not None and compare == data.get("jaar")):
             data["vergelijk"] = None
         return data
 

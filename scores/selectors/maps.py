@@ -285,6 +285,31 @@ class Row:
     previous: float | None = None
     change: float | None = None
     redrawn: bool = False
+    # Signal typology: the two changes it crosses (in standard deviations of the earlier
+    # year) and the year they are measured from.
+    vulnerability: float | None = None
+    nuisance: float | None = None
+    compared_year: int | None = None
+
+
+@dataclass
+class SignalCell:
+    """One cell of the 3 × 3 signal legend."""
+
+    value: int
+    label: str
+    color: str
+    count: int
+    nuisance: str
+
+
+@dataclass
+class SignalRow:
+    """One row of the signal legend: one trend of vulnerability against the three of
+    overlast."""
+
+    vulnerability: str
+    cells: list[SignalCell]
 
 
 @dataclass
@@ -310,6 +335,25 @@ class MapTable:
     @property
     def title(self) -> str:
         return self.subject.name
+
+    @property
+    def is_signal(self) -> bool:
+        return self.kind == "model" and getattr(self.subject, "kind", "") == ScoreModel.Kind.SIGNAL
+
+    @property
+    def signal_grid(self) -> list[SignalRow]:
+        """The legend of a signal map as the 3 × 3 table of DESIGN §3; empty for other maps."""
+        return signal_grid(self.legend) if self.is_signal else []
+
+    @property
+    def no_data(self) -> LegendEntry | None:
+        """The legend entry of the areas without a class, if there are any."""
+        return next((e for e in self.legend if e.value is None), None)
+
+    @property
+    def compared_years(self) -> list[int]:
+        """Signal maps: the earlier years the changes are measured from."""
+        return sorted({r.compared_year for r in self.rows if r.compared_year is not None})
 
 
 def _scope(qs, *, user, year, gemeente="", parent=None, gebied=None):
@@ -354,6 +398,47 @@ def _legend(rows, classes) -> list[LegendEntry]:
     return legend
 
 
+def trend_labels() -> dict[str, str]:
+    """The three trends of the signal typology, as the interface says them."""
+    return {"daalt": _("daalt"), "stabiel": _("stabiel"), "stijgt": _("stijgt")}
+
+
+def signal_grid(legend: list[LegendEntry]) -> list[SignalRow]:
+    """Signal cells 1–9 laid out as rows of vulnerability (falling, stable, rising) and
+    columns of overlast (falling, stable, rising), each with its colour and number of
+    areas (cell 3·v + n + 1, as the compute service numbers them)."""
+    by_value = {e.value: e for e in legend if e.value is not None}
+    trends = list(trend_labels().values())
+    rows = []
+    for v, vulnerability in enumerate(trends):
+        cells = []
+        for n, nuisance in enumerate(trends):
+            value = 3 * v + n + 1
+            entry = by_value.get(value)
+            cells.append(
+                SignalCell(
+                    value,
+                    entry.label if entry else "",
+                    entry.color if entry else NO_DATA_COLOR,
+                    entry.count if entry else 0,
+                    nuisance,
+                )
+            )
+        rows.append(SignalRow(vulnerability, cells))
+    return rows
+
+
+def signal_changes(contributions) -> tuple[float | None, float | None, int | None]:
+    """(change of vulnerability, change of overlast, earlier year) of a signal score."""
+    if not isinstance(contributions, dict):
+        return None, None, None
+    return (
+        contributions.get("kwetsbaarheid"),
+        contributions.get("overlast"),
+        contributions.get("previous_year"),
+    )
+
+
 def _apply_class(row: Row, by_value: dict[int, ClassDef]) -> None:
     item = by_value.get(row.score_class)
     if item is not None:
@@ -369,18 +454,26 @@ def score_table(*, user, model: ScoreModel, year: int, level: str, gemeente="", 
     areas without a score are in it too (without value, with the reason when known)."""
     areas = _areas(user=user, year=year, level=level, gemeente=gemeente, parent=parent, gebied=gebied)
     rows = _rows(areas)
+    is_signal = model.kind == ScoreModel.Kind.SIGNAL
+    # Only a signal's contributions are shown in the table (its two changes); an index's
+    # are read on the area page only.
+    columns = ["area_id", "value", "score_class", "trend", "no_data_reason"]
+    if is_signal:
+        columns.append("contributions")
     scores = {
         area_id: rest
         for area_id, *rest in Score.objects.restrict(user, "view")
         .filter(model=model, year=year, area__in=areas.values("pk"))
-        .values_list("area_id", "value", "score_class", "trend", "no_data_reason")
+        .values_list(*columns)
     }
     classes = model_classes(model)
     by_value = {c.value: c for c in classes}
     for row in rows:
         found = scores.get(row.area_id)
         if found:
-            row.value, row.score_class, row.trend, row.no_data_reason = found
+            row.value, row.score_class, row.trend, row.no_data_reason = found[:4]
+            if is_signal:
+                row.vulnerability, row.nuisance, row.compared_year = signal_changes(found[4])
         _apply_class(row, by_value)
     return MapTable("model", model, year, level, rows, classes, _legend(rows, classes), decimals=2, unit="")
 
@@ -533,6 +626,12 @@ SORTS = {
     "klasse": lambda r: (r.score_class is None, r.score_class or 0, r.code),
     "verandering": lambda r: (r.change is None, r.change if r.change is not None else 0, r.code),
     "trend": lambda r: (r.trend is None, r.trend if r.trend is not None else 0, r.code),
+    "kwetsbaarheid": lambda r: (
+        r.vulnerability is None,
+        r.vulnerability if r.vulnerability is not None else 0,
+        r.code,
+    ),
+    "overlast": lambda r: (r.nuisance is None, r.nuisance if r.nuisance is not None else 0, r.code),
 }
 
 
@@ -562,6 +661,10 @@ class Point:
     trend: float | None = None
     no_data_reason: str = ""
     redrawn: bool = False
+    # Signal typology: the two changes and the year they are measured from.
+    vulnerability: float | None = None
+    nuisance: float | None = None
+    compared_year: int | None = None
 
 
 @dataclass
@@ -594,6 +697,10 @@ class Series:
     @property
     def has_data(self) -> bool:
         return self.latest is not None
+
+    @property
+    def is_signal(self) -> bool:
+        return self.model_kind == ScoreModel.Kind.SIGNAL
 
 
 def area_series(*, user, area: Area) -> list[Series]:
@@ -628,20 +735,21 @@ def area_series(*, user, area: Area) -> list[Series]:
         points = []
         for year in years:
             found = score_rows.get((model.pk, year))
-            value, score_class, trend, reason, _contrib = found if found else (None, None, None, "", None)
+            value, score_class, trend, reason, contrib = found if found else (None, None, None, "", None)
             item = by_value.get(score_class)
-            points.append(
-                Point(
-                    year,
-                    value,
-                    score_class,
-                    item.label if item else "",
-                    item.color if item else NO_DATA_COLOR,
-                    trend,
-                    reason,
-                    year in redrawn,
-                )
+            point = Point(
+                year,
+                value,
+                score_class,
+                item.label if item else "",
+                item.color if item else NO_DATA_COLOR,
+                trend,
+                reason,
+                year in redrawn,
             )
+            if model.kind == ScoreModel.Kind.SIGNAL:
+                point.vulnerability, point.nuisance, point.compared_year = signal_changes(contrib)
+            points.append(point)
         series = Series(
             "model", model.key, model.name, "", 2, licence_note(model), points, model_kind=model.kind
         )

@@ -1,7 +1,12 @@
 """Numbers and the small server-drawn charts of the score pages."""
 
+import re
+
 from django import template
 from django.utils.formats import number_format
+from django.utils.html import format_html
+
+from scores.selectors.maps import NO_DATA_COLOR
 
 register = template.Library()
 
@@ -79,3 +84,20 @@ def series_chart(series):
         "ticks": [{"y": round(y_of(v), 1), "value": v} for v in _ticks(low, high)],
         "zero": round(y_of(0), 1) if low < 0 < high else None,
     }
+
+
+# A colour straight from a model's classes goes into a style attribute: only plain colour
+# notations pass, so no other CSS can ride along.
+COLOR = re.compile(r"^(#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,20}|rgba?\([0-9., %]+\)|hsla?\([0-9., %deg]+\))$")
+
+
+@register.simple_tag
+def swatch(color):
+    """The colour square of a class, hidden from screen readers (the class name beside it
+    says the same)."""
+    color = str(color or "").strip()
+    if not COLOR.match(color):
+        color = NO_DATA_COLOR
+    return format_html(
+        '<span class="wk-score-swatch" style="--wk-swatch-color: {}" aria-hidden="true"></span>', color
+    )

@@ -6,9 +6,7 @@ from django.urls import reverse
 
 from scores import versions
 from scores.api import geojson
-from scores.models import Score
-from scores.tests.helpers import model
-from scores.tests.test_maps import build_map_data
+from scores.tests.test_maps import build_map_data, put_signals
 
 
 @pytest.fixture(autouse=True)
@@ -52,14 +50,20 @@ def test_partial_for_the_area_pages_has_no_page_around_it(client, world, data):
     assert "Aedes" not in html
 
 
-def test_signal_of_the_latest_year(client, world, data):
-    signal = model("signalen")
-    area = data.sw.area(2023, "BU04530000")
-    Score.objects.create(model=signal, area=area, year=2023, value=9, score_class=9)
+def test_signal_per_year_is_a_table_with_the_two_changes_not_a_chart(client, world, data):
+    put_signals(data.sw)
     client.force_login(world.users["partner_reader"])
     html = client.get(_url(2023, "BU04530000", partial=True)).content.decode()
     assert "Signaal 2023:" in html
     assert "kwetsbaarheid stijgt, overlast stijgt" in html
+    start = html.index('data-series="model-signalen"')
+    part = html[start : html.index("</section>", start)]
+    assert "<svg" not in part
+    assert "data-signal-years" in part
+    assert "Verandering kwetsbaarheid" in part and "+0,60" in part and "+0,80" in part
+    assert ">2022</td>" in part  # compared with 2022
+    # The year without a signal says so instead of showing a number.
+    assert part.count("—") >= 4
 
 
 def test_redrawn_year_is_marked(client, world, data):

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from scores import versions
 from scores.api import geojson
-from scores.tests.test_maps import HIDDEN_FROM, SEES_LICENSED, build_map_data
+from scores.tests.test_maps import HIDDEN_FROM, SEES_LICENSED, build_map_data, put_signals
 
 
 @pytest.fixture(autouse=True)
@@ -60,6 +60,35 @@ def test_change_export_has_both_years_and_the_redrawn_buurt(client, world, data)
     assert rows[0][4:8] == ["Score 2022", "Score 2023", "Verandering", "Opnieuw ingedeeld"]
     nieuwe_haven = next(r for r in rows if r[0] == "BU04530102")
     assert nieuwe_haven[4:8] == ["0.70", "1.20", "0.50", "ja"]
+
+
+def test_signal_export_gives_the_two_changes_the_compared_year_and_the_signal(client, world, data):
+    put_signals(data.sw)
+    client.force_login(world.users["tenant_rep"])
+    rows = _csv(client.get(_url("kaart=model:signalen&jaar=2023&niveau=buurt&gemeente=GM0453")))
+    assert rows[0] == [
+        "Code",
+        "Naam",
+        "Ligt in",
+        "Jaar",
+        "Vergeleken met jaar",
+        "Verandering kwetsbaarheid",
+        "Verandering overlast",
+        "Signaal (vak 1–9)",
+        "Signaal",
+        "Geen gegevens omdat",
+    ]
+    dorp = next(r for r in rows if r[0] == "BU04530000")
+    assert dorp[3:9] == ["2023", "2022", "0.60", "0.80", "9", "kwetsbaarheid stijgt, overlast stijgt"]
+    kriemhilde = next(r for r in rows if r[0] == "BU04530002")
+    assert kriemhilde[4:9] == ["", "", "", "", ""]
+    book = openpyxl.load_workbook(
+        io.BytesIO(
+            client.get(_url("kaart=model:signalen&jaar=2023&niveau=buurt&gemeente=GM0453", "xlsx")).content
+        )
+    )
+    values = {r[0]: r[4:8] for r in list(book.worksheets[0].values)[1:]}
+    assert values["BU04530100"] == (2022, -0.4, 0, 2)
 
 
 def test_excel_export_of_an_indicator_with_quantile_classes(client, world, data):

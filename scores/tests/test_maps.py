@@ -11,7 +11,7 @@ from django.urls import reverse
 from areas.models import AreaKind
 from scores import versions
 from scores.api import geojson
-from scores.models import Direction, ScoreModel
+from scores.models import Direction, Score, ScoreModel
 from scores.selectors import maps
 from scores.tests.helpers import (
     indicator,
@@ -91,6 +91,27 @@ def build_map_data(world) -> MapData:
         }
     )
     return MapData(sw, index, aedes, corp_share)
+
+
+def put_signals(sw) -> ScoreModel:
+    """Signals of 2023 against 2022 for three Velsen buurten, as the compute service
+    stores them: the cell (3·v + n + 1) and the two changes in the contributions."""
+    signal = model("signalen")
+    b23 = sw[2023].by_code
+    for code, cell, vulnerability, nuisance in (
+        ("BU04530000", 9, 0.6, 0.8),  # both rising: the strongest signal
+        ("BU04530001", 5, 0.02, -0.05),  # both stable
+        ("BU04530100", 2, -0.4, 0.0),  # vulnerability falling, overlast stable
+    ):
+        Score.objects.create(
+            model=signal,
+            area=b23[code],
+            year=2023,
+            value=cell,
+            score_class=cell,
+            contributions={"kwetsbaarheid": vulnerability, "overlast": nuisance, "previous_year": 2022},
+        )
+    return signal
 
 
 @pytest.fixture(autouse=True)
@@ -203,6 +224,35 @@ def test_indicator_table_in_quantile_and_fixed_classes(world, data):
             classing="fixed",
             breaks=[30, 20],
         )
+
+
+def test_signal_table_has_the_two_changes_and_a_three_by_three_legend(world, data):
+    signal = put_signals(data.sw)
+    table = maps.score_table(
+        user=world.users["tenant_rep"], model=signal, year=2023, level=AreaKind.BUURT, gemeente="GM0453"
+    )
+    assert table.is_signal
+    by_code = {row.code: row for row in table.rows}
+    dorp = by_code["BU04530000"]
+    assert (dorp.vulnerability, dorp.nuisance, dorp.compared_year) == (0.6, 0.8, 2022)
+    assert dorp.label == "kwetsbaarheid stijgt, overlast stijgt"
+    assert by_code["BU04530002"].vulnerability is None
+    assert table.compared_years == [2022]
+    grid = table.signal_grid
+    assert [row.vulnerability for row in grid] == ["daalt", "stabiel", "stijgt"]
+    assert [cell.nuisance for cell in grid[0].cells] == ["daalt", "stabiel", "stijgt"]
+    assert [[cell.count for cell in row.cells] for row in grid] == [[0, 1, 0], [0, 1, 0], [0, 0, 1]]
+    assert grid[2].cells[2].label == "kwetsbaarheid stijgt, overlast stijgt"
+    assert grid[2].cells[2].color == signal.classes[8]["color"]
+    # Nieuwe Haven and Kriemhildebuurt have no signal.
+    assert table.no_data.count == 2
+    # Other maps have no grid.
+    index = maps.score_table(
+        user=world.users["tenant_rep"], model=data.index, year=2023, level=AreaKind.BUURT, gemeente="GM0453"
+    )
+    assert not index.is_signal and index.signal_grid == []
+    rows = maps.sorted_rows(table.rows, "-overlast")
+    assert [r.code for r in rows[:3]] == ["BU04530000", "BU04530100", "BU04530001"]
 
 
 def test_licensed_model_and_its_scores_stay_with_the_organisations_it_is_shared_with(world, data):
@@ -324,6 +374,30 @@ def test_change_map_page_shows_both_years_and_the_redrawn_buurt(client, world, d
     assert "verandering van 2022 tot 2023" in html
     assert "herindeling" in html
     assert "compare=2022" in response.context["map"]["geojson_url"]
+
+
+def test_signal_map_page_shows_the_grid_legend_and_the_two_changes(client, world, data):
+    put_signals(data.sw)
+    client.force_login(world.users["gemeente_reviewer"])
+    response = client.get(
+        _map_url("kaart=model:signalen&jaar=2023&vergelijk=2022&niveau=buurt&gemeente=GM0453")
+    )
+    assert response.status_code == 200
+    # A signal is a change already: no comparison between years is offered or made.
+    assert response.context["table"].kind == "model"
+    assert "vergelijk" not in response.context["form"].fields
+    assert "compare=" not in response.context["map"]["geojson_url"]
+    html = response.content.decode()
+    assert "data-signal-grid" in html and 'data-signal="1"' in html
+    assert '<th class="utrecht-table__header-cell" scope="row">kwetsbaarheid stijgt</th>' in html
+    assert 'scope="col">overlast daalt</th>' in html
+    assert 'data-signal-cell="9"' in html
+    assert "Signaaltypologie, 2023 vergeleken met 2022" in html
+    assert "Verandering kwetsbaarheid" in html and "Verandering overlast" in html
+    assert "+0,60" in html and "+0,80" in html
+    # The cell number is not shown as a value, nor its change as a trend.
+    assert "Waarde" not in html and "Sinds vorige meting" not in html
+    assert "Rechtsonder (beide stijgen) is het sterkste signaal" in html
 
 
 def test_indicator_map_with_fixed_breaks_and_a_clear_error_for_bad_ones(client, world, data):

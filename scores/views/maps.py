@@ -23,7 +23,7 @@ from areas.selectors import MAP_LEVELS
 from organisations.models import Organisation
 from scores import catalogue, exports
 from scores.forms.maps import ScoreMapForm, subject_value
-from scores.models import Source
+from scores.models import ScoreModel, Source
 from scores.selectors import maps
 
 DEFAULT_GEMEENTE = "GM0453"
@@ -90,7 +90,15 @@ def _map_choice(request):
         data.pop("vergelijk", None)
     year = int(data["jaar"]) if years else None
     gemeenten = maps.gemeente_choices(user=user, year=year) if year else []
-    form = ScoreMapForm(data, models=models, indicators=indicators, years=years, gemeenten=gemeenten)
+    is_signal = isinstance(subject, ScoreModel) and subject.kind == ScoreModel.Kind.SIGNAL
+    form = ScoreMapForm(
+        data,
+        models=models,
+        indicators=indicators,
+        years=years,
+        gemeenten=gemeenten,
+        allow_compare=not is_signal,
+    )
     choice["form"] = form
     if not years or not form.is_valid():
         return choice

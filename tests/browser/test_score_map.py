@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from scores import versions
 from scores.api import geojson
-from scores.tests.test_maps import build_map_data
+from scores.tests.test_maps import build_map_data, put_signals
 from tests.factories import PASSWORD
 from tests.personas import build_world
 
@@ -54,3 +54,44 @@ def test_score_map_draws_coloured_areas_with_legend_and_table(page, sign_in):
     page.locator("path.wk-area-BU04530000").focus()
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/gebieden/2023/BU04530000/$"))
+
+
+def test_signal_map_has_a_three_by_three_legend_and_a_full_width_table(page, sign_in):
+    versions._local.clear()
+    geojson.clear_memory()
+    world = build_world()
+    data = build_map_data(world)
+    put_signals(data.sw)
+    page.set_viewport_size({"width": 1300, "height": 1000})
+    sign_in(page, world.users["tenant_rep"].email, PASSWORD)
+    page.goto("/scores/?kaart=model:signalen&jaar=2023&niveau=buurt&gemeente=GM0453")
+
+    score_map = page.get_by_role("region", name=re.compile("Kaart: Signaaltypologie, 2023"))
+    expect(score_map).to_have_attribute("data-features", "5")
+    # The map takes the width beside its legend and is about 520 pixels high.
+    box = score_map.bounding_box()
+    assert 500 <= box["height"] <= 540
+    assert box["width"] >= 500
+
+    legend = page.get_by_role("table", name=re.compile("Trend van kwetsbaarheid"))
+    expect(legend.get_by_role("row")).to_have_count(4)  # header + three trends of vulnerability
+    strongest = legend.get_by_role("row", name=re.compile("kwetsbaarheid stijgt"))
+    expect(strongest.locator("[data-signal-cell='9']")).to_contain_text("1 gebied")
+    expect(page.get_by_text("geen gegevens").first).to_be_visible()
+
+    table = page.get_by_role("table", name=re.compile("Signaaltypologie, 2023 vergeleken met 2022"))
+    dorp = table.get_by_role("row", name=re.compile("Dorpskern"))
+    expect(dorp).to_contain_text("kwetsbaarheid stijgt, overlast stijgt")
+    expect(dorp).to_contain_text("+0,60")
+    # The table lies below the map over the full width, and nothing around it clips it:
+    # a table wider than the page scrolls in its own box.
+    table_box = table.bounding_box()
+    assert table_box["y"] > box["y"] + box["height"]
+    clipped = table.evaluate(
+        """t => { const out = []; for (let e = t.parentElement; e; e = e.parentElement) {
+               const s = getComputedStyle(e);
+               if (s.overflowX === 'hidden' || s.overflow === 'hidden') out.push(e.className); }
+             return out; }"""
+    )
+    assert clipped == []
+    page.screenshot(path="/tmp/wijkkoers-signal-map.png", full_page=True)

@@ -27,6 +27,8 @@
     element.dataset.mapReady = "1";
     var status = element.parentNode.querySelector("[data-map-status]");
     var isChange = element.dataset.change === "1";
+    // A signal's value is only the number of its cell: the class name says it all.
+    var isSignal = element.dataset.signal === "1";
     var unit = element.dataset.unit ? " " + element.dataset.unit : "";
     var map = L.map(element, { zoomSnap: 0.5, attributionControl: false });
     element.wkMap = map;
@@ -57,6 +59,10 @@
 
     function tooltip(props) {
       var text = props.name + " (" + props.code + ")";
+      if (isSignal) {
+        text += props.label ? ": " + props.label : "";
+        return text;
+      }
       if (isChange) {
         text += ": " + (props.change === null || props.change === undefined ? "—" : (props.change > 0 ? "+" : "") + formatNumber(props.change));
       } else {
