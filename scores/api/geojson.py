@@ -124,13 +124,32 @@ def subject_for(user, kind: str, key: str):
     return subject
 
 
+# Answers of ``is_open`` per process, for one scores data version. Every change that can
+# make a subject licensed or inactive (source and model edits, imports, deletes) goes
+# through a service that changes the data version, which empties this.
+_open_answers: dict[tuple[str, str], bool] = {}
+_open_version: list[str] = [""]
+
+
 def is_open(kind: str, key: str) -> bool:
     """True when the model or indicator comes from no source or an open one: only then
-    may a signed page URL stand in for the session. One small query."""
-    if kind == MODEL:
-        open_source = Q(source__isnull=True) | Q(source__is_licensed=False)
-        return ScoreModel.objects.filter(open_source, key=key, is_active=True).exists()
-    return Indicator.objects.filter(pk=int(key), source__is_licensed=False).exists()
+    may a signed page URL stand in for the session. One small query per subject and data
+    version."""
+    version = data_version()
+    if _open_version[0] != version:
+        _open_answers.clear()
+        _open_version[0] = version
+    answer = _open_answers.get((kind, key))
+    if answer is None:
+        if kind == MODEL:
+            open_source = Q(source__isnull=True) | Q(source__is_licensed=False)
+            answer = ScoreModel.objects.filter(open_source, key=key, is_active=True).exists()
+        else:
+            answer = Indicator.objects.filter(pk=int(key), source__is_licensed=False).exists()
+        if len(_open_answers) > 256:
+            _open_answers.clear()
+        _open_answers[(kind, key)] = answer
+    return answer
 
 
 # Versions and bodies
@@ -174,6 +193,7 @@ def clear_memory() -> None:
     """Forget the bodies this process keeps (tests start clean)."""
     _local.clear()
     _seen.clear()
+    _open_answers.clear()
 
 
 def _key(query: ScoredQuery, version) -> str:

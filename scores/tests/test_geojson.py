@@ -192,3 +192,22 @@ def test_middleware_answers_warm_open_maps_and_passes_the_rest_on(client, world,
     assert response is not None and response.status_code == 200 and len(passed_on) == 1
     middleware(RequestFactory().get(_url(model="aedes-test", sig=map_url_signature(user))))
     assert len(passed_on) == 2
+
+
+def test_a_map_that_turns_licensed_stops_answering_signed_urls_at_once(client, world, data):
+    """``is_open`` is remembered per data version; every service that changes a source's
+    licence changes that version (simulated here), so a signature stops working at once."""
+    user = world.users["gemeente_reviewer"]
+    source = data.aedes.source
+    source.is_licensed = False
+    source.save()
+    versions.data_changed()
+    url = _url(model="aedes-test", sig=map_url_signature(user))
+    assert client.get(url).status_code == 200
+    assert geojson.signed_scored_response(RequestFactory().get(url)) is not None
+
+    source.is_licensed = True
+    source.save()
+    versions.data_changed()
+    assert geojson.signed_scored_response(RequestFactory().get(url)) is None
+    assert client.get(url).status_code in (401, 403)
