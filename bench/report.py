@@ -32,10 +32,9 @@ def stderr(message: str) -> None:
 
 
 def like_a_server_worker() -> None:
-    """Put the measuring process in the state of a server worker after start-up: the
-    objects made so far are frozen out of the garbage collector, as ``config/wsgi.py``
-    does in production."""
-    import gc
+    """Put the measuring process in the state of a server worker after start-up, as
+    ``config/wsgi.py`` does in production: warmed up, and the objects made so far frozen
+    out of the garbage collector (``core.warmup.prepare_worker``)."""
+    from core.warmup import prepare_worker
 
-    gc.collect()
-    gc.freeze()
+    prepare_worker()

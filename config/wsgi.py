@@ -1,4 +1,3 @@
-import gc
 import os
 
 from django.core.wsgi import get_wsgi_application
@@ -7,7 +6,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 application = get_wsgi_application()
 
-# Everything loaded at start-up lives as long as the worker: move it out of the garbage
-# collector's reach, so a full collection only walks what requests create. Without this,
-# a full collection during a request costs tens of milliseconds.
-gc.freeze()
+# Load templates, URLs and translations now and freeze them out of the garbage
+# collector's reach (see core.warmup).
+from core.warmup import prepare_worker  # noqa: E402 (needs the application set up)
+
+prepare_worker()
