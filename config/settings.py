@@ -294,6 +294,9 @@ SPECTACULAR_SETTINGS = {
         "MembershipRoleEnum": "organisations.models.Role",
         "TeamRoleEnum": "interventions.models.TeamRole",
         "InterventionStatusEnum": "interventions.models.Intervention.Status",
+        "SourceKindEnum": "scores.models.SourceKind",
+        "ScoreModelKindEnum": "scores.models.ScoreModel.Kind",
+        "ModelIndicatorRoleEnum": "scores.models.ModelIndicator.Role",
     },
 }
 
