@@ -2,21 +2,45 @@
 ``restrict(user, "view")``, so a licensed source and what comes from it stay with the
 organisations it is shared with."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from core.permissions import get_object_for
 from organisations.models import Organisation
-from scores.models import Indicator, IndicatorValue, ModelIndicator, ScoreImport, ScoreModel, Source
+from scores.models import (
+    Indicator,
+    IndicatorValue,
+    ModelIndicator,
+    Score,
+    ScoreImport,
+    ScoreModel,
+    Source,
+)
+
+
+def _count(queryset):
+    """A correlated count, so that two counts on one source do not multiply each other."""
+    return Subquery(
+        queryset.filter(source=OuterRef("pk"))
+        .order_by()
+        .values("source")
+        .annotate(n=Count("pk"))
+        .values("n"),
+        output_field=IntegerField(),
+    )
 
 
 def source_list(user) -> QuerySet[Source]:
-    """The sources ``user`` may see, with owner, the organisations they are shared with
-    and their number of indicators."""
+    """The sources ``user`` may see, with owner, the organisations they are shared with,
+    their number of indicators and their number of score models."""
     return (
         Source.objects.restrict(user, "view")
         .select_related("owner_organisation")
         .prefetch_related(Prefetch("shared_with", queryset=Organisation.objects.order_by("name")))
-        .annotate(indicator_count=Count("indicators", distinct=True))
+        .annotate(
+            indicator_count=Coalesce(_count(Indicator.objects.all()), 0),
+            model_count=Coalesce(_count(ScoreModel.objects.all()), 0),
+        )
         .order_by("name")
     )
 
@@ -27,27 +51,34 @@ def source_get(user, pk, action: str = "view") -> Source:
 
 
 def source_years(source: Source) -> list[int]:
-    """The years for which the source has values, newest first."""
-    return list(
-        IndicatorValue.objects.filter(indicator__source=source)
-        .order_by("-year")
-        .values_list("year", flat=True)
-        .distinct()
-    )
+    """The years for which the source has data, newest first: years with indicator values
+    and years with scores of its models (a source such as an Aedes veerkrachtkaart may
+    publish scores only)."""
+    return source_years_by_id([source.pk]).get(source.pk, [])
 
 
 def source_years_by_id(source_ids) -> dict[int, list[int]]:
-    """Years with values per source, for a list page (one query)."""
-    years: dict[int, list[int]] = {}
-    rows = (
-        IndicatorValue.objects.filter(indicator__source_id__in=list(source_ids))
+    """Years with indicator values or scores per source, newest first, for a list page
+    (two queries). The caller passes sources the person may see; values and scores
+    follow their source."""
+    source_ids = list(source_ids)
+    found: dict[int, set[int]] = {}
+    value_years = (
+        IndicatorValue.objects.filter(indicator__source_id__in=source_ids)
         .values_list("indicator__source_id", "year")
         .distinct()
-        .order_by("indicator__source_id", "-year")
+        .order_by()
     )
-    for source_id, year in rows:
-        years.setdefault(source_id, []).append(year)
-    return years
+    score_years = (
+        Score.objects.filter(model__source_id__in=source_ids)
+        .values_list("model__source_id", "year")
+        .distinct()
+        .order_by()
+    )
+    for rows in (value_years, score_years):
+        for source_id, year in rows:
+            found.setdefault(source_id, set()).add(year)
+    return {source_id: sorted(years, reverse=True) for source_id, years in found.items()}
 
 
 def source_imports(user, source: Source) -> QuerySet[ScoreImport]:

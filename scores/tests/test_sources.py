@@ -16,8 +16,9 @@ from scores.models import (
     Source,
     SourceKind,
 )
+from scores.selectors import sources as selectors
 from scores.services import sources as services
-from scores.tests.helpers import index_model
+from scores.tests.helpers import index_model, licensed_source, published_model, put_scores
 from scores.tests.test_licensed import SOURCE_NAME, build
 
 pytestmark = pytest.mark.django_db
@@ -409,6 +410,32 @@ def test_source_detail_shows_sharing_indicators_and_imports(client, world):
     body = client.get(reverse("scores:source-detail", args=[w.source.pk])).content.decode()
     assert w.job.original_name not in body
     assert reverse("scores:source-share", args=[w.source.pk]) not in body
+
+
+def test_source_list_counts_years_of_scores_and_the_score_models(client, world):
+    w = build(world)
+    # An Aedes veerkrachtkaart publishes scores only: no indicators, no values.
+    aedes = licensed_source(owner=world.corporatie, name="Aedes veerkrachtkaart Velsen", indicators=())
+    aedes_model = published_model(source=aedes, key="aedes-velsen")
+    put_scores(aedes_model, {w.buurt: (1.0, 2)})
+    later = w.sw.area(2022, "BU04530001")
+    Score.objects.create(model=aedes_model, area=later, year=2024, value=2.0, score_class=3)
+
+    assert selectors.source_years(aedes) == [2024, 2022]
+    sources = {s.pk: s for s in selectors.source_list(world.corp_editor)}
+    assert (sources[aedes.pk].indicator_count, sources[aedes.pk].model_count) == (0, 1)
+    assert (sources[w.source.pk].indicator_count, sources[w.source.pk].model_count) == (1, 1)
+    assert sources[w.cbs.pk].model_count == 0 and sources[w.cbs.pk].indicator_count > 1
+
+    client.force_login(world.corp_editor)
+    response = client.get(reverse("scores:source-list"))
+    body = response.content.decode()
+    assert "Scoremodellen</th>" in body
+    row = body[body.index("Aedes veerkrachtkaart Velsen") :]
+    row = row[: row.index("</tr>")]
+    assert "2024, 2022" in row
+    detail = client.get(reverse("scores:source-detail", args=[aedes.pk])).content.decode()
+    assert "Jaren met gegevens" in detail and "2024, 2022" in detail
 
 
 def test_model_detail_explains_the_index(client, world):
