@@ -6,6 +6,7 @@ from django import template
 from django.utils.formats import number_format
 from django.utils.html import format_html
 
+from scores.models import Source
 from scores.selectors.maps import NO_DATA_COLOR
 
 register = template.Library()
@@ -101,3 +102,16 @@ def swatch(color):
     return format_html(
         '<span class="wk-score-swatch" style="--wk-swatch-color: {}" aria-hidden="true"></span>', color
     )
+
+
+@register.simple_tag(takes_context=True)
+def may_import_scores(context) -> bool:
+    """Whether the person may import into some source (then the scores navigation shows
+    Imports). Asked once per request, however often the navigation is drawn."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return False
+    if not hasattr(request, "_may_import_scores"):
+        request._may_import_scores = Source.objects.restrict(user, "import").exists()
+    return request._may_import_scores

@@ -494,3 +494,52 @@ def test_list_pages_have_bounded_queries(client, world, django_assert_max_num_qu
         with django_assert_max_num_queries(14):
             assert client.get(reverse(name)).status_code == 200
     assert w.source.name in client.get(reverse("scores:source-list")).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("url", "current", "aria"),
+    [
+        (lambda w: reverse("scores:map"), "Kaart", "page"),
+        (lambda w: reverse("scores:source-list"), "Bronnen", "page"),
+        (lambda w: reverse("scores:source-detail", args=[w.source.pk]), "Bronnen", "true"),
+        (lambda w: reverse("scores:indicator-list"), "Indicatoren", "page"),
+        (lambda w: reverse("scores:indicator-detail", args=[w.indicator.pk]), "Indicatoren", "true"),
+        (lambda w: reverse("scores:model-list"), "Scoremodellen", "page"),
+        (lambda w: reverse("scores:model-detail", args=[w.score_model.key]), "Scoremodellen", "true"),
+        (lambda w: reverse("scores:import-list"), "Imports", "page"),
+        (lambda w: reverse("scores:import-detail", args=[w.job.pk]), "Imports", "true"),
+        (lambda w: reverse("scores:area", args=[2022, "BU04530000"]), None, None),
+    ],
+)
+def test_every_scores_page_has_the_same_navigation_with_the_current_part_marked(
+    client, world, url, current, aria
+):
+    w = build(world)
+    client.force_login(world.corp_editor)
+    nav = _score_nav(client.get(url(w)).content.decode())
+    for name in ("scores:map", "scores:source-list", "scores:indicator-list", "scores:model-list"):
+        assert f'href="{reverse(name)}"' in nav, name
+    assert f'href="{reverse("scores:import-list")}"' in nav  # the corporation imports its own
+    marked = [link for link in nav.split("<a ")[1:] if "aria-current" in link]
+    if current is None:
+        assert marked == []
+    else:
+        # The list page is the current page; a page under it marks its part of the scores.
+        assert len(marked) == 1 and f'aria-current="{aria}">{current}</a>' in marked[0]
+
+
+def _score_nav(body: str) -> str:
+    start = body.index("data-score-nav")
+    return body[start : body.index("</nav>", start)]
+
+
+def test_imports_are_in_the_navigation_only_for_who_may_import(client, world):
+    build(world)
+    for user, shown in (
+        (world.corp_editor, True),
+        (world.gemeente_reviewer, False),
+        (world.tenant_rep, False),
+    ):
+        client.force_login(user)
+        nav = _score_nav(client.get(reverse("scores:source-list")).content.decode())
+        assert (f'href="{reverse("scores:import-list")}"' in nav) == shown, user
