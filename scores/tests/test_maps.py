@@ -13,6 +13,7 @@ from scores import versions
 from scores.api import geojson
 from scores.models import Direction, Score, ScoreModel
 from scores.selectors import maps
+from scores.templatetags import score_tags
 from scores.tests.helpers import (
     indicator,
     licensed_source,
@@ -283,6 +284,20 @@ def test_area_series_over_the_years_marks_the_redrawn_year(world, data):
     assert [p.redrawn for p in havenkwartier[0].points] == [False, True]
     hidden = maps.area_series(user=world.users["platform_admin"], area=data.sw.area(2023, "BU04530000"))
     assert "aedes-test" not in {s.key for s in hidden}
+
+
+@pytest.mark.parametrize(
+    ("color", "style"),
+    [
+        ("#a50026", "--wk-swatch-color: #a50026"),
+        ("rgb(10, 20, 30)", "--wk-swatch-color: rgb(10, 20, 30)"),
+        ("red; position: fixed", f"--wk-swatch-color: {maps.NO_DATA_COLOR}"),
+        ("", f"--wk-swatch-color: {maps.NO_DATA_COLOR}"),
+    ],
+)
+def test_swatch_takes_only_a_colour_from_the_classes(color, style):
+    html = score_tags.swatch(color)
+    assert html == f'<span class="wk-score-swatch" style="{style}" aria-hidden="true"></span>'
 
 
 # Pages

@@ -443,6 +443,9 @@ def test_model_detail_explains_the_index(client, world):
     client.force_login(world.tenant_rep)
     body = client.get(reverse("scores:model-detail", args=[w.open_model.key])).content.decode()
     assert "z-score" in body and "zeer kwetsbaar" in body
+    # Class colours through the one swatch of the scores pages, not an inline box.
+    assert body.count('class="wk-score-swatch"') == len(w.open_model.classes)
+    assert "display:inline-block" not in body
     assert "gewogen gemiddelde" in body
     for component in w.open_model.components.select_related("indicator"):
         assert component.indicator.name in body
