@@ -14,6 +14,8 @@ register = template.Library()
 # Chart geometry in SVG user units; the SVG scales to its box.
 WIDTH, HEIGHT = 360, 160
 LEFT, RIGHT, TOP, BOTTOM = 48, 12, 12, 28
+# Room between the axis and the first and last year, so no point sits on a tick label.
+INSET = 16
 
 
 @register.filter
@@ -53,9 +55,10 @@ def series_chart(series):
         low = 0.0
     n = len(series.points)
     inner_w, inner_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    plot_w = inner_w - 2 * INSET
 
     def x_of(i):
-        return LEFT + (inner_w / 2 if n == 1 else i * inner_w / (n - 1))
+        return LEFT + INSET + (plot_w / 2 if n == 1 else i * plot_w / (n - 1))
 
     def y_of(v):
         return TOP + inner_h - (v - low) / (high - low) * inner_h

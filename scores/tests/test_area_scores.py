@@ -6,6 +6,8 @@ from django.urls import reverse
 
 from scores import versions
 from scores.api import geojson
+from scores.selectors.maps import Point, Series
+from scores.templatetags.score_tags import INSET, LEFT, RIGHT, WIDTH, series_chart
 from scores.tests.test_maps import build_map_data, put_signals
 
 
@@ -91,3 +93,10 @@ def test_area_and_gebied_pages_load_the_scores_part(client, world, data):
     for code in ("BU04530000", "WK045300", "GB0453001"):
         html = client.get(reverse("areas:detail", args=[2023, code])).content.decode()
         assert f'hx-get="{_url(2023, code, partial=True)}"' in html, code
+
+
+def test_chart_keeps_its_points_off_the_axis_labels():
+    series = Series("indicator", "1", "Inwoners", "aantal", 0, "", [Point(2022, 900), Point(2024, 950)])
+    chart = series_chart(series)
+    xs = [dot["x"] for dot in chart["dots"]]
+    assert xs == [LEFT + INSET, WIDTH - RIGHT - INSET]
