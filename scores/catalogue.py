@@ -101,9 +101,21 @@ LEEFBAAROMETER_DIMENSIONS = {
     "soc": _("Sociale samenhang (afwijking)"),
     "onv": _("Overlast en onveiligheid (afwijking)"),
 }
+# The published class (1–9) of each dimension, in the columns ``kafw`` … ``konv``.
+LEEFBAAROMETER_DIMENSION_CLASSES = {
+    "kafw": _("Leefbaarheid totaal (klasse)"),
+    "kfys": _("Fysieke omgeving (klasse)"),
+    "kwon": _("Woningvoorraad (klasse)"),
+    "kvrz": _("Voorzieningen (klasse)"),
+    "ksoc": _("Sociale samenhang (klasse)"),
+    "konv": _("Overlast en onveiligheid (klasse)"),
+}
 LEEFBAAROMETER_INDICATORS = tuple(
     IndicatorDef(f"lbm_{dim}", name, _("afwijking"), BETTER, INH, 3, is_key=dim in {"afw", "onv"})
     for dim, name in LEEFBAAROMETER_DIMENSIONS.items()
+) + tuple(
+    IndicatorDef(f"lbm_{column}", name, _("klasse 1–9"), BETTER, NONE, 0)
+    for column, name in LEEFBAAROMETER_DIMENSION_CLASSES.items()
 )
 
 CBS_KWB = SourceDef(

@@ -498,7 +498,13 @@ def _read_leefbaarometer(table: _Table, year: int) -> IndicatorFile:
                 % {"n": len(ignored), "columns": ", ".join(ignored)},
             )
         )
+    class_dims = [
+        (i, name) for i, name in enumerate(header) if name in catalogue.LEEFBAAROMETER_DIMENSION_CLASSES
+    ]
     result.indicators = {f"lbm_{name}": str(catalogue.LEEFBAAROMETER_DIMENSIONS[name]) for _i, name in dims}
+    result.indicators |= {
+        f"lbm_{name}": str(catalogue.LEEFBAAROMETER_DIMENSION_CLASSES[name]) for _i, name in class_dims
+    }
     afw_col = _pick(header, ("afw",))
     seen: dict[str, int] = {}
     other_years = 0
@@ -519,6 +525,25 @@ def _read_leefbaarometer(table: _Table, year: int) -> IndicatorFile:
             value = _value(result, row, code, name, _cell(cells, index), comma)
             if value is not None:
                 values[f"lbm_{name}"] = value
+        for index, name in class_dims:
+            raw = _cell(cells, index)
+            try:
+                dimension_class = parse_whole(raw)
+            except (TypeError, ValueError):
+                dimension_class = -1
+            if dimension_class is None:
+                continue
+            if dimension_class not in LBM_CLASSES:
+                result.errors.append(
+                    RowIssue(
+                        row,
+                        code,
+                        _("%(column)s %(value)s is geen klasse van 1 tot en met 9.")
+                        % {"column": name, "value": _cell_text(raw)[:20]},
+                    )
+                )
+            else:
+                values[f"lbm_{name}"] = float(dimension_class)
         raw_class = _cell(cells, class_col)
         score_class = None
         try:

@@ -173,12 +173,13 @@ def test_dry_run_reports_but_writes_nothing(setup, recompute, django_capture_on_
 def test_leefbaarometer_writes_values_and_published_scores(setup, recompute):
     job = run(setup, "leefbaarometer_2020_2022.csv", source=setup.lbm)
     assert job.status == DONE, job.errors
-    assert (job.rows_skipped, job.values_written, job.scores_written) == (2, 30, 5)
+    assert (job.rows_skipped, job.values_written, job.scores_written) == (2, 60, 5)
     model = ScoreModel.objects.get(key="leefbaarometer")
     score = Score.objects.get(model=model, area__code="BU04530000", year=2022)
     assert (score.value, score.score_class, score.is_aggregated) == (-0.082, 4, False)
     assert Score.objects.get(model=model, area__code="GM0453").score_class == 6
     assert values(setup.lbm)[("BU04530100", "lbm_onv")] == 0.02
+    assert values(setup.lbm)[("BU04530000", "lbm_kfys")] == 5
 
 
 def test_aedes_import_creates_the_sources_model_with_the_files_class_names(setup, recompute, tmp_path):

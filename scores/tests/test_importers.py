@@ -153,7 +153,15 @@ def test_leefbaarometer_takes_the_import_year_only():
         "lbm_vrz",
         "lbm_soc",
         "lbm_onv",
+        "lbm_kafw",
+        "lbm_kfys",
+        "lbm_kwon",
+        "lbm_kvrz",
+        "lbm_ksoc",
+        "lbm_konv",
     }
+    # The published class of each dimension is kept as well.
+    assert rows["BU04530000"].values["lbm_kfys"] == 5 and rows["BU04530000"].values["lbm_konv"] == 3
     assert parsed.rows_read == 7 and parsed.rows_skipped == 2
     assert parsed.has_scores and parsed.score_count == 5
     assert "2 rijen van andere jaren" in parsed.warnings[0].message
@@ -167,13 +175,15 @@ def test_leefbaarometer_row_errors(tmp_path):
     path = write(
         tmp_path,
         "lbm.csv",
-        "gm_code,jaar,afw,kscore\nGM0453,2022,0.1,10\nGM0392,twee,0.1,5\nGM0363,2022,0.1,5\nGM0363,2022,0.2,6\n",
+        "gm_code,jaar,afw,kscore,konv\nGM0453,2022,0.1,10,3\nGM0392,twee,0.1,5,3\nGM0363,2022,0.1,5,3\n"
+        "GM0363,2022,0.2,6,3\nGM0362,2022,0.2,6,0\n",
     )
     parsed = read_indicator_file(path, file_format=SourceKind.LEEFBAAROMETER, year=2022)
     errors = messages(parsed.errors)
     assert errors[0][:2] == (2, "GM0453") and "kscore 10 is geen klasse van 1 tot en met 9" in errors[0][2]
     assert errors[1][:2] == (3, "GM0392") and "geen jaartal" in errors[1][2]
     assert errors[2][:2] == (5, "GM0363") and "ook in rij 4" in errors[2][2]
+    assert errors[3][:2] == (6, "GM0362") and "konv 0 is geen klasse van 1 tot en met 9" in errors[3][2]
 
 
 def test_leefbaarometer_missing_columns(tmp_path):
