@@ -150,6 +150,16 @@ def test_without_importable_sources_the_page_explains(setup, client, persona):
     assert response.status_code == 200 and not ScoreImport.objects.exists()
 
 
+def test_form_starts_with_the_file_shape_of_the_chosen_source(setup, client):
+    # The corporation editor may import into the Aedes source only: its shape is preset.
+    form = login(client, setup.corp_editor).get(reverse("scores:import-create")).context["form"]
+    assert form.initial == {"source": setup.aedes, "file_format": SourceKind.AEDES_VEERKRACHT}
+    # A platform admin asking for the CBS source (?bron=) gets the KWB shape.
+    url = reverse("scores:import-create") + f"?bron={setup.kwb.pk}"
+    form = login(client, setup.platform_admin).get(url).context["form"]
+    assert form.initial == {"source": setup.kwb, "file_format": SourceKind.CBS_KWB}
+
+
 def test_job_of_a_licensed_source_is_hidden_from_others(setup, client):
     job = ScoreImport.objects.create(
         source=setup.aedes,

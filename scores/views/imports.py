@@ -48,12 +48,13 @@ class ScoreImportCreateView(LoginRequiredMixin, ServiceFormMixin, FormView):
         return {**super().get_form_kwargs(), "sources": self.get_sources()}
 
     def get_initial(self):
-        initial = {"file_format": SourceKind.CBS_KWB}
+        # The source asked for (?bron=), else the first in the list; its own file shape.
         source_id = self.request.GET.get("bron", "")
         source = self.get_sources().filter(pk=source_id).first() if source_id.isdigit() else None
-        if source is not None:
-            initial.update(source=source, file_format=source.kind)
-        return initial
+        source = source or self.get_sources().first()
+        if source is None:
+            return {"file_format": SourceKind.CBS_KWB}
+        return {"source": source, "file_format": source.kind}
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
