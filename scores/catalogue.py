@@ -5,8 +5,10 @@ their files carry, and the score models of DESIGN §3.
 the column definitions from here.
 """
 
+import re
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from scores.models import Aggregation, Direction, ScoreModel, SourceKind
@@ -276,3 +278,23 @@ SIGNAL_TYPOLOGY = ModelDef(
 DEFAULT_MODELS = (LEEFBAAROMETER_MODEL, VEERKRACHT_INDEX, SIGNAL_TYPOLOGY)
 
 AEDES_MODEL_KEY = "aedes-veerkracht-{source_id}"
+
+
+# Why an area has no score. Stored as these Dutch source texts (the count filled in), so
+# pages translate them with ``no_data_text``.
+NO_DATA_POPULATION = gettext_noop("minder dan %(count)s inwoners")
+NO_DATA_MISSING = gettext_noop("ontbrekende gegevens")
+NO_DATA_NO_BUURTEN = gettext_noop("geen buurten met een score")
+_POPULATION_REASON = re.compile(r"^minder dan (\d+) inwoners$")
+
+
+def no_data_text(reason: str) -> str:
+    """A stored no-data reason in the interface language."""
+    if not reason:
+        return ""
+    match = _POPULATION_REASON.match(reason)
+    if match:
+        return gettext(NO_DATA_POPULATION) % {"count": match.group(1)}
+    if reason in (NO_DATA_MISSING, NO_DATA_NO_BUURTEN):
+        return gettext(reason)
+    return reason

@@ -471,7 +471,8 @@ def score_table(*, user, model: ScoreModel, year: int, level: str, gemeente="", 
     for row in rows:
         found = scores.get(row.area_id)
         if found:
-            row.value, row.score_class, row.trend, row.no_data_reason = found[:4]
+            row.value, row.score_class, row.trend, reason = found[:4]
+            row.no_data_reason = catalogue.no_data_text(reason)
             if is_signal:
                 row.vulnerability, row.nuisance, row.compared_year = signal_changes(found[4])
         _apply_class(row, by_value)
@@ -736,6 +737,7 @@ def area_series(*, user, area: Area) -> list[Series]:
         for year in years:
             found = score_rows.get((model.pk, year))
             value, score_class, trend, reason, contrib = found if found else (None, None, None, "", None)
+            reason = catalogue.no_data_text(reason)
             item = by_value.get(score_class)
             point = Point(
                 year,

@@ -41,20 +41,19 @@ from dataclasses import dataclass, field
 import numpy as np
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.translation import gettext_noop
 
 from areas.models import AreaKind
-from scores import versions
+from scores import catalogue, versions
 from scores.models import Direction, Indicator, ModelIndicator, Score, ScoreImport, ScoreModel, Source
 from scores.selectors.lineage import predecessor_weights
 from scores.services.catalogue import dwellings_indicator, inhabitants_indicator
 
 logger = logging.getLogger(__name__)
 
-# Stored reasons are Dutch source texts (gettext_noop), so a page can translate them.
-NO_DATA_POPULATION = gettext_noop("minder dan %(count)s inwoners")
-NO_DATA_MISSING = gettext_noop("ontbrekende gegevens")
-NO_DATA_NO_BUURTEN = gettext_noop("geen buurten met een score")
+# Stored reasons are Dutch source texts, so a page can translate them (catalogue.no_data_text).
+NO_DATA_POPULATION = catalogue.NO_DATA_POPULATION
+NO_DATA_MISSING = catalogue.NO_DATA_MISSING
+NO_DATA_NO_BUURTEN = catalogue.NO_DATA_NO_BUURTEN
 
 # Contributions, z-scores and changes are stored to this many decimals; a score is the sum
 # of its stored contributions.

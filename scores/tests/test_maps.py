@@ -467,3 +467,17 @@ def test_map_page_queries_do_not_grow_with_areas(client, world, data, django_ass
         assert client.get(url).status_code == 200
     with django_assert_max_num_queries(14):
         client.get(_map_url(f"kaart=indicator:{data.corp_share.pk}&jaar=2023&niveau=buurt&gemeente=GM0453"))
+
+
+def test_stored_no_data_reasons_show_in_the_interface_language():
+    from django.utils import translation
+
+    from scores.catalogue import NO_DATA_MISSING, NO_DATA_POPULATION, no_data_text
+
+    stored = NO_DATA_POPULATION % {"count": 50}
+    assert no_data_text(stored) == "minder dan 50 inwoners"
+    with translation.override("en"):
+        assert no_data_text(stored) == "fewer than 50 residents"
+        assert no_data_text(NO_DATA_MISSING) == "missing data"
+        assert no_data_text("iets anders") == "iets anders"
+    assert no_data_text("") == ""
