@@ -35,6 +35,7 @@ from areas.importers import (
 from areas.models import ZOOM_BANDS, Area, AreaKind, AreaOverlap, BoundaryImport
 from core.files import local_path
 from core.permissions import ensure_in_scope, is_platform_admin, require
+from core.queueing import IMPORT_NOT_STARTED, queue
 from core.services import check_version, save_versioned
 
 logger = logging.getLogger(__name__)
@@ -116,17 +117,13 @@ def boundary_import_start(*, actor, uploaded_file, year: int, dry_run: bool = Fa
 def _queue_import(job_id: int) -> None:
     from areas.tasks import boundary_import_run as task
 
-    try:
-        task.delay(job_id)
-    except Exception:  # broker unreachable: say so on the job instead of leaving it queued
-        logger.exception("Could not queue boundary import %s", job_id)
-        boundary_import_fail(
-            job_id=job_id,
-            message=_(
-                "De import kon niet worden gestart omdat de takenwachtrij niet bereikbaar is. "
-                "Er is niets opgeslagen; probeer het later opnieuw."
-            ),
-        )
+    # Broker unreachable: say so on the job instead of leaving it queued.
+    queue(
+        task,
+        job_id,
+        what=f"boundary import {job_id}",
+        on_failure=lambda: boundary_import_fail(job_id=job_id, message=str(IMPORT_NOT_STARTED)),
+    )
 
 
 def boundary_import_file(*, actor, path, year: int, dry_run: bool = False, stdout=None) -> BoundaryImport:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from areas.importers import RowIssue
 from areas.models import Area, AreaKind
 from core.files import local_path
+from core.queueing import IMPORT_NOT_STARTED, queue
 from core.services import save_versioned
 from scores import catalogue
 from scores.importers import (
@@ -160,17 +161,13 @@ def score_import_start(
 def _queue_import(job_id: int) -> None:
     from scores.tasks import score_import_run as task
 
-    try:
-        task.delay(job_id)
-    except Exception:  # broker unreachable: say so on the job instead of leaving it queued
-        logger.exception("Could not queue score import %s", job_id)
-        score_import_fail(
-            job_id=job_id,
-            message=_(
-                "De import kon niet worden gestart omdat de takenwachtrij niet bereikbaar is. "
-                "Er is niets opgeslagen; probeer het later opnieuw."
-            ),
-        )
+    # Broker unreachable: say so on the job instead of leaving it queued.
+    queue(
+        task,
+        job_id,
+        what=f"score import {job_id}",
+        on_failure=lambda: score_import_fail(job_id=job_id, message=str(IMPORT_NOT_STARTED)),
+    )
 
 
 def score_import_file(
@@ -665,21 +662,28 @@ def _after_import(job_id: int, year: int, *, recompute: bool = True) -> None:
     data_changed()
     if not recompute:
         return
-    try:
-        scores_recompute.delay(years=recompute_years(year), model_ids=None)
-    except Exception:  # broker unreachable: the figures are stored; say so on the job
-        logger.exception("Could not queue the recompute after score import %s", job_id)
-        job = ScoreImport.objects.filter(pk=job_id).first()
-        if job is not None:
-            job.warnings = [
-                *job.warnings,
-                {
-                    "row": None,
-                    "code": "",
-                    "message": _(
-                        "De cijfers zijn opgeslagen, maar het herberekenen van de scores kon niet worden "
-                        "gestart. Vraag een platformbeheerder de scores opnieuw te laten berekenen."
-                    ),
-                },
-            ]
-            job.save(update_fields=["warnings", "updated_at"])
+    # Broker unreachable: the figures are stored; say so on the job.
+    queue(
+        scores_recompute,
+        years=recompute_years(year),
+        model_ids=None,
+        what=f"the recompute after score import {job_id}",
+        on_failure=lambda: _warn_recompute_not_started(job_id),
+    )
+
+
+def _warn_recompute_not_started(job_id: int) -> None:
+    job = ScoreImport.objects.filter(pk=job_id).first()
+    if job is not None:
+        job.warnings = [
+            *job.warnings,
+            {
+                "row": None,
+                "code": "",
+                "message": _(
+                    "De cijfers zijn opgeslagen, maar het herberekenen van de scores kon niet worden "
+                    "gestart. Vraag een platformbeheerder de scores opnieuw te laten berekenen."
+                ),
+            },
+        ]
+        job.save(update_fields=["warnings", "updated_at"])

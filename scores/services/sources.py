@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.permissions import allowed, ensure_in_scope, is_platform_admin, require
+from core.queueing import queue
 from core.services import check_version, save_versioned
 from organisations.models import Organisation, organisation_ids_for
 from scores import versions
@@ -76,10 +77,7 @@ def _queue_recompute(model_ids: list[int]) -> None:
     the edit that was already committed (the next import or edit recomputes again)."""
     from scores.tasks import scores_recompute
 
-    try:
-        scores_recompute.delay(model_ids=model_ids)
-    except Exception:
-        logger.exception("Could not queue the recomputation of score models %s", model_ids)
+    queue(scores_recompute, model_ids=model_ids, what=f"the recomputation of score models {model_ids}")
 
 
 def _after_commit(model_ids: Iterable[int] = ()) -> None:
