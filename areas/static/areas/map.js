@@ -1,11 +1,16 @@
 /*
- * Area maps: draws the GeoJSON of a gemeente, wijk or gebied with Leaflet.
+ * Maps of areas with Leaflet: draws the GeoJSON of a gemeente, wijk or gebied.
  *
  * Every <div data-area-map> carries what it needs in data- attributes: the GeoJSON URL
  * (without zoom), the bounding box, the page URL pattern for a click, the code to
  * highlight and the base map tile URL. Without a tile URL, or when tiles cannot be
  * reached, the areas are still drawn. The table beside the map holds the same areas for
  * keyboard and screen reader users.
+ *
+ * ``WijkkoersMap.draw(element, options)`` is the drawing itself, shared with the score
+ * map (scores/scoremap.js): options ``style(feature)``, ``tooltip(properties)``,
+ * ``hover`` (a style), ``attribution`` (show Leaflet's attribution) and ``keyboard``
+ * (areas reachable with Tab, Enter opens them).
  */
 (function () {
   "use strict";
@@ -16,16 +21,11 @@
     return "stad";
   }
 
-  var STYLE = { color: "#154273", weight: 1, fillColor: "#8fcae7", fillOpacity: 0.35 };
-  var HIGHLIGHT = { color: "#b3001e", weight: 3, fillColor: "#f9c5ce", fillOpacity: 0.55 };
-  var HOVER = { weight: 3, fillOpacity: 0.55 };
-
-  function initMap(element) {
-    if (element.dataset.mapReady) return;
+  function draw(element, options) {
+    if (element.dataset.mapReady) return null;
     element.dataset.mapReady = "1";
     var status = element.parentNode.querySelector("[data-map-status]");
-    var highlight = element.dataset.highlight || "";
-    var map = L.map(element, { zoomSnap: 0.5, attributionControl: true });
+    var map = L.map(element, { zoomSnap: 0.5, attributionControl: Boolean(options.attribution) });
     element.wkMap = map;
 
     var tileUrl = element.dataset.tileUrl || "";
@@ -38,7 +38,8 @@
     }
 
     var box = (element.dataset.bbox || "").split(",").map(Number);
-    if (box.length === 4 && box.every(isFinite)) {
+    var hasBox = box.length === 4 && box.every(isFinite);
+    if (hasBox) {
       map.fitBounds([[box[1], box[0]], [box[3], box[2]]], { padding: [8, 8] });
     } else {
       map.setView([52.2, 5.3], 7);
@@ -47,20 +48,31 @@
     var layer = null;
     var band = null;
     var request = 0;
+    var fitted = hasBox;
 
-    function styleFor(feature) {
-      var own = feature.properties.code === highlight;
-      var style = L.extend({}, own ? HIGHLIGHT : STYLE);
-      style.className = "wk-area wk-area-" + feature.properties.code;
-      return style;
+    function open(feature) {
+      window.location.href = element.dataset.areaUrl.replace("CODE", encodeURIComponent(feature.properties.code));
     }
 
     function onEachFeature(feature, shape) {
-      shape.bindTooltip(feature.properties.name + " (" + feature.properties.code + ")", { sticky: true });
-      shape.on("mouseover", function () { shape.setStyle(HOVER); });
+      var text = options.tooltip(feature.properties);
+      shape.bindTooltip(text, { sticky: true });
+      shape.on("mouseover", function () { shape.setStyle(options.hover); });
       shape.on("mouseout", function () { layer.resetStyle(shape); });
-      shape.on("click", function () {
-        window.location.href = element.dataset.areaUrl.replace("CODE", encodeURIComponent(feature.properties.code));
+      shape.on("click", function () { open(feature); });
+      if (!options.keyboard) return;
+      shape.on("add", function () {
+        var path = shape.getElement && shape.getElement();
+        if (!path) return;
+        // Areas are reachable with Tab; Enter opens them, like a link.
+        path.setAttribute("tabindex", "0");
+        path.setAttribute("role", "link");
+        path.setAttribute("aria-label", text);
+        path.addEventListener("keydown", function (event) {
+          if (event.key === "Enter") open(feature);
+        });
+        path.addEventListener("focus", function () { shape.setStyle(options.hover); shape.openTooltip(); });
+        path.addEventListener("blur", function () { layer.resetStyle(shape); shape.closeTooltip(); });
       });
     }
 
@@ -81,12 +93,13 @@
         })
         .then(function (data) {
           if (mine !== request) return;
-          var next = L.geoJSON(data, { style: styleFor, onEachFeature: onEachFeature });
+          var next = L.geoJSON(data, { style: options.style, onEachFeature: onEachFeature });
           if (layer) map.removeLayer(layer);
           layer = next.addTo(map);
-          if (!box.length || box.length !== 4) {
+          if (!fitted) {
             var bounds = layer.getBounds();
-            if (bounds.isValid()) map.fitBounds(bounds);
+            if (bounds.isValid()) map.fitBounds(bounds, { padding: [8, 8] });
+            fitted = true;
           }
           element.dataset.features = String(data.features.length);
           element.dataset.band = wanted;
@@ -102,11 +115,31 @@
 
     map.on("zoomend", load);
     load();
+    return map;
+  }
+
+  window.WijkkoersMap = { draw: draw };
+
+  var STYLE = { color: "#154273", weight: 1, fillColor: "#8fcae7", fillOpacity: 0.35 };
+  var HIGHLIGHT = { color: "#b3001e", weight: 3, fillColor: "#f9c5ce", fillOpacity: 0.55 };
+
+  function initAreaMap(element) {
+    var highlight = element.dataset.highlight || "";
+    draw(element, {
+      attribution: true,
+      hover: { weight: 3, fillOpacity: 0.55 },
+      style: function (feature) {
+        var style = L.extend({}, feature.properties.code === highlight ? HIGHLIGHT : STYLE);
+        style.className = "wk-area wk-area-" + feature.properties.code;
+        return style;
+      },
+      tooltip: function (props) { return props.name + " (" + props.code + ")"; },
+    });
   }
 
   function start() {
     if (typeof L === "undefined") return;
-    document.querySelectorAll("[data-area-map]").forEach(initMap);
+    document.querySelectorAll("[data-area-map]").forEach(initAreaMap);
   }
 
   if (document.readyState === "loading") {
