@@ -10,7 +10,7 @@ PRODUCTION_CHECK_ENV := DJANGO_ENV=production ALLOWED_HOSTS=wijkkoers.example.nl
 	SECRET_KEY=check-deploy-only-0123456789abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ \
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL)
 
-.PHONY: install demo serve test lint format migrations-check pytest demo-smoke deploy-check bench messages clean
+.PHONY: install demo serve test lint format migrations-check pytest demo-smoke deploy-check bench messages lock clean
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -62,6 +62,14 @@ deploy-check: install
 messages: install
 	$(MANAGE) makemessages -l en --no-obsolete --ignore=node_modules --ignore=.venv --ignore=staticfiles
 	$(MANAGE) compilemessages --ignore=node_modules --ignore=.venv
+
+# Pinned requirements from requirements/*.in, resolved against the public package index only.
+lock: $(VENV)/.installed
+	$(BIN)/pip install --quiet pip-tools
+	cd requirements && ../$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url \
+		--no-emit-find-links --no-emit-trusted-host --output-file base.txt base.in
+	cd requirements && ../$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url \
+		--no-emit-find-links --no-emit-trusted-host --output-file dev.txt dev.in
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles wijkkoers.sqlite3 $(DEMO_SMOKE_DB)

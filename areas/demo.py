@@ -22,6 +22,7 @@ from pathlib import Path
 import shapely
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.management.base import CommandError
 from django.db.models import Q
 
 from areas.importers import read_boundary_file
@@ -38,18 +39,37 @@ FILES_2022 = [
 ]
 
 
-def data_dir() -> Path | None:
-    """The folder with the Velsen extracts: ``WIJKKOERS_DATA_DIR`` (the data folder or the
-    velsen folder itself), else ``../shared/data/cbs/velsen`` next to the project."""
-    candidates = []
-    if os.environ.get("WIJKKOERS_DATA_DIR"):
-        root = Path(os.environ["WIJKKOERS_DATA_DIR"])
-        candidates += [root, root / "cbs" / "velsen", root / "velsen"]
-    candidates.append(Path(settings.BASE_DIR) / ".." / "shared" / "data" / "cbs" / "velsen")
-    for folder in candidates:
-        if (folder / "buurten_2022.geojson").is_file():
-            return folder.resolve()
-    return None
+VELSEN_FILES = (
+    "gemeente_2022.geojson",
+    "wijken_2022.geojson",
+    "buurten_2022.geojson",
+    "buurten_2025.geojson",
+)
+
+
+def data_dir() -> Path:
+    """The folder with the Velsen extracts: ``data/cbs/velsen`` in the repository, or
+    ``WIJKKOERS_DATA_DIR`` (a data folder with the same layout, or the velsen folder
+    itself) when that is set."""
+    override = os.environ.get("WIJKKOERS_DATA_DIR")
+    if override:
+        root = Path(override)
+        for folder in (root / "cbs" / "velsen", root / "velsen", root):
+            if (folder / VELSEN_FILES[0]).is_file():
+                return folder.resolve()
+        return root.resolve()
+    return (Path(settings.BASE_DIR) / "data" / "cbs" / "velsen").resolve()
+
+
+def velsen_file(name: str) -> Path:
+    """One of the Velsen extracts; a clear error when it is not there."""
+    path = data_dir() / name
+    if not path.is_file():
+        raise CommandError(
+            f"Demogegevens ontbreken: {path} bestaat niet. De CBS-grenzen van Velsen horen in "
+            "data/cbs/velsen van de repository (of in de map van WIJKKOERS_DATA_DIR)."
+        )
+    return path
 
 
 def _stored(year, kind):
@@ -125,12 +145,9 @@ def _seed_years_as_2022(admin, folder: Path, log) -> None:
 
 
 def seed(*, log):
-    folder = data_dir()
-    if folder is None:
-        log(
-            "Grenzen: geen CBS-gegevens gevonden (../shared/data/cbs/velsen of WIJKKOERS_DATA_DIR); overgeslagen."
-        )
-        return
+    folder = velsen_file(VELSEN_FILES[0]).parent
+    for name in VELSEN_FILES:
+        velsen_file(name)
     User = get_user_model()
     admin = (
         User.objects.filter(Q(is_platform_admin=True) | Q(is_superuser=True), is_active=True)
@@ -138,19 +155,17 @@ def seed(*, log):
         .first()
     )
     if admin is None:
-        log("Grenzen: geen platformbeheerder om mee te importeren; overgeslagen.")
-        return
+        raise CommandError("Grenzen: er is geen platformbeheerder om de demogrenzen mee te importeren.")
 
     for name, kind in FILES_2022:
         if not _stored(2022, kind):
             _import(admin, folder / name, 2022, log)
 
     buurten_2025 = folder / "buurten_2025.geojson"
-    if buurten_2025.is_file():
-        if not (_stored(2025, AreaKind.GEMEENTE) and _stored(2025, AreaKind.WIJK)):
-            with tempfile.TemporaryDirectory() as tmp:
-                _import(admin, _gemeente_and_wijken_2025(buurten_2025, Path(tmp)), 2025, log)
-        if not _stored(2025, AreaKind.BUURT):
-            _import(admin, buurten_2025, 2025, log)
+    if not (_stored(2025, AreaKind.GEMEENTE) and _stored(2025, AreaKind.WIJK)):
+        with tempfile.TemporaryDirectory() as tmp:
+            _import(admin, _gemeente_and_wijken_2025(buurten_2025, Path(tmp)), 2025, log)
+    if not _stored(2025, AreaKind.BUURT):
+        _import(admin, buurten_2025, 2025, log)
 
     _seed_years_as_2022(admin, folder, log)

@@ -1,21 +1,18 @@
 """Build Area rows directly for tests, with shapes made the way an import stores them:
 WKB at full precision, simplified GeoJSON texts per zoom band, bounding box and area.
 
-``velsen(year)`` loads the real CBS extract of Velsen (../shared/data/cbs/velsen);
+``velsen(year)`` loads the real CBS extract of Velsen that ships in data/cbs/velsen;
 ``small_gemeente(...)`` draws a tiny gemeente of squares, fast enough for the access
 matrix.
 """
 
 import json
-from pathlib import Path
 
 import shapely
-from django.conf import settings
 from pyproj import Transformer
 
+from areas.demo import data_dir
 from areas.models import ZOOM_BANDS, Area, AreaKind, AreaOverlap
-
-VELSEN_DIR = Path(settings.BASE_DIR).parent / "shared" / "data" / "cbs" / "velsen"
 
 _to_rd = Transformer.from_crs("EPSG:4326", "EPSG:28992", always_xy=True)
 
@@ -157,7 +154,7 @@ def make_gebied(*, year=2022, code="GB0453001", name="IJmuiden-Noord", organisat
 
 
 def _read(name):
-    with open(VELSEN_DIR / name, encoding="utf-8") as handle:
+    with open(data_dir() / name, encoding="utf-8") as handle:
         return json.load(handle)["features"]
 
 

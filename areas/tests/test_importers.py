@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 import shapely
-from django.conf import settings
 from pyogrio import raw as ogr_raw
 
+from areas.demo import data_dir
 from areas.importers import (
     RD_NEW,
     WGS84,
@@ -23,7 +23,7 @@ from areas.importers import (
 )
 from areas.models import ZOOM_BANDS
 
-VELSEN = Path(settings.BASE_DIR).parent / "shared" / "data" / "cbs" / "velsen"
+VELSEN = data_dir()
 
 
 def velsen_features(name):

@@ -3,20 +3,19 @@ command, and gebieden with their rights."""
 
 import json
 from io import StringIO
-from pathlib import Path
 
 import pytest
 import shapely
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
 from areas import services
+from areas.demo import data_dir
 from areas.models import Area, AreaKind, AreaOverlap, BoundaryImport
 from core.exceptions import ConflictError
 
-VELSEN = Path(settings.BASE_DIR).parent / "shared" / "data" / "cbs" / "velsen"
+VELSEN = data_dir()
 FAILED, DONE = BoundaryImport.Status.FAILED, BoundaryImport.Status.DONE
 
 
@@ -559,15 +558,28 @@ def test_demo_seed_loads_both_years_once(world):
     assert BoundaryImport.objects.count() == jobs
 
 
-def test_demo_seed_skips_without_data(world, monkeypatch, settings, tmp_path):
-    from areas import demo
-
+def test_demo_seed_stops_with_a_clear_error_without_data(world, monkeypatch, settings, tmp_path):
     monkeypatch.delenv("WIJKKOERS_DATA_DIR", raising=False)
     settings.BASE_DIR = tmp_path / "nergens"
-    lines = []
-    demo.seed(log=lines.append)
-    assert "geen CBS-gegevens gevonden" in lines[0]
+    with pytest.raises(
+        CommandError, match=r"Demogegevens ontbreken: .*nergens/data/cbs/velsen/gemeente_2022"
+    ):
+        call_command("seed_demo", stdout=StringIO())
     assert not Area.objects.exists()
+
+
+def test_demo_data_folder_can_be_overridden(monkeypatch, tmp_path):
+    from areas import demo
+
+    velsen = tmp_path / "cbs" / "velsen"
+    velsen.mkdir(parents=True)
+    (velsen / "gemeente_2022.geojson").write_text("{}", encoding="utf-8")
+    for root in (tmp_path, velsen):
+        monkeypatch.setenv("WIJKKOERS_DATA_DIR", str(root))
+        assert demo.data_dir() == velsen
+    monkeypatch.setenv("WIJKKOERS_DATA_DIR", str(tmp_path / "leeg"))
+    with pytest.raises(CommandError, match="Demogegevens ontbreken"):
+        demo.velsen_file("buurten_2022.geojson")
 
 
 def test_import_renews_the_cached_maps_of_its_year(world, monkeypatch, django_capture_on_commit_callbacks):

@@ -11,11 +11,6 @@ from organisations import demo as organisations_demo
 from scores import demo
 from scores.models import IndicatorValue, Score, ScoreImport, ScoreModel, Source, SourceKind
 
-pytestmark = pytest.mark.skipif(
-    areas_demo.data_dir() is None,
-    reason="the CBS Velsen extracts (../shared/data/cbs/velsen or WIJKKOERS_DATA_DIR) are not there",
-)
-
 DEMO_YEARS = (2022, 2023, 2024, 2025)
 
 
