@@ -1,39 +1,66 @@
-"""Fixtures for every test suite: the personas world, eager tasks, mail and cache."""
+"""Fixtures for every test suite: the personas world, eager tasks, mail and cache.
 
+Data that tests only read is built once and rolled back afterwards, as Django's
+``TestCase.setUpTestData`` does: the personas ``world`` once per module, an access-matrix
+class's data once per class and each of its cases once per case. Every test then runs in
+a savepoint of its own inside that transaction (pytest-django's ``db``), so what a test
+writes is gone before the next one starts, and it gets its own copy of the Python
+objects. A test that needs committed data (a real worker in another thread, a live server)
+uses ``transactional_db`` with ``committed_world`` instead.
+"""
+
+import copy
 import os
 
 import pytest
+from django.test import override_settings
 
-from tests.matrix import pytest_generate_tests  # noqa: F401  (generic access checks)
+from tests.db import rolled_back
+from tests.matrix import matrix_case, matrix_world, pytest_generate_tests  # noqa: F401  (access matrix)
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests
 # make around it are still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-
-@pytest.fixture
-def world(db):
-    from tests.personas import build_world
-
-    return build_world()
-
-
-@pytest.fixture(autouse=True)
-def _test_settings(settings):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.SITE_URL = "http://testserver"
+TRANSACTIONAL = {
+    "transactional_db",
+    "live_server",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+}
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture(scope="session", autouse=True)
+def _test_settings(tmp_path_factory):
+    """Settings for the whole run, in force before any shared data is built."""
+    with override_settings(
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        SITE_URL="http://testserver",
+        MEDIA_ROOT=str(tmp_path_factory.mktemp("media")),
+    ):
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _eager_tasks():
-    """Tasks run inline in tests unless a test starts a real worker (see ``celery_worker``)."""
+    """Tasks run inline in tests unless a test starts a real worker (``tests.worker``)."""
     from config.celery import app
 
     previous = app.conf.task_always_eager
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = previous
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _catalogue(django_db_setup, django_db_blocker):
+    """The open sources, indicators and score models, installed once per test database
+    (committed: every test finds them, as on an installed site)."""
+    from scores.services.catalogue import catalogue_install
+
+    with django_db_blocker.unblock():
+        catalogue_install()
 
 
 @pytest.fixture(autouse=True)
@@ -47,6 +74,43 @@ def _clear_cache():
     yield
 
 
+@pytest.fixture(scope="module")
+def shared_world(django_db_setup, django_db_blocker):
+    """The personas world, built once per module and rolled back at its end."""
+    from tests.personas import build_world
+
+    with rolled_back(django_db_blocker):
+        yield build_world()
+
+
+@pytest.fixture
+def world(shared_world, db):
+    """The personas world (``tests.personas``) for one test: the module's shared rows,
+    and Python objects of the test's own."""
+    return copy.deepcopy(shared_world)
+
+
+@pytest.fixture
+def committed_world(transactional_db):
+    """The personas world committed to the database, for tests whose code runs on another
+    connection (a real Celery worker); emptied after the test like all committed data."""
+    from tests.personas import build_world
+
+    return build_world()
+
+
 @pytest.fixture
 def api_client(client):
     return client
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        marker = item.get_closest_marker("django_db")
+        transactional = bool(names & TRANSACTIONAL) or bool(marker and marker.kwargs.get("transaction"))
+        if transactional and "shared_world" in names:
+            raise pytest.UsageError(
+                f"{item.nodeid}: a test on committed data (transactional_db, live_server) cannot "
+                "use the shared world, which lives in a transaction; use committed_world."
+            )

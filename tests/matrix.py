@@ -11,6 +11,11 @@ persona in ``tests.personas.PERSONAS`` one test runs, expecting:
 For list pages and list endpoints use ``contains``: the personas in ``allowed`` find the
 text in the response, all others get 200 without it (or the sign-in redirect).
 
+The personas world is built once per module; ``world_setup`` (a function of the world,
+optional) adds the data a class reads once per class, and each case's ``setup`` runs once
+per case, before its url, data and text are worked out. Every persona's request then runs
+in a savepoint of its own, so a write by one persona is gone before the next.
+
 Example::
 
     class TestMemberPages(AccessMatrix):
@@ -22,6 +27,7 @@ Example::
         ]
 """
 
+import copy
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,6 +35,7 @@ from dataclasses import dataclass, field
 import pytest
 from django.conf import settings
 
+from tests.db import rolled_back
 from tests.personas import PERSONAS
 
 ALWAYS_ALLOWED = {"platform_admin"}
@@ -62,22 +69,33 @@ class Case:
         return "not_found"
 
 
+@dataclass
+class Prepared:
+    """A case with its world set up and its url, data and expected text worked out."""
+
+    case: Case
+    world: object
+    url: str
+    data: dict | None
+    text: str | None
+
+
 class AccessMatrix:
     cases: list = []
+    # Data every case of the class reads, built once per class: ``world_setup(world)``.
+    world_setup: Callable | None = None
 
-    def test_access(self, client, world, case, persona):
-        if case.setup:
-            case.setup(world)
+    def test_access(self, client, matrix_case, persona, db):
+        case, world = matrix_case.case, matrix_case.world
         if persona != "anonymous":
             client.force_login(world.users[persona])
-        url = case.url(world)
-        data = case.data(world) if callable(case.data) else case.data
+        data = matrix_case.data
         kwargs = {}
         if case.api and data is not None and case.method in {"post", "put", "patch"}:
             kwargs = {"data": json.dumps(data), "content_type": "application/json"}
         elif data is not None:
             kwargs = {"data": data}
-        response = getattr(client, case.method)(url, **kwargs)
+        response = getattr(client, case.method)(matrix_case.url, **kwargs)
         expected = case.expected_for(persona)
         status = response.status_code
         where = f"{case.name} as {persona}: got {status}"
@@ -92,12 +110,11 @@ class AccessMatrix:
             assert status < 400, where
             if status in (301, 302):
                 assert "/inloggen/" not in response["Location"], where
-            if case.contains is not None:
-                text = case.contains(world) if callable(case.contains) else case.contains
-                assert text in response.content.decode(), f"{where}, '{text}' missing"
+            if matrix_case.text is not None:
+                assert matrix_case.text in response.content.decode(), f"{where}, '{matrix_case.text}' missing"
         elif expected == "hidden":
             assert status == 200, where
-            text = case.contains(world) if callable(case.contains) else case.contains
+            text = matrix_case.text
             assert text not in response.content.decode(), f"{where}, '{text}' should be hidden"
         elif expected == "forbidden":
             assert status == 403, where
@@ -105,14 +122,40 @@ class AccessMatrix:
             assert status == 404, where
 
 
+@pytest.fixture(scope="class")
+def matrix_world(request, shared_world, django_db_blocker):
+    """The module's world plus the class's ``world_setup``, rolled back after the class."""
+    with rolled_back(django_db_blocker):
+        world = copy.deepcopy(shared_world)
+        if request.cls.world_setup is not None:
+            request.cls.world_setup(world)
+        yield world
+
+
+@pytest.fixture(scope="class")
+def matrix_case(request, matrix_world, django_db_blocker):
+    """One case set up once for all personas, rolled back before the next case."""
+    case = request.param
+    with rolled_back(django_db_blocker):
+        world = copy.deepcopy(matrix_world)
+        if case.setup:
+            case.setup(world)
+        data = case.data(world) if callable(case.data) else case.data
+        text = case.contains(world) if callable(case.contains) else case.contains
+        yield Prepared(case=case, world=world, url=case.url(world), data=data, text=text)
+
+
 def pytest_generate_tests(metafunc):
     cls = metafunc.cls
     if cls is None or not issubclass(cls, AccessMatrix):
         return
-    if "case" in metafunc.fixturenames and "persona" in metafunc.fixturenames:
-        params, ids = [], []
-        for case in cls.cases:
-            for persona in PERSONAS:
-                params.append(pytest.param(case, persona))
-                ids.append(f"{case.name}-{persona}")
-        metafunc.parametrize(("case", "persona"), params, ids=ids)
+    if "matrix_case" in metafunc.fixturenames and "persona" in metafunc.fixturenames:
+        # The case is a class-scoped parameter, so pytest sets each case up once and runs
+        # all personas on it before the next case.
+        metafunc.parametrize(
+            "matrix_case",
+            [pytest.param(case, id=case.name) for case in cls.cases],
+            indirect=True,
+            scope="class",
+        )
+        metafunc.parametrize("persona", PERSONAS)

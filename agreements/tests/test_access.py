@@ -4,20 +4,12 @@ edits commitments, the gemeente reviews)."""
 
 from decimal import Decimal
 
-import pytest
 from django.urls import reverse
 
 from agreements import services
 from agreements.models import MonitoringReport, Theme
 from agreements.tests.test_services import make_agreement, pdf_file, signed_agreement, to_negotiation
 from tests.matrix import AccessMatrix, Case
-
-
-@pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
-    """Uploaded documents go to a temporary folder, not the project's media folder."""
-    settings.MEDIA_ROOT = tmp_path
-
 
 PARTIES = {"corp_editor", "org_admin", "gemeente_reviewer", "tenant_rep", "partner_reader"}
 EDITORS = {"corp_editor", "org_admin", "gemeente_reviewer"}
@@ -101,6 +93,7 @@ def _commitment(name, *args):
 
 
 class TestAgreementPages(AccessMatrix):
+    world_setup = staticmethod(build_agreement_world)
     cases = [
         Case(
             "agreement list",
@@ -273,6 +266,7 @@ def _api(basename, kind="list", key=None):
 
 
 class TestAgreementApi(AccessMatrix):
+    world_setup = staticmethod(build_agreement_world)
     cases = [
         Case(
             "api sign",

@@ -12,13 +12,6 @@ from agreements.models import Agreement, MonitoringReport, Theme
 from agreements.tests.test_access import build_agreement_world, build_bod_world
 from agreements.tests.test_services import add_commitment, make_agreement, to_negotiation
 
-
-@pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
-    """Uploaded documents go to a temporary folder, not the project's media folder."""
-    settings.MEDIA_ROOT = tmp_path
-
-
 AGREEMENTS = "/api/v1/agreements/"
 COMMITMENTS = "/api/v1/commitments/"
 REPORTS = "/api/v1/monitoring-reports/"

@@ -11,12 +11,6 @@ from agreements.exports import DISPUTED
 from agreements.tests.test_access import build_agreement_world
 
 
-@pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
-    """Uploaded documents go to a temporary folder, not the project's media folder."""
-    settings.MEDIA_ROOT = tmp_path
-
-
 @pytest.fixture
 def agreement_world(world):
     return build_agreement_world(world)

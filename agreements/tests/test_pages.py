@@ -14,12 +14,6 @@ from agreements.tests.test_access import REPORT_YEAR, build_agreement_world, wit
 from agreements.tests.test_services import add_commitment, make_agreement, pdf_file, to_negotiation
 
 
-@pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
-    """Uploaded documents go to a temporary folder, not the project's media folder."""
-    settings.MEDIA_ROOT = tmp_path
-
-
 @pytest.fixture
 def w(world):
     return build_agreement_world(world)

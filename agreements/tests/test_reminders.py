@@ -192,8 +192,26 @@ class TestMonitoringAndReview:
         )
 
 
-def test_task_runs_for_today(world):
-    assert send_deadline_reminders() >= 0
+def test_task_reminds_for_the_day_it_runs(world, monkeypatch):
+    """The beat task takes today's date. An agreement in negotiation with the default
+    signing deadline of 15 December: on 1 October that is 75 days off, outside the 14-day
+    window, so nothing; on 5 December it is 10 days off, so the three editors who have not
+    signed (gemeente bewerker, corporation bewerker and beheerder; the tenants signed, the
+    partner only reads) are reminded; the same day again sends nothing new."""
+    from django.utils import timezone
+
+    negotiating(world)
+    today = D(2026, 10, 1)
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: today)
+    assert send_deadline_reminders() == 0
+    today = D(2026, 12, 5)
+    assert send_deadline_reminders() == 3
+    assert reminded("signing") == {
+        "corp.editor@example.nl",
+        "gemeente.reviewer@example.nl",
+        "org.admin@example.nl",
+    }
+    assert send_deadline_reminders() == 0
 
 
 class TestCalendar:
@@ -241,7 +259,7 @@ def test_claim_is_atomic_per_row(world):
 
 
 @pytest.mark.worker
-def test_daily_task_through_a_real_worker_reminds_once(transactional_db, world):
+def test_daily_task_through_a_real_worker_reminds_once(committed_world):
     """The beat task on a real Celery worker and Redis: reminders go out once, the mails
     are sent by the worker after the commit, and a second run sends nothing."""
     import threading
@@ -251,7 +269,7 @@ def test_daily_task_through_a_real_worker_reminds_once(transactional_db, world):
 
     from tests.worker import redis_worker, wait_for
 
-    negotiating(world)
+    negotiating(committed_world)
     due = timezone.localdate() + datetime.timedelta(days=5)
     GemeenteCalendar.objects.create(gemeente_code="GM0453", signing_month=due.month, signing_day=due.day)
     mail.outbox.clear()  # the announcements of the set-up

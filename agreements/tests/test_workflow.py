@@ -68,6 +68,8 @@ class TestTransitions:
         transition(world, agreement, "onderhandeling")
         with pytest.raises(ValidationError):
             transition(world, agreement, "concept")
+        agreement.refresh_from_db()
+        assert agreement.status == Agreement.Status.ONDERHANDELING
 
     def test_signed_needs_every_signature_and_names_who_is_missing(self, world):
         agreement = make_agreement(world)
@@ -99,9 +101,15 @@ class TestTransitions:
     def test_gemeente_beheerder_and_platform_admin_may(self, world):
         agreement = make_agreement(world)
         beheerder = factories.member(world.gemeente, role=Role.BEHEERDER)
-        transition(world, agreement, "onderhandeling", actor=beheerder)
+        moved = transition(world, agreement, "onderhandeling", actor=beheerder)
+        assert moved.status == Agreement.Status.ONDERHANDELING
+        assert Agreement.objects.get(pk=agreement.pk).status == Agreement.Status.ONDERHANDELING
+        step = agreement.history.first()
+        assert (step.history_user, step.history_change_reason) == (beheerder, "status: in onderhandeling")
         other = make_agreement(world, title="Tweede")
         transition(world, other, "onderhandeling", actor=world.platform_admin)
+        assert Agreement.objects.get(pk=other.pk).status == Agreement.Status.ONDERHANDELING
+        assert other.history.first().history_user == world.platform_admin
 
     def test_stale_version(self, world):
         agreement = make_agreement(world)

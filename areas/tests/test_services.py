@@ -19,11 +19,6 @@ VELSEN = data_dir()
 FAILED, DONE = BoundaryImport.Status.FAILED, BoundaryImport.Status.DONE
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 def run(world, name, year, *, dry_run=False, path=None):
     return services.boundary_import_file(
         actor=world.platform_admin, path=path or VELSEN / name, year=year, dry_run=dry_run
@@ -610,11 +605,13 @@ def test_unexpected_error_while_writing_rolls_back_and_fails_the_job(world, monk
 
 
 @pytest.mark.worker
-def test_upload_is_imported_by_a_real_worker(transactional_db, world):
+def test_upload_is_imported_by_a_real_worker(committed_world):
     from tests.worker import redis_worker, wait_for
 
     with redis_worker():
-        job = services.boundary_import_start(actor=world.platform_admin, uploaded_file=upload(), year=2022)
+        job = services.boundary_import_start(
+            actor=committed_world.platform_admin, uploaded_file=upload(), year=2022
+        )
         finished = wait_for(lambda: BoundaryImport.objects.filter(pk=job.pk, status=DONE).exists())
         assert finished, BoundaryImport.objects.get(pk=job.pk).errors
     job.refresh_from_db()

@@ -9,7 +9,6 @@ org_admin and gemeente_reviewer edit it, tenant_rep and partner_reader only read
 
 import datetime
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -26,11 +25,6 @@ READERS = TEAM - EDITORS
 SIGNED_IN = TEAM | {"outsider"}
 TITLE = "Achter de voordeur in de Lagersbuurt"
 UPDATE_TEXT = "Eerste ronde huisbezoeken gedaan."
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
 
 
 def build(w):
@@ -102,6 +96,7 @@ def _api_intervention(w):
 
 
 class TestInterventionPages(AccessMatrix):
+    world_setup = staticmethod(build)
     cases = [
         Case("list", url=lambda w: build(w) and reverse("interventions:list"), allowed=TEAM, contains=TITLE),
         Case(
@@ -204,6 +199,7 @@ class TestInterventionPages(AccessMatrix):
 
 
 class TestTeamPages(AccessMatrix):
+    world_setup = staticmethod(build)
     cases = [
         Case(
             "team list",
@@ -270,6 +266,7 @@ class TestTeamPages(AccessMatrix):
 
 
 class TestApi(AccessMatrix):
+    world_setup = staticmethod(build)
     cases = [
         Case(
             "api interventions",

@@ -21,11 +21,6 @@ INTERVENTIONS = "/api/v1/interventions/"
 API_QUERY_BOUND = 10
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
 @pytest.fixture
 def areas():
     return velsen()

@@ -19,7 +19,7 @@ from interventions.evaluation import intervention_evaluation, measurement_years
 from interventions.models import Intervention, TeamRole
 from interventions.tests.helpers import area, build_intervention, build_team, gebied, velsen
 from scores.models import Score, ScoreModel, Source, SourceKind
-from scores.services.catalogue import catalogue_install
+from scores.tests.helpers import install_catalogue
 from tests.matrix import AccessMatrix, Case
 
 pytestmark = pytest.mark.django_db
@@ -63,7 +63,7 @@ def set_scores(model, areas, values: dict[str, tuple]):
 
 @pytest.fixture
 def model(db):
-    catalogue_install()
+    install_catalogue()
     return ScoreModel.objects.get(key="wijkkoers-veerkracht")
 
 
@@ -431,10 +431,20 @@ def test_query_count_does_not_grow_with_the_buurten(world, model, team, areas):
     assert counts[0] == counts[1] <= 8
 
 
+def _access_world(w):
+    if "intervention" not in w.objects:
+        install_catalogue()
+        years = build_years((2022,))
+        team = build_team(w, years[2022]["WK045301"])
+        w.objects["intervention"] = build_intervention(w, team, areas=[years[2022][OWN]])
+    return w.objects["intervention"]
+
+
 class TestEvaluationAccess(AccessMatrix):
     """The evaluation API is readable exactly like its intervention: the team reads it,
     the outsider gets 404."""
 
+    world_setup = staticmethod(_access_world)
     cases = [
         Case(
             "evaluation api",
@@ -448,12 +458,3 @@ class TestEvaluationAccess(AccessMatrix):
             allowed=TEAM,
         ),
     ]
-
-
-def _access_world(w):
-    if "intervention" not in w.objects:
-        catalogue_install()
-        years = build_years((2022,))
-        team = build_team(w, years[2022]["WK045301"])
-        w.objects["intervention"] = build_intervention(w, team, areas=[years[2022][OWN]])
-    return w.objects["intervention"]

@@ -29,11 +29,6 @@ pytestmark = pytest.mark.django_db
 LIST_QUERY_BOUND = 12
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
 @pytest.fixture
 def areas():
     return velsen()

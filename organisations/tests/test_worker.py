@@ -19,12 +19,15 @@ from tests.worker import WAIT_SECONDS, redis_worker, wait_for
 pytestmark = pytest.mark.worker
 
 
-def test_invitation_mail_is_sent_by_the_worker(transactional_db, world):
+def test_invitation_mail_is_sent_by_the_worker(committed_world):
     email = "via.worker@example.nl"
     with redis_worker():
         assert app.conf.task_always_eager is False
         invitation = services.invitation_create(
-            actor=world.org_admin, organisation=world.corporatie, email=email, role=Role.BEWERKER
+            actor=committed_world.org_admin,
+            organisation=committed_world.corporatie,
+            email=email,
+            role=Role.BEWERKER,
         )
         sent = wait_for(lambda: Invitation.objects.filter(pk=invitation.pk, sent_at__isnull=False).exists())
         assert sent, f"the worker did not send the invitation within {WAIT_SECONDS} s"
@@ -41,24 +44,27 @@ def test_invitation_mail_is_sent_by_the_worker(transactional_db, world):
     assert app.conf.task_default_queue == "celery"
 
 
-def test_revoked_before_the_worker_runs_sends_nothing(transactional_db, world):
+def test_revoked_before_the_worker_runs_sends_nothing(committed_world):
     """The task re-reads the invitation: one withdrawn in the meantime is not mailed."""
     from django.db import transaction
 
     with redis_worker():
         with transaction.atomic():
             invitation = services.invitation_create(
-                actor=world.org_admin,
-                organisation=world.corporatie,
+                actor=committed_world.org_admin,
+                organisation=committed_world.corporatie,
                 email="ingetrokken@example.nl",
                 role=Role.LEZER,
             )
             # Withdrawn inside the same transaction: the task is queued after the commit
             # and then finds the invitation withdrawn.
-            services.invitation_revoke(actor=world.org_admin, invitation=invitation)
+            services.invitation_revoke(actor=committed_world.org_admin, invitation=invitation)
         # A second, open invitation acts as the marker that the worker has run the queue.
         marker = services.invitation_create(
-            actor=world.org_admin, organisation=world.corporatie, email="marker@example.nl", role=Role.LEZER
+            actor=committed_world.org_admin,
+            organisation=committed_world.corporatie,
+            email="marker@example.nl",
+            role=Role.LEZER,
         )
         assert wait_for(lambda: Invitation.objects.filter(pk=marker.pk, sent_at__isnull=False).exists())
 

@@ -76,6 +76,7 @@ def _model_form(w):
 
 
 class TestSourcePages(AccessMatrix):
+    world_setup = staticmethod(build)
     cases = [
         Case(
             "source list",
@@ -151,6 +152,7 @@ class TestSourcePages(AccessMatrix):
 
 
 class TestIndicatorAndModelPages(AccessMatrix):
+    world_setup = staticmethod(build)
     cases = [
         Case(
             "indicator list",
@@ -220,6 +222,7 @@ class TestIndicatorAndModelPages(AccessMatrix):
 
 
 class TestApi(AccessMatrix):
+    world_setup = staticmethod(build)
     cases = [
         Case(
             "api sources",

@@ -56,24 +56,61 @@ def score(score_model, area):
     return Score.objects.get(model=score_model, area=area)
 
 
+# The index worked out by hand. Eligible are the land buurten with at least 50
+# inhabitants: 0000, 0001, 0100 and 0101 (0002 has 30, the water buurt never counts).
+# z = (x - mean) / population std over the eligible buurten that have a value, turned
+# round for p_hh_li (higher is worse).
+#
+# p_hh_li: 10, 20, 30 (0101 has none); mean 60 / 3 = 20;
+#   variance (100 + 0 + 100) / 3 = 66.6667, std 8.164966;
+#   z = -(x - 20) / 8.164966: 0000 +1.224745, 0001 0, 0100 -1.224745.
+# p_arb_pp: 70, 60, 50, 65; mean 245 / 4 = 61.25;
+#   variance (76.5625 + 1.5625 + 126.5625 + 14.0625) / 4 = 54.6875, std 7.395100;
+#   z: 0000 8.75 / 7.3951 = 1.183216, 0001 -1.25 / 7.3951 = -0.169031,
+#      0100 -11.25 / 7.3951 = -1.521278, 0101 3.75 / 7.3951 = 0.507093.
+# g_wozbag: 300, 250, 200, 280; mean 1030 / 4 = 257.5;
+#   variance (1806.25 + 56.25 + 3306.25 + 506.25) / 4 = 1418.75, std 37.666298;
+#   z: 0000 42.5 / 37.6663 = 1.128330, 0001 -7.5 / 37.6663 = -0.199117,
+#      0100 -57.5 / 37.6663 = -1.526564, 0101 22.5 / 37.6663 = 0.597351.
+# Weights 1 : 2 : 1 give 1/4, 1/2, 1/4; 0101 lacks p_hh_li, so 2/3 and 1/3:
+#   0000: 1.224745 / 4 + 1.183216 / 2 + 1.128330 / 4 = 0.306186 + 0.591608 + 0.282083 = 1.179877
+#   0001: 0 / 4 - 0.169031 / 2 - 0.199117 / 4 = 0 - 0.084516 - 0.049779 = -0.134295
+#   0100: -1.224745 / 4 - 1.521278 / 2 - 1.526564 / 4 = -0.306186 - 0.760639 - 0.381641 = -1.448466
+#   0101: 0.507093 * 2/3 + 0.597351 / 3 = 0.338062 + 0.199117 = 0.537179
+# Per buurt position: the index, and per indicator (value, z, weight).
+HAND = {
+    0: (
+        1.179877,
+        {
+            "p_hh_li": (10.0, 1.224745, 1 / 4),
+            "p_arb_pp": (70.0, 1.183216, 1 / 2),
+            "g_wozbag": (300.0, 1.128330, 1 / 4),
+        },
+    ),
+    1: (
+        -0.134295,
+        {
+            "p_hh_li": (20.0, 0.0, 1 / 4),
+            "p_arb_pp": (60.0, -0.169031, 1 / 2),
+            "g_wozbag": (250.0, -0.199117, 1 / 4),
+        },
+    ),
+    3: (
+        -1.448466,
+        {
+            "p_hh_li": (30.0, -1.224745, 1 / 4),
+            "p_arb_pp": (50.0, -1.521278, 1 / 2),
+            "g_wozbag": (200.0, -1.526564, 1 / 4),
+        },
+    ),
+    4: (0.537179, {"p_arb_pp": (65.0, 0.507093, 2 / 3), "g_wozbag": (280.0, 0.597351, 1 / 3)}),
+}
+
+
 def hand_index(buurt: int) -> tuple[float, dict]:
-    """The index of one buurt with plain Python: z over the eligible land buurten
-    (population std), turned round where higher is worse, weights renormalised."""
-    eligible = [i for i, n in enumerate(INHABITANTS) if n >= 50]
-    columns = {"p_hh_li": P_HH_LI, "p_arb_pp": P_ARB_PP, "g_wozbag": G_WOZBAG}
-    present = {key: w for key, w, _ in COMPONENTS if columns[key][buurt] is not None}
-    total = sum(present.values())
-    value, parts = 0.0, {}
-    for key, weight, sign in COMPONENTS:
-        if key not in present:
-            continue
-        sample = [columns[key][i] for i in eligible if columns[key][i] is not None]
-        mean = sum(sample) / len(sample)
-        std = math.sqrt(sum((x - mean) ** 2 for x in sample) / len(sample))
-        z = sign * (columns[key][buurt] - mean) / std
-        parts[key] = {"value": columns[key][buurt], "z": z, "weight": weight / total}
-        value += weight / total * z
-    return value, parts
+    """The hand-worked index of the buurt at ``buurt`` (see ``HAND``) and its parts."""
+    value, parts = HAND[buurt]
+    return value, {key: {"value": v, "z": z, "weight": w} for key, (v, z, w) in parts.items()}
 
 
 def hand_class(value: float) -> int:

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from areas.tests.helpers import small_gemeente
 from scores.models import IndicatorValue, Score, ScoreImport, Source, SourceKind
-from scores.services.catalogue import catalogue_install
+from scores.tests.helpers import install_catalogue
 
 FILES = Path(__file__).parent / "files"
 
@@ -18,7 +18,7 @@ FILES = Path(__file__).parent / "files"
 def setup(world, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     small_gemeente(year=2022)
-    sources = catalogue_install()
+    sources = install_catalogue()
     world.objects["kwb"] = sources[SourceKind.CBS_KWB]
     world.objects["aedes"] = Source.objects.create(
         name="Aedes veerkracht Velserduin",

@@ -14,8 +14,8 @@ from areas.tests.helpers import make_area, small_gemeente
 from scores import catalogue
 from scores.models import Indicator, IndicatorValue, Score, ScoreImport, ScoreModel, Source, SourceKind
 from scores.selectors.imports import score_import_list
-from scores.services.catalogue import catalogue_install
 from scores.services.imports import aedes_classes, score_import_file, score_import_start
+from scores.tests.helpers import install_catalogue
 
 FILES = Path(__file__).parent / "files"
 DONE, FAILED = ScoreImport.Status.DONE, ScoreImport.Status.FAILED
@@ -27,7 +27,7 @@ def setup(world, settings, tmp_path):
     small_gemeente(year=2022)
     # A buurt that only exists in the 2021 indeling.
     make_area(year=2021, kind=AreaKind.BUURT, code="BU04530200", name="Oude buurt", gemeente_code="GM0453")
-    sources = catalogue_install()
+    sources = install_catalogue()
     world.objects["kwb"] = sources[SourceKind.CBS_KWB]
     world.objects["lbm"] = sources[SourceKind.LEEFBAAROMETER]
     world.objects["aedes"] = Source.objects.create(

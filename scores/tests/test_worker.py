@@ -35,13 +35,13 @@ def _kwb_file(world) -> SimpleUploadedFile:
     return SimpleUploadedFile("kwb.csv", "\n".join(lines).encode(), content_type="text/csv")
 
 
-def test_upload_is_imported_and_scored_by_the_worker(transactional_db, world, settings, tmp_path):
+def test_upload_is_imported_and_scored_by_the_worker(committed_world, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     scores = score_world(years=(2022,))
     source = scores.sources[SourceKind.CBS_KWB]
     with redis_worker():
         job = score_import_start(
-            actor=world.platform_admin,
+            actor=committed_world.platform_admin,
             source=source,
             file_format=SourceKind.CBS_KWB,
             uploaded_file=_kwb_file(scores),
