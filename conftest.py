@@ -10,6 +10,7 @@ uses ``transactional_db`` with ``committed_world`` instead.
 """
 
 import copy
+import itertools
 import os
 
 import pytest
@@ -104,13 +105,23 @@ def api_client(client):
     return client
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
-    for item in items:
-        names = set(getattr(item, "fixturenames", ()))
-        marker = item.get_closest_marker("django_db")
-        transactional = bool(names & TRANSACTIONAL) or bool(marker and marker.kwargs.get("transaction"))
-        if transactional and "shared_world" in names:
-            raise pytest.UsageError(
-                f"{item.nodeid}: a test on committed data (transactional_db, live_server) cannot "
-                "use the shared world, which lives in a transaction; use committed_world."
-            )
+    """Refuse the shared world on committed data, and within each module run the tests
+    without the shared world first: it stays in the database until the module ends, so a
+    test that did not ask for it never finds it."""
+    ordered = []
+    for _path, group in itertools.groupby(items, key=lambda item: item.nodeid.split("::")[0]):
+        group = list(group)
+        for item in group:
+            names = set(getattr(item, "fixturenames", ()))
+            marker = item.get_closest_marker("django_db")
+            transactional = bool(names & TRANSACTIONAL) or bool(marker and marker.kwargs.get("transaction"))
+            if transactional and "shared_world" in names:
+                raise pytest.UsageError(
+                    f"{item.nodeid}: a test on committed data (transactional_db, live_server) cannot "
+                    "use the shared world, which lives in a transaction; use committed_world."
+                )
+        ordered += [item for item in group if "shared_world" not in getattr(item, "fixturenames", ())]
+        ordered += [item for item in group if "shared_world" in getattr(item, "fixturenames", ())]
+    items[:] = ordered

@@ -14,6 +14,8 @@ from pyproj import Transformer
 from areas.demo import data_dir
 from areas.models import ZOOM_BANDS, Area, AreaKind, AreaOverlap
 
+VELSEN_DIR = data_dir()
+
 _to_rd = Transformer.from_crs("EPSG:4326", "EPSG:28992", always_xy=True)
 
 
@@ -154,7 +156,7 @@ def make_gebied(*, year=2022, code="GB0453001", name="IJmuiden-Noord", organisat
 
 
 def _read(name):
-    with open(data_dir() / name, encoding="utf-8") as handle:
+    with open(VELSEN_DIR / name, encoding="utf-8") as handle:
         return json.load(handle)["features"]
 
 
