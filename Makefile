@@ -44,9 +44,12 @@ migrations-check: install
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres $(MANAGE) makemigrations --check --dry-run
 
 # A fresh test database every run; REUSE_DB=1 keeps the last one for quick local runs.
+# One test process per core (pytest-xdist, a file at a time); PYTEST_WORKERS=0 runs in one.
+PYTEST_WORKERS ?= auto
 pytest: install
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) CACHE_KEY_PREFIX=wijkkoers-test \
-		$(BIN)/pytest $(if $(REUSE_DB),--reuse-db,--create-db) --durations=15 $(PYTEST_ARGS)
+		$(BIN)/pytest $(if $(REUSE_DB),--reuse-db,--create-db) -n $(PYTEST_WORKERS) --dist loadfile \
+		--durations=15 $(PYTEST_ARGS)
 
 # The demo path on SQLite with inline tasks, twice: the seed must be idempotent.
 demo-smoke: install

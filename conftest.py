@@ -12,6 +12,7 @@ uses ``transactional_db`` with ``committed_world`` instead.
 import copy
 import itertools
 import os
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.test import override_settings
@@ -31,14 +32,31 @@ TRANSACTIONAL = {
 }
 
 
+def _worker_caches(caches: dict, worker: str) -> dict:
+    """Parallel test processes (pytest-xdist workers gw0, gw1, ...) each get a Redis
+    database of their own, the one after the configured one per worker: every test empties
+    the cache, and must not empty another process's."""
+    caches = copy.deepcopy(caches)
+    default = caches["default"]
+    if "redis" not in default["BACKEND"].lower() or not worker.startswith("gw"):
+        return caches
+    url = urlsplit(default["LOCATION"])
+    database = int(url.path.strip("/") or 0) + int(worker[2:])
+    default["LOCATION"] = urlunsplit(url._replace(path=f"/{database}"))
+    return caches
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _test_settings(tmp_path_factory):
     """Settings for the whole run, in force before any shared data is built."""
+    from django.conf import settings
+
     with override_settings(
         EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
         SITE_URL="http://testserver",
         MEDIA_ROOT=str(tmp_path_factory.mktemp("media")),
+        CACHES=_worker_caches(settings.CACHES, os.environ.get("PYTEST_XDIST_WORKER", "")),
     ):
         yield
 
@@ -105,23 +123,29 @@ def api_client(client):
     return client
 
 
+def _on_committed_data(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return bool(set(item.fixturenames) & TRANSACTIONAL) or bool(marker and marker.kwargs.get("transaction"))
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
-    """Refuse the shared world on committed data, and within each module run the tests
-    without the shared world first: it stays in the database until the module ends, so a
-    test that did not ask for it never finds it."""
+    """Within each module, run the tests without the shared world first: it stays in the
+    database until the module ends, so a test that did not ask for it never finds it.
+
+    Tests on committed data (a real worker, a live server) live in modules of their own:
+    the shared world's transaction would still be open around them."""
     ordered = []
-    for _path, group in itertools.groupby(items, key=lambda item: item.nodeid.split("::")[0]):
+    for path, group in itertools.groupby(items, key=lambda item: item.nodeid.split("::")[0]):
         group = list(group)
-        for item in group:
-            names = set(getattr(item, "fixturenames", ()))
-            marker = item.get_closest_marker("django_db")
-            transactional = bool(names & TRANSACTIONAL) or bool(marker and marker.kwargs.get("transaction"))
-            if transactional and "shared_world" in names:
-                raise pytest.UsageError(
-                    f"{item.nodeid}: a test on committed data (transactional_db, live_server) cannot "
-                    "use the shared world, which lives in a transaction; use committed_world."
-                )
-        ordered += [item for item in group if "shared_world" not in getattr(item, "fixturenames", ())]
-        ordered += [item for item in group if "shared_world" in getattr(item, "fixturenames", ())]
+        shared = [item for item in group if "shared_world" in getattr(item, "fixturenames", ())]
+        committed = [item for item in group if hasattr(item, "fixturenames") and _on_committed_data(item)]
+        if shared and committed:
+            raise pytest.UsageError(
+                f"{path}: {committed[0].name} runs on committed data (transactional_db, live_server), "
+                f"but {shared[0].name} in the same module uses the shared world, whose transaction is "
+                "still open then. Move the test on committed data to a module of its own and give it "
+                "committed_world."
+            )
+        ordered += [item for item in group if item not in shared] + shared
     items[:] = ordered

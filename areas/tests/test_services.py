@@ -604,21 +604,6 @@ def test_unexpected_error_while_writing_rolls_back_and_fails_the_job(world, monk
     assert job.status == FAILED and "onverwachte fout" in job.errors[0]["message"]
 
 
-@pytest.mark.worker
-def test_upload_is_imported_by_a_real_worker(committed_world):
-    from tests.worker import redis_worker, wait_for
-
-    with redis_worker():
-        job = services.boundary_import_start(
-            actor=committed_world.platform_admin, uploaded_file=upload(), year=2022
-        )
-        finished = wait_for(lambda: BoundaryImport.objects.filter(pk=job.pk, status=DONE).exists())
-        assert finished, BoundaryImport.objects.get(pk=job.pk).errors
-    job.refresh_from_db()
-    assert (job.created, job.progress) == (1, 100)
-    assert Area.objects.filter(year=2022, code="GM0453").exists()
-
-
 def test_gebied_changes_renew_the_cached_maps_of_their_year(
     velsen_2022, monkeypatch, django_capture_on_commit_callbacks
 ):
