@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agreements.models import MonitoringReport, PartyRole, Theme
+from core.exports import safe_text
 
 DISPUTED = "GESCHIL"
 
@@ -36,15 +37,6 @@ def _number(value):
     if isinstance(value, Decimal) and value == value.to_integral_value():
         return int(value)
     return float(value)
-
-
-def _safe_text(value):
-    # A cell that starts with = + - @ is a formula in a spreadsheet program; a commitment
-    # text must never run as one.
-    text = "" if value is None else str(value)
-    if text[:1] in {"=", "+", "-", "@"}:
-        return "'" + text
-    return text
 
 
 def workbook_bytes(data: ExportData) -> bytes:
@@ -121,18 +113,18 @@ def workbook_bytes(data: ExportData) -> bytes:
         reports = sorted(commitment.reports.all(), key=lambda r: r.year)
         latest = reports[-1] if reports else None
         values = [
-            _safe_text(commitment.number),
+            safe_text(commitment.number),
             themes.get(commitment.theme, commitment.theme),
-            _safe_text(commitment.text),
-            _safe_text(commitment.responsible.name),
+            safe_text(commitment.text),
+            safe_text(commitment.responsible.name),
             _number(commitment.target_value),
-            _safe_text(commitment.target_unit),
+            safe_text(commitment.target_unit),
             commitment.target_year,
             _number(latest.realised_value) if latest else None,
             latest.year if latest else None,
             progress.get(latest.progress) if latest else None,
             DISPUTED if commitment.is_disputed else "",
-            _safe_text(commitment.dispute_note) if commitment.is_disputed else "",
+            safe_text(commitment.dispute_note) if commitment.is_disputed else "",
         ]
         ws.append(
             styled(
@@ -162,10 +154,10 @@ def workbook_bytes(data: ExportData) -> bytes:
         [10, 50, 8, 14, 14, 22, 14, 24, 50, 40, 11],
     )
     for commitment in data.commitments:
-        number = _safe_text(commitment.number)
-        text = _safe_text(commitment.text)
+        number = safe_text(commitment.number)
+        text = safe_text(commitment.text)
         target = _number(commitment.target_value)
-        unit = _safe_text(commitment.target_unit)
+        unit = safe_text(commitment.target_unit)
         disputed = DISPUTED if commitment.is_disputed else ""
         for report in sorted(commitment.reports.all(), key=lambda r: r.year):
             ws.append(
@@ -178,8 +170,8 @@ def workbook_bytes(data: ExportData) -> bytes:
                     unit,
                     progress.get(report.progress, report.progress),
                     states.get(report.state, report.state),
-                    _safe_text(report.explanation),
-                    _safe_text(report.review_comment),
+                    safe_text(report.explanation),
+                    safe_text(report.review_comment),
                     disputed,
                 ]
             )
@@ -190,10 +182,10 @@ def workbook_bytes(data: ExportData) -> bytes:
     for party in data.parties:
         signed_at = timezone.localtime(party.signed_at).replace(tzinfo=None) if party.signed_at else None
         values = [
-            _safe_text(party.organisation.name),
+            safe_text(party.organisation.name),
             roles.get(party.role, party.role),
             signed_at,
-            _safe_text(party.signed_by) if party.signed_by_id else "",
+            safe_text(party.signed_by) if party.signed_by_id else "",
         ]
         ws.append(styled(ws, values, formats={2: "dd-mm-yyyy hh:mm"}))
 

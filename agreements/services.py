@@ -54,6 +54,7 @@ from agreements.models import (
     PartyRole,
 )
 from core.permissions import ensure_in_scope, is_platform_admin, require
+from core.queueing import queue_on_commit
 from core.services import check_version, notify, save_versioned
 from organisations.models import Membership, Organisation, organisation_ids_for, roles_for
 
@@ -139,9 +140,7 @@ def _queue_mail(recipients, subject, body):
     user_ids = sorted({person.pk for person in recipients if person is not None and person.email})
     if not user_ids:
         return
-    from agreements.tasks import mail_people
-
-    transaction.on_commit(lambda: mail_people.delay(user_ids, subject, body))
+    queue_on_commit("agreements.tasks.mail_people", user_ids, subject, body, what=f"mail to {user_ids}")
 
 
 def _announce(recipients, *, kind, text, url=""):
@@ -1710,8 +1709,6 @@ def reminders_send(*, today: datetime.date) -> int:
             for item in items
         ]
     )
-    from agreements.tasks import mail_person
-
     for user_id, items in sent.items():
         subject = (
             _("Wijkkoers: herinnering – %(text)s") % {"text": items[0].text}
@@ -1724,9 +1721,7 @@ def reminders_send(*, today: datetime.date) -> int:
             if item.url:
                 lines.append(f"  {settings.SITE_URL}{item.url}")
         body = "\n".join(lines)
-        transaction.on_commit(
-            lambda user_id=user_id, subject=subject, body=body: mail_person.delay(
-                user_id, subject[:200], body
-            )
+        queue_on_commit(
+            "agreements.tasks.mail_person", user_id, subject[:200], body, what=f"reminder mail to {user_id}"
         )
     return sum(len(items) for items in sent.values())

@@ -6,9 +6,11 @@ import smtplib
 from celery import shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import get_connection, send_mail
+from django.core.mail import EmailMessage, get_connection, send_mail
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone, translation
+
+from agreements import services
 
 
 @shared_task(
@@ -23,8 +25,6 @@ from django.utils import timezone, translation
 def mail_people(self, user_ids: list[int], subject: str, body: str) -> int:
     """Send the same message to each person (one mail each, so addresses stay private).
     Returns how many mails went out."""
-    from django.core.mail import EmailMessage
-
     people = get_user_model().objects.filter(pk__in=user_ids, is_active=True).exclude(email="")
     with translation.override("nl"):
         messages = [
@@ -63,6 +63,4 @@ def mail_person(self, user_id: int, subject: str, body: str) -> None:
 def send_deadline_reminders() -> int:
     """Daily: remind people of the bod, signing, monitoring and review deadlines that come
     up. Safe to run twice (and so to retry): a reminder already sent is never sent again."""
-    from agreements.services import reminders_send
-
-    return reminders_send(today=timezone.localdate())
+    return services.reminders_send(today=timezone.localdate())

@@ -10,7 +10,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -50,6 +50,7 @@ from agreements.models import (
     PartyRole,
 )
 from core.exceptions import ConflictError
+from core.exports import download
 from core.permissions import allowed, get_object_for
 from core.views import RestrictedObjectMixin, ServiceFormMixin, add_service_errors, error_text
 from organisations.models import Organisation, organisation_ids_for
@@ -500,20 +501,13 @@ def _filename(agreement, extension):
 @login_required
 def agreement_excel(request, pk):
     data = _export_data(request, pk)
-    response = HttpResponse(
-        exports.workbook_bytes(data),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{_filename(data.agreement, "xlsx")}"'
-    return response
+    return download(exports.workbook_bytes(data), "xlsx", _filename(data.agreement, "xlsx"))
 
 
 @login_required
 def agreement_pdf(request, pk):
     data = _export_data(request, pk)
-    response = HttpResponse(exports.report_pdf_bytes(data, request=request), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{_filename(data.agreement, "pdf")}"'
-    return response
+    return download(exports.report_pdf_bytes(data, request=request), "pdf", _filename(data.agreement, "pdf"))
 
 
 # --- commitments -------------------------------------------------------------------

@@ -21,11 +21,13 @@ from pathlib import Path
 import numpy as np
 import pyogrio
 import shapely
+from django.utils.translation import gettext as _
 from pyogrio import raw as ogr_raw
 from pyogrio.errors import DataLayerError, DataSourceError, FieldError, GeometryError
 from pyproj import CRS, Transformer
 
 from areas.models import ZOOM_BANDS, AreaKind
+from core.imports import RowIssue, cell_text, file_too_large_message
 
 RD_NEW = "EPSG:28992"
 WGS84 = "EPSG:4326"
@@ -35,7 +37,6 @@ WGS84_LIKE_EPSG = {4326, 4258}
 ACCEPTED_FORMATS = "een GeoPackage (.gpkg), een gezipte Shapefile (.zip) of GeoJSON (.geojson)"
 NOT_A_GEO_FILE = "Dit is geen geodata-bestand dat Wijkkoers kan lezen. Lever " + ACCEPTED_FORMATS + " aan."
 ZIP_EXPANSION_LIMIT = 10  # an archive may unpack to at most this many times the upload limit
-MB = 1024 * 1024
 
 CODE_PATTERNS = {
     AreaKind.GEMEENTE: re.compile(r"^GM\d{4}$"),
@@ -68,18 +69,6 @@ class BoundaryFileError(Exception):
     def __init__(self, message):
         super().__init__(message)
         self.message = message
-
-
-@dataclass
-class RowIssue:
-    """A warning or error about one row of the file (``row`` counts from 1)."""
-
-    row: int | None
-    code: str
-    message: str
-
-    def as_dict(self):
-        return {"row": self.row, "code": self.code, "message": self.message}
 
 
 @dataclass
@@ -316,12 +305,6 @@ def parent_code_of(code: str) -> str | None:
     return None
 
 
-def _text(value) -> str:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return ""
-    return str(value).strip()
-
-
 def _detect_style(fields: list[str]):
     """(style, level, columns) for the file's attribute names."""
     by_lower = {f.lower(): f for f in fields}
@@ -370,7 +353,7 @@ def read_boundary_file(path, *, year: int | None = None, max_bytes: int | None =
         raise BoundaryFileError("Het bestand is niet gevonden.")
     size = path.stat().st_size
     if max_bytes and size > max_bytes:
-        raise BoundaryFileError(file_too_large_message(size, max_bytes))
+        raise BoundaryFileError(boundary_file_too_large_message(size, max_bytes))
     source = _source(path, max_bytes)
     try:
         info = pyogrio.read_info(source)
@@ -445,17 +428,17 @@ def read_boundary_file(path, *, year: int | None = None, max_bytes: int | None =
             )
             continue
         first_row[code] = row
-        jr = _text(jrstat[i])
+        jr = cell_text(jrstat[i])
         if jr[:4].isdigit():
             file_year_seen.add(int(jr[:4]))
         # The parent follows from the code itself (BU0453WWBB lies in WK0453WW), so a
         # WK_CODE column, where present, adds nothing.
         parent_code = parent_code_of(code)
-        name = _text(names[i])
+        name = cell_text(names[i])
         if not name:
             name = code
             warnings.append(RowIssue(row, code, "De naam ontbreekt; de code is als naam gebruikt."))
-        is_water = code.endswith(("9997", "9998")) or _text(waters[i]).upper() in WATER_YES
+        is_water = code.endswith(("9997", "9998")) or cell_text(waters[i]).upper() in WATER_YES
         if is_water:
             warnings.append(
                 RowIssue(row, code, "Water: opgeslagen, maar buiten kaarten en gemiddelden gehouden.")
@@ -541,12 +524,7 @@ def fill_shapes(records: list[BoundaryRecord], wgs: np.ndarray, rd: np.ndarray |
         rec.shapes = {band: computed[band][j] for band in ZOOM_BANDS}
 
 
-def _megabytes(size: int) -> str:
-    return f"{size / MB:.0f}" if size >= 10 * MB else f"{size / MB:.1f}".replace(".", ",")
-
-
-def file_too_large_message(size: int, max_bytes: int) -> str:
-    return (
-        f"Het bestand is {_megabytes(size)} MB; de grens is {_megabytes(max_bytes)} MB. "
-        "Lever een kleiner bestand aan, bijvoorbeeld alleen de buurten, of gezipt."
+def boundary_file_too_large_message(size: int, max_bytes: int) -> str:
+    return file_too_large_message(
+        size, max_bytes, _("Lever een kleiner bestand aan, bijvoorbeeld alleen de buurten, of gezipt.")
     )

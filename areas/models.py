@@ -6,13 +6,12 @@ Every year's boundaries are their own vintage: an import for year Y only ever to
 rows of year Y.
 """
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.models import VersionedModel
+from core.models import ImportJob
 from core.permissions import RestrictedQuerySet
 
 
@@ -142,38 +141,17 @@ class AreaOverlap(models.Model):
         return Q() if action == "view" else Q(pk__in=[])
 
 
-class BoundaryImport(VersionedModel):
+class BoundaryImport(ImportJob):
     """One upload of a boundary file, processed by a Celery task. The page polls it."""
 
-    class Status(models.TextChoices):
-        QUEUED = "wachtrij", _("in de wachtrij")
-        RUNNING = "bezig", _("bezig")
-        DONE = "klaar", _("klaar")
-        FAILED = "mislukt", _("mislukt")
-
     file = models.FileField(_("bestand"), upload_to="imports/boundaries/%Y/%m/")
-    original_name = models.CharField(_("bestandsnaam"), max_length=255)
-    year = models.PositiveSmallIntegerField(_("jaar"))
-    dry_run = models.BooleanField(_("proefimport (niets opslaan)"), default=False)
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.QUEUED)
-    progress = models.PositiveSmallIntegerField(_("voortgang (%)"), default=0)
     created = models.PositiveIntegerField(default=0)
     changed = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
-    warnings = models.JSONField(default=list, blank=True)
-    errors = models.JSONField(default=list, blank=True)
-    started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    finished_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
+    class Meta(ImportJob.Meta):
         verbose_name = _("grensimport")
         verbose_name_plural = _("grensimports")
-        ordering = ["-created_at"]
-
-    def __str__(self):
-        return f"{self.original_name} ({self.year})"
 
     @classmethod
     def access_q(cls, user, action):

@@ -6,7 +6,6 @@ that gemeente.
 """
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,8 +24,7 @@ from areas.importers import (
     LEVEL_ORDER,
     BoundaryFileError,
     BoundaryRecord,
-    RowIssue,
-    file_too_large_message,
+    boundary_file_too_large_message,
     polygonal,
     read_boundary_file,
     shape_fields,
@@ -34,8 +32,15 @@ from areas.importers import (
 )
 from areas.models import ZOOM_BANDS, Area, AreaKind, AreaOverlap, BoundaryImport
 from core.files import local_path
+from core.imports import (
+    ProgressCallback,
+    RowIssue,
+    job_finish,
+    job_progress,
+    job_queue_on_commit,
+    job_run_now,
+)
 from core.permissions import ensure_in_scope, is_platform_admin, require
-from core.queueing import IMPORT_NOT_STARTED, queue
 from core.services import check_version, save_versioned
 
 logger = logging.getLogger(__name__)
@@ -44,14 +49,11 @@ NO_IMPORT_RIGHTS = _("Alleen platformbeheerders mogen grenzen importeren.")
 FIRST_YEAR = 2000
 BATCH_SIZE = 500
 IN_CHUNK = 900  # keeps IN (...) lists under SQLite's parameter limit
-MAX_REPORTED = 1000  # rows of warnings or errors kept on the job
 SAME_SHAPE_DEGREES = 1e-7  # about a centimetre
 OVERLAP_MIN_SHARE = 0.001  # slivers below this share of both areas are generalisation noise
 # Any constant will do: one lock for all boundary imports, which are rare and may touch
 # the overlaps of neighbouring years.
 IMPORT_LOCK_KEY = 0x57_4B_41_52  # "WKAR"
-
-ProgressCallback = Callable[[int, str], None] | None
 
 
 # --- boundary imports -------------------------------------------------------------------
@@ -92,7 +94,7 @@ def boundary_import_start(*, actor, uploaded_file, year: int, dry_run: bool = Fa
     year = _check_year(year)
     size = uploaded_file.size or 0
     if size > _max_bytes():
-        raise ValidationError({"file": file_too_large_message(size, _max_bytes())})
+        raise ValidationError({"file": boundary_file_too_large_message(size, _max_bytes())})
     uploaded_file.seek(0)
     head = uploaded_file.read(64)
     uploaded_file.seek(0)
@@ -109,21 +111,8 @@ def boundary_import_start(*, actor, uploaded_file, year: int, dry_run: bool = Fa
         status=BoundaryImport.Status.QUEUED,
     )
     save_versioned(job, actor=actor)
-
-    transaction.on_commit(lambda: _queue_import(job.pk))
+    job_queue_on_commit(job, "areas.tasks.boundary_import_run")
     return job
-
-
-def _queue_import(job_id: int) -> None:
-    from areas.tasks import boundary_import_run as task
-
-    # Broker unreachable: say so on the job instead of leaving it queued.
-    queue(
-        task,
-        job_id,
-        what=f"boundary import {job_id}",
-        on_failure=lambda: boundary_import_fail(job_id=job_id, message=str(IMPORT_NOT_STARTED)),
-    )
 
 
 def boundary_import_file(*, actor, path, year: int, dry_run: bool = False, stdout=None) -> BoundaryImport:
@@ -141,7 +130,7 @@ def boundary_import_file(*, actor, path, year: int, dry_run: bool = False, stdou
         raise ValidationError(_("Het bestand %(path)s bestaat niet.") % {"path": path})
     size = path.stat().st_size
     if size > _max_bytes():
-        raise ValidationError(file_too_large_message(size, _max_bytes()))
+        raise ValidationError(boundary_file_too_large_message(size, _max_bytes()))
     with path.open("rb") as fh:
         job = BoundaryImport(
             file=File(fh, name=path.name),
@@ -152,75 +141,11 @@ def boundary_import_file(*, actor, path, year: int, dry_run: bool = False, stdou
         )
         save_versioned(job, actor=actor)
 
-    def report(percent, message):
-        if stdout is not None:
-            stdout.write(f"{percent:>3}% {message}")
-
-    try:
-        return boundary_import_run(job_id=job.pk, progress_callback=report)
-    except Exception:
-        boundary_import_fail(
-            job_id=job.pk,
-            message=_("De import is mislukt door een onverwachte fout. Er is niets opgeslagen."),
-        )
-        raise
-
-
-def _cap(issues: list[RowIssue]) -> list[dict]:
-    rows = [issue.as_dict() for issue in issues[:MAX_REPORTED]]
-    if len(issues) > MAX_REPORTED:
-        rows.append({"row": None, "code": "", "message": f"… en nog {len(issues) - MAX_REPORTED} meldingen."})
-    return rows
-
-
-def _set_progress(job, percent, message, callback, *, status=None):
-    """Progress the upload page can poll: a small update of its own, outside the import's
-    transaction, so it is visible while the import runs."""
-    values = {"progress": percent, "updated_at": timezone.now()}
-    if status:
-        values["status"] = status
-    BoundaryImport.objects.filter(pk=job.pk).update(**values)
-    if callback:
-        callback(percent, message)
-
-
-def _finish(job, *, status, errors=(), warnings=(), counts=None, callback=None):
-    job.status = status
-    job.progress = 100
-    job.errors = _cap(list(errors))
-    job.warnings = _cap(list(warnings))
-    counts = counts or {}
-    job.created = counts.get("created", 0)
-    job.changed = counts.get("changed", 0)
-    job.unchanged = counts.get("unchanged", 0)
-    job.finished_at = timezone.now()
-    job.save(
-        update_fields=[
-            "status",
-            "progress",
-            "errors",
-            "warnings",
-            "created",
-            "changed",
-            "unchanged",
-            "finished_at",
-            "updated_at",
-        ]
+    return job_run_now(
+        job,
+        lambda progress_callback: boundary_import_run(job_id=job.pk, progress_callback=progress_callback),
+        stdout=stdout,
     )
-    if callback:
-        if status == BoundaryImport.Status.DONE:
-            callback(100, _("klaar"))
-        else:
-            callback(100, _("mislukt: er is niets opgeslagen"))
-    return job
-
-
-def boundary_import_fail(*, job_id: int, message: str) -> BoundaryImport | None:
-    """Mark a job as failed with one message (used by the task on unexpected errors)."""
-    job = BoundaryImport.objects.filter(pk=job_id).first()
-    if job is None:
-        return None
-    return _finish(job, status=BoundaryImport.Status.FAILED, errors=[RowIssue(None, "", message)])
 
 
 def boundary_import_run(*, job_id: int, progress_callback: ProgressCallback = None) -> BoundaryImport:
@@ -236,26 +161,26 @@ def boundary_import_run(*, job_id: int, progress_callback: ProgressCallback = No
     be visible while it runs, so only the data writes share one transaction.
     """
     job = BoundaryImport.objects.select_related("started_by").get(pk=job_id)
-    if job.status in (BoundaryImport.Status.DONE, BoundaryImport.Status.FAILED):
+    if job.is_finished:
         return job  # a redelivered task: the job has already run
     cb = progress_callback
-    _set_progress(job, 5, _("bestand lezen"), cb, status=BoundaryImport.Status.RUNNING)
+    job_progress(job, 5, _("bestand lezen"), cb, status=BoundaryImport.Status.RUNNING)
     try:
         with local_path(job.file) as path:
             parsed = read_boundary_file(path, year=job.year, max_bytes=_max_bytes())
     except BoundaryFileError as exc:
-        return _finish(
+        return job_finish(
             job, status=BoundaryImport.Status.FAILED, errors=[RowIssue(None, "", exc.message)], callback=cb
         )
     if parsed.errors:
-        return _finish(
+        return job_finish(
             job,
             status=BoundaryImport.Status.FAILED,
             errors=parsed.errors,
             warnings=parsed.warnings,
             callback=cb,
         )
-    _set_progress(
+    job_progress(
         job, 40, _("%(n)s gebieden gelezen; vergelijken en opslaan") % {"n": len(parsed.records)}, cb
     )
 
@@ -264,7 +189,7 @@ def boundary_import_run(*, job_id: int, progress_callback: ProgressCallback = No
         plan = _plan(parsed.records, job.year)
         warnings = parsed.warnings + plan.warnings
         if plan.errors:
-            return _finish(
+            return job_finish(
                 job, status=BoundaryImport.Status.FAILED, errors=plan.errors, warnings=warnings, callback=cb
             )
         if not job.dry_run:
@@ -275,7 +200,7 @@ def boundary_import_run(*, job_id: int, progress_callback: ProgressCallback = No
             transaction.on_commit(lambda: _maps_changed(job.year))
             if cb:
                 cb(95, _("%(n)s overlappen met andere jaren") % {"n": overlap_count})
-    return _finish(
+    return job_finish(
         job,
         status=BoundaryImport.Status.DONE,
         warnings=warnings,

@@ -98,7 +98,7 @@ def _run(*, workdir: Path, log) -> list[str]:
     client.force_login(reader)
     cookie = f"sessionid={client.cookies['sessionid'].value}"
     # The URLs as a page hands them to the browser: signed, so a warm request needs no
-    # session lookup (see areas.api.views.map_url_signature and areas.middleware).
+    # session lookup (see areas.api.views.map_url_signature and core.middleware.SignedMapMiddleware).
     from urllib.parse import quote
 
     from areas.api.views import map_url_signature

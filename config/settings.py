@@ -83,8 +83,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "areas.middleware.SignedMapMiddleware",  # warm maps for signed page URLs, like static files
-    "scores.middleware.SignedScoreMapMiddleware",  # warm open score maps for signed page URLs
+    "core.middleware.SignedMapMiddleware",  # warm maps for signed page URLs, like static files
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.InterfaceLanguageMiddleware",
@@ -96,6 +95,12 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+# Map endpoints whose warm bodies the signed-map middleware serves for a signed page URL:
+# URL name → the function that answers such a request, or returns None to pass it on.
+SIGNED_MAPS = {
+    "area-geojson": "areas.api.views.signed_map_response",
+    "score-geojson": "scores.api.geojson.signed_scored_response",
+}
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

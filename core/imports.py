@@ -11,14 +11,12 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from celery import current_app
 from celery.exceptions import SoftTimeLimitExceeded
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.queueing import IMPORT_NOT_STARTED, queue
+from core.queueing import IMPORT_NOT_STARTED, queue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -156,20 +154,16 @@ def job_fail(model, *, job_id: int, message) -> object | None:
 
 
 def job_queue_on_commit(job, task_name: str) -> None:
-    """Queue the job's task once the transaction that stored the job has committed. The
-    task is looked up by name, so a service need not import its app's tasks. When the
-    broker cannot be reached, the job says so instead of staying queued."""
+    """Queue the job's task (by its dotted path) once the transaction that stored the
+    job has committed. When the broker cannot be reached, the job says so instead of
+    staying queued."""
     model, job_id = type(job), job.pk
-
-    def send():
-        queue(
-            current_app.tasks[task_name],
-            job_id,
-            what=f"{model._meta.verbose_name} {job_id}",
-            on_failure=lambda: job_fail(model, job_id=job_id, message=IMPORT_NOT_STARTED),
-        )
-
-    transaction.on_commit(send)
+    queue_on_commit(
+        task_name,
+        job_id,
+        what=f"{model._meta.verbose_name} {job_id}",
+        on_failure=lambda: job_fail(model, job_id=job_id, message=IMPORT_NOT_STARTED),
+    )
 
 
 def job_run_now(job, run: Callable[..., object], *, stdout=None):

@@ -1,5 +1,6 @@
 """Base models shared by every domain app: the user, and versioned, timestamped records."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
@@ -99,6 +100,42 @@ class VersionedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class ImportJob(VersionedModel):
+    """One file imported into the database by a background task, with the progress the
+    page polls and a row-by-row report. Subclasses add the file field (with its folder),
+    what the file is imported into and their counters; ``core.imports`` runs them."""
+
+    class Status(models.TextChoices):
+        QUEUED = "wachtrij", _("in de wachtrij")
+        RUNNING = "bezig", _("bezig")
+        DONE = "klaar", _("klaar")
+        FAILED = "mislukt", _("mislukt")
+
+    original_name = models.CharField(_("bestandsnaam"), max_length=255)
+    year = models.PositiveSmallIntegerField(_("jaar"))
+    dry_run = models.BooleanField(_("proefimport (niets opslaan)"), default=False)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("voortgang (%)"), default=0)
+    progress_message = models.CharField(max_length=200, blank=True)
+    warnings = models.JSONField(default=list, blank=True)
+    errors = models.JSONField(default=list, blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.original_name} ({self.year})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
 
 
 class NotificationQuerySet(RestrictedQuerySet):

@@ -1,7 +1,15 @@
-"""Queueing background tasks after a write that has already committed."""
+"""Queueing background tasks after a write has committed.
+
+Every task a service starts goes through here. A service names its task by dotted path
+(``"areas.tasks.boundary_import_run"``), loaded only when it is queued, so a service
+never imports its app's tasks and the tasks can import the services: no import cycle
+between the two.
+"""
 
 import logging
 
+from django.db import transaction
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 logger = logging.getLogger(__name__)
@@ -14,11 +22,13 @@ IMPORT_NOT_STARTED = _(
 
 
 def queue(task, *args, what: str, on_failure=None, **kwargs) -> bool:
-    """Queue ``task`` with its arguments. When the broker cannot be reached the write
-    that queued it must not fail after the fact: the outage is logged and
-    ``on_failure()`` (for instance marking a job failed) runs instead. Returns whether
-    the task was queued."""
+    """Queue ``task`` (a task or its dotted path) with its arguments. When the broker
+    cannot be reached the write that queued it must not fail after the fact: the outage
+    is logged and ``on_failure()`` (for instance marking a job failed) runs instead.
+    Returns whether the task was queued."""
     try:
+        if isinstance(task, str):
+            task = import_string(task)
         task.delay(*args, **kwargs)
     except Exception:
         logger.exception("Could not queue %s", what)
@@ -26,3 +36,9 @@ def queue(task, *args, what: str, on_failure=None, **kwargs) -> bool:
             on_failure()
         return False
     return True
+
+
+def queue_on_commit(task, *args, what: str, on_failure=None, **kwargs) -> None:
+    """``queue`` once the current transaction has committed (at once outside one), so a
+    task never runs on data that is not there yet or was rolled back."""
+    transaction.on_commit(lambda: queue(task, *args, what=what, on_failure=on_failure, **kwargs))

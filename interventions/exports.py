@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import tablib
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.exports import safe_text, sheets_bytes
 from interventions.models import Intervention, Theme
 
 
@@ -50,21 +50,8 @@ HEADER_OF = {column.key: column.header for column in COLUMNS}
 AREA_SEPARATOR = ", "
 ORGANISATION_SEPARATOR = "; "
 
-CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-
 THEME_LABELS = dict(Theme.choices)
 STATUS_LABELS = dict(Intervention.Status.choices)
-
-
-def safe_text(value):
-    """Text that a spreadsheet program will not run as a formula."""
-    text = "" if value is None else str(value)
-    if text[:1] in {"=", "+", "-", "@"}:
-        return "'" + text
-    return text
 
 
 def _budget(value: Decimal | None, fmt: str):
@@ -115,17 +102,9 @@ def dataset(interventions, fmt="csv") -> tablib.Dataset:
 
 def render(interventions, fmt: str) -> bytes:
     """The file contents for ``fmt`` (``csv`` or ``xlsx``)."""
-    data = dataset(interventions, fmt)
-    if fmt == "xlsx":
-        return data.export("xlsx")
-    # A byte-order mark so that Excel opens the UTF-8 file with the right accents.
-    return ("\ufeff" + data.export("csv")).encode("utf-8")
+    return sheets_bytes([dataset(interventions, fmt)], fmt)
 
 
 def template(fmt: str) -> bytes:
     """An empty import file: only the header row."""
     return render([], fmt)
-
-
-def filename(stem: str, fmt: str) -> str:
-    return f"{stem}-{timezone.localdate():%Y%m%d}.{fmt}"

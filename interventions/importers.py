@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 
 from areas.models import Area
 from core.exceptions import ConflictError
+from core.exports import unsafe_text
+from core.imports import cell_text, decode_text
 from interventions import services
 from interventions.exports import COLUMNS, HEADER_OF, STATUS_LABELS, THEME_LABELS
 from interventions.forms import DATE_ORDER, team_areas
@@ -95,7 +97,7 @@ def read_dataset(upload) -> tablib.Dataset:
         if name.endswith(".xlsx"):
             data = tablib.Dataset().load(io.BytesIO(content), format="xlsx")
         else:
-            text = _decode(content)
+            text = decode_text(content, ImportFileError)
             try:
                 delimiter = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t").delimiter
             except csv.Error:
@@ -122,25 +124,9 @@ def read_dataset(upload) -> tablib.Dataset:
     return data
 
 
-def _decode(content: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ImportFileError(_("Het bestand is geen tekstbestand in UTF-8 of Windows-1252."))
-
-
 def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = str(value).strip()
     # The export writes a quote before text that a spreadsheet would take for a formula.
-    if text[:2] in {"'=", "'+", "'-", "'@"}:
-        text = text[1:]
-    return text
+    return unsafe_text(cell_text(value))
 
 
 def _date(value):

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from areas.models import Area, AreaKind
 from core.models import Notification
 from core.permissions import ensure_in_scope, is_platform_admin, require
+from core.queueing import queue_on_commit
 from core.services import check_version, notify, save_versioned
 from interventions.models import (
     AreaTeam,
@@ -1049,9 +1050,7 @@ def _notify_team(*, actor, intervention: Intervention, kind: str, text: str) -> 
         == NotificationPreference.Mode.DIRECT
     ]
     if direct:
-        from interventions.tasks import notification_mail_send
-
-        transaction.on_commit(lambda: notification_mail_send.delay(direct))
+        queue_on_commit("interventions.tasks.notification_mail_send", direct, what=f"team news mail {direct}")
     return notes
 
 

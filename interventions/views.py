@@ -9,7 +9,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Max
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +21,7 @@ from django.views.generic import FormView, TemplateView
 from areas.models import Area, AreaKind
 from core.audit import history_entries
 from core.exceptions import ConflictError
+from core.exports import SHEET_FORMATS, dated_filename, download
 from core.permissions import allowed, get_object_for, is_platform_admin
 from core.views import RestrictedObjectMixin, ServiceFormMixin, add_service_errors, error_text
 from interventions import exports, selectors, services
@@ -377,24 +378,19 @@ class InterventionListView(LoginRequiredMixin, TemplateView):
 @login_required
 def intervention_export(request, fmt):
     """Exactly what the list shows the person with the same filters, as CSV or Excel."""
-    if fmt not in exports.CONTENT_TYPES:
+    if fmt not in SHEET_FORMATS:
         raise Http404(_("Kies CSV of Excel."))
     form = _filter_form(request)
     filters = form.filters() if form.is_bound else {}
     interventions = selectors.intervention_list(user=request.user, **filters)
-    body = exports.render(interventions, fmt)
-    response = HttpResponse(body, content_type=exports.CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{exports.filename("interventies", fmt)}"'
-    return response
+    return download(exports.render(interventions, fmt), fmt, dated_filename("interventies", fmt))
 
 
 @login_required
 def import_template(request, fmt):
-    if fmt not in exports.CONTENT_TYPES:
+    if fmt not in SHEET_FORMATS:
         raise Http404(_("Kies CSV of Excel."))
-    response = HttpResponse(exports.template(fmt), content_type=exports.CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="interventies-sjabloon.{fmt}"'
-    return response
+    return download(exports.template(fmt), fmt, f"interventies-sjabloon.{fmt}")
 
 
 class ImportView(LoginRequiredMixin, FormView):

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from core.permissions import ensure_in_scope, is_platform_admin, require
+from core.queueing import queue_on_commit
 from core.services import check_version, save_versioned
 from organisations.models import ROLE_ACTIONS, Invitation, Membership, Organisation, Role
 
@@ -280,9 +281,9 @@ def invitation_from_token(token: str) -> Invitation:
 
 
 def _queue_invitation_mail(invitation):
-    from organisations.tasks import invitation_send
-
-    transaction.on_commit(lambda: invitation_send.delay(invitation.pk))
+    queue_on_commit(
+        "organisations.tasks.invitation_send", invitation.pk, what=f"invitation mail {invitation.pk}"
+    )
 
 
 @transaction.atomic

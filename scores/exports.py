@@ -5,24 +5,11 @@ a file holds only what that person may see; licensed data carries its note in th
 """
 
 import tablib
-from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from core.exports import dated_filename, safe_text, sheets_bytes
 from scores.selectors.maps import MapTable, licence_note
-
-CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-
-
-def safe_text(value) -> str:
-    """Text that a spreadsheet program will not run as a formula."""
-    text = "" if value is None else str(value)
-    if text[:1] in {"=", "+", "-", "@"}:
-        return "'" + text
-    return text
 
 
 def _number(value, decimals: int, fmt: str):
@@ -100,24 +87,18 @@ def dataset(table: MapTable, fmt: str = "csv", rows=None) -> tablib.Dataset:
 
 def render(table: MapTable, fmt: str, rows=None) -> bytes:
     """The file contents for ``fmt`` (``csv`` or ``xlsx``); ``rows`` in the page's order."""
-    data = dataset(table, fmt, rows)
+    sheets = [dataset(table, fmt, rows)]
     note = licence_note(table.subject)
-    if fmt == "xlsx":
-        book = tablib.Databook([data])
-        if note:
-            about = tablib.Dataset(headers=[_("Bron")], title=_("Bron"))
-            about.append([safe_text(f"{table.subject.name}: {note}")])
-            book.add_sheet(about)
-        return book.export("xlsx")
-    text = data.export("csv")
     if note:
-        text += "\r\n" + tablib.Dataset([safe_text(f"{table.subject.name}: {note}")]).export("csv")
-    # A byte-order mark so that Excel opens the UTF-8 file with the right accents.
-    return ("\ufeff" + text).encode("utf-8")
+        # Excel gets a tab of its own with a header; CSV the note on a line below the table.
+        about = tablib.Dataset(headers=[_("Bron")], title=_("Bron")) if fmt == "xlsx" else tablib.Dataset()
+        about.append([safe_text(f"{table.subject.name}: {note}")])
+        sheets.append(about)
+    return sheets_bytes(sheets, fmt)
 
 
 def filename(table: MapTable, fmt: str) -> str:
     stem = slugify(f"{table.subject.name}-{table.level}-{table.year}")
     if table.compare:
         stem += f"-sinds-{table.compare}"
-    return f"{stem}-{timezone.localdate():%Y%m%d}.{fmt}"
+    return dated_filename(stem, fmt)

@@ -19,12 +19,12 @@ from pathlib import Path
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from areas.importers import CODE_EXAMPLES, KIND_LABEL, RowIssue, kind_of_code, normalise_code
+from areas.importers import CODE_EXAMPLES, KIND_LABEL, kind_of_code, normalise_code
 from areas.models import AreaKind
+from core.imports import RowIssue, cell_text, decode_text, file_too_large_message
 from scores import catalogue
 from scores.models import SourceKind
 
-MB = 1024 * 1024
 EXTENSIONS = {".csv", ".txt", ".xlsx"}
 # CBS writes "." for a missing or secret value; an empty cell is missing too.
 MISSING = {"", "."}
@@ -96,15 +96,10 @@ class IndicatorFile:
 # --- small parsers -----------------------------------------------------------------------
 
 
-def megabytes(size: int) -> str:
-    return f"{size / MB:.0f}" if size >= 10 * MB else f"{size / MB:.1f}".replace(".", ",")
-
-
-def file_too_large_message(size: int, max_bytes: int) -> str:
-    return _(
-        "Het bestand is %(size)s MB; de grens is %(limit)s MB. Lever een kleiner bestand aan, "
-        "bijvoorbeeld alleen de gemeenten waar u werkt."
-    ) % {"size": megabytes(size), "limit": megabytes(max_bytes)}
+def indicator_file_too_large_message(size: int, max_bytes: int) -> str:
+    return file_too_large_message(
+        size, max_bytes, _("Lever een kleiner bestand aan, bijvoorbeeld alleen de gemeenten waar u werkt.")
+    )
 
 
 def wrong_extension_message(name: str) -> str:
@@ -157,14 +152,6 @@ def indicator_key(text: str) -> str:
     return slugify(str(text).strip()).replace("-", "_")[:MAX_INDICATOR_KEY]
 
 
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
 # --- reading a table ---------------------------------------------------------------------
 
 
@@ -175,14 +162,6 @@ class _Table:
     decimal_comma: bool
 
 
-def _decode(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Excel on Windows saves CSV as Windows-1252; every byte decodes in it.
-        return data.decode("cp1252")
-
-
 def _delimiter(header_line: str) -> str:
     counts = {d: header_line.count(d) for d in (";", ",", "\t")}
     best = max(counts, key=counts.get)
@@ -190,7 +169,7 @@ def _delimiter(header_line: str) -> str:
 
 
 def _read_csv(data: bytes) -> _Table:
-    text = _decode(data)
+    text = decode_text(data, IndicatorFileError)
     if not text.strip():
         raise IndicatorFileError(_("Het bestand is leeg."))
     first_line = text.lstrip("\r\n").split("\n", 1)[0]
@@ -240,7 +219,7 @@ def _read_xlsx(path: Path) -> _Table:
             if not any(c is not None and str(c).strip() for c in cells):
                 continue
             if header is None:
-                header = [_cell_text(c).lower() for c in cells]
+                header = [cell_text(c).lower() for c in cells]
                 continue
             rows.append((number, cells))
     finally:
@@ -260,7 +239,7 @@ def read_table(path: Path, *, name: str | None = None, max_bytes: int | None = N
     if size == 0:
         raise IndicatorFileError(_("Het bestand is leeg."))
     if max_bytes and size > max_bytes:
-        raise IndicatorFileError(file_too_large_message(size, max_bytes))
+        raise IndicatorFileError(indicator_file_too_large_message(size, max_bytes))
     if Path(name).suffix.lower() == ".xlsx":
         return _read_xlsx(path)
     data = path.read_bytes()
@@ -299,12 +278,12 @@ def _cell(cells, index):
 
 
 def _code_text(raw) -> str:
-    return raw if isinstance(raw, str) else _cell_text(raw)
+    return raw if isinstance(raw, str) else cell_text(raw)
 
 
 def _code(result: IndicatorFile, row: int, raw) -> tuple[str, str | None]:
     """The normalised code and its level; records a row error when the shape is wrong."""
-    code = normalise_code(raw if isinstance(raw, str) else _cell_text(raw))
+    code = normalise_code(raw if isinstance(raw, str) else cell_text(raw))
     if not code:
         result.errors.append(RowIssue(row, "", _("De code ontbreekt.")))
         return code, None
@@ -332,7 +311,7 @@ def _value(result, row, code, column, raw, decimal_comma):
                 _(
                     "Kolom %(column)s: %(value)s is geen getal. Gebruik een getal, of een punt of een leeg vak als de waarde ontbreekt."
                 )
-                % {"column": column, "value": _cell_text(raw)[:40]},
+                % {"column": column, "value": cell_text(raw)[:40]},
             )
         )
         return None
@@ -362,7 +341,7 @@ def _row_year(result, row, code, raw, year) -> bool | None:
     if row_year is None:
         result.errors.append(
             RowIssue(
-                row, code, _("Het jaar %(value)s is geen jaartal.") % {"value": _cell_text(raw)[:20] or "''"}
+                row, code, _("Het jaar %(value)s is geen jaartal.") % {"value": cell_text(raw)[:20] or "''"}
             )
         )
         return None
@@ -539,7 +518,7 @@ def _read_leefbaarometer(table: _Table, year: int) -> IndicatorFile:
                         row,
                         code,
                         _("%(column)s %(value)s is geen klasse van 1 tot en met 9.")
-                        % {"column": name, "value": _cell_text(raw)[:20]},
+                        % {"column": name, "value": cell_text(raw)[:20]},
                     )
                 )
             else:
@@ -556,7 +535,7 @@ def _read_leefbaarometer(table: _Table, year: int) -> IndicatorFile:
                     row,
                     code,
                     _("kscore %(value)s is geen klasse van 1 tot en met 9.")
-                    % {"value": _cell_text(raw_class)[:20]},
+                    % {"value": cell_text(raw_class)[:20]},
                 )
             )
         if len(result.errors) == errors_before and in_year:
@@ -622,11 +601,11 @@ def _read_aedes(table: _Table, year: int) -> IndicatorFile:
                     row,
                     code,
                     _("Klasse %(value)s is geen heel getal van 1 of hoger.")
-                    % {"value": _cell_text(raw_class)[:20] or "''"},
+                    % {"value": cell_text(raw_class)[:20] or "''"},
                 )
             )
             score_class = None
-        label = _cell_text(_cell(cells, name_col)) if name_col is not None else ""
+        label = cell_text(_cell(cells, name_col)) if name_col is not None else ""
         if label and score_class:
             earlier = name_rows.get(score_class)
             if earlier and earlier[0] != label:
@@ -687,7 +666,7 @@ def _read_generic(table: _Table, year: int) -> IndicatorFile:
             continue
         errors_before = len(result.errors)
         code, _kind = _code(result, row, code_text)
-        name = _cell_text(_cell(cells, key_col))
+        name = cell_text(_cell(cells, key_col))
         key = indicator_key(name)
         if not key:
             result.errors.append(

@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.models import VersionedModel
+from core.models import ImportJob, VersionedModel
 from core.permissions import RestrictedQuerySet, is_platform_admin
 from organisations.models import organisation_ids_for
 
@@ -375,49 +375,28 @@ class Score(models.Model):
         return Q(pk__in=[])
 
 
-class ScoreImport(VersionedModel):
+class ScoreImport(ImportJob):
     """One upload of an indicator file into a source, processed by a Celery task."""
-
-    class Status(models.TextChoices):
-        QUEUED = "wachtrij", _("in de wachtrij")
-        RUNNING = "bezig", _("bezig")
-        DONE = "klaar", _("klaar")
-        FAILED = "mislukt", _("mislukt")
 
     source = models.ForeignKey(
         Source, on_delete=models.CASCADE, related_name="imports", verbose_name=_("bron")
     )
     file_format = models.CharField(_("bestandsvorm"), max_length=20, choices=SourceKind.choices)
     file = models.FileField(_("bestand"), upload_to="imports/scores/%Y/%m/")
-    original_name = models.CharField(_("bestandsnaam"), max_length=255)
     year = models.PositiveSmallIntegerField(
         _("jaar"), validators=[MinValueValidator(1990), MaxValueValidator(2100)]
     )
-    dry_run = models.BooleanField(_("proefimport (niets opslaan)"), default=False)
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.QUEUED)
-    progress = models.PositiveSmallIntegerField(_("voortgang (%)"), default=0)
-    progress_message = models.CharField(max_length=200, blank=True)
     rows_read = models.PositiveIntegerField(default=0)
     rows_skipped = models.PositiveIntegerField(default=0)
     values_written = models.PositiveIntegerField(default=0)
     scores_written = models.PositiveIntegerField(default=0)
-    warnings = models.JSONField(default=list, blank=True)
-    errors = models.JSONField(default=list, blank=True)
-    started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    finished_at = models.DateTimeField(null=True, blank=True)
     recomputed_at = models.DateTimeField(_("scores herberekend op"), null=True, blank=True)
 
     platform_admin_sees_all = False
 
-    class Meta:
+    class Meta(ImportJob.Meta):
         verbose_name = _("indicatorimport")
         verbose_name_plural = _("indicatorimports")
-        ordering = ["-created_at"]
-
-    def __str__(self):
-        return f"{self.original_name} ({self.year})"
 
     @classmethod
     def access_q(cls, user, action):

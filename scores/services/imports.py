@@ -7,27 +7,33 @@ the file (and the published scores of its model); other years are never touched.
 
 import io
 import logging
-from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import connection, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from areas.importers import RowIssue
 from areas.models import Area, AreaKind
 from core.files import local_path
-from core.queueing import IMPORT_NOT_STARTED, queue
+from core.imports import (
+    MB,
+    ProgressCallback,
+    RowIssue,
+    job_finish,
+    job_progress,
+    job_queue_on_commit,
+    job_run_now,
+)
+from core.queueing import queue
 from core.services import save_versioned
 from scores import catalogue
 from scores.importers import (
     IndicatorFile,
     IndicatorFileError,
     check_extension,
-    file_too_large_message,
+    indicator_file_too_large_message,
     read_indicator_file,
 )
 from scores.models import (
@@ -44,17 +50,13 @@ from scores.models import (
 
 logger = logging.getLogger(__name__)
 
-MB = 1024 * 1024
 DEFAULT_MAX_MB = 100
-MAX_REPORTED = 1000  # rows of warnings or errors kept on the job
 IN_CHUNK = 900  # keeps IN (...) lists under SQLite's parameter limit
 BULK_BATCH = 5000
 COPY_CHUNK = 1 << 20  # characters sent to COPY per write
 AREA_KINDS = (AreaKind.GEMEENTE, AreaKind.WIJK, AreaKind.BUURT)
 # First key of the two-key advisory lock: imports into one source run one at a time.
 IMPORT_LOCK_KEY = 0x57_4B_53_43  # "WKSC"
-
-ProgressCallback = Callable[[int, str], None] | None
 
 
 # --- quick checks ------------------------------------------------------------------------
@@ -112,7 +114,7 @@ def _check_size(size: int) -> None:
     if size == 0:
         raise ValidationError({"file": _("Het bestand is leeg. Kies een bestand met cijfers.")})
     if size > max_upload_bytes():
-        raise ValidationError({"file": file_too_large_message(size, max_upload_bytes())})
+        raise ValidationError({"file": indicator_file_too_large_message(size, max_upload_bytes())})
 
 
 def _check_name(name: str) -> None:
@@ -154,20 +156,8 @@ def score_import_start(
         status=ScoreImport.Status.QUEUED,
     )
     save_versioned(job, actor=actor)
-    transaction.on_commit(lambda: _queue_import(job.pk))
+    job_queue_on_commit(job, "scores.tasks.score_import_run")
     return job
-
-
-def _queue_import(job_id: int) -> None:
-    from scores.tasks import score_import_run as task
-
-    # Broker unreachable: say so on the job instead of leaving it queued.
-    queue(
-        task,
-        job_id,
-        what=f"score import {job_id}",
-        on_failure=lambda: score_import_fail(job_id=job_id, message=str(IMPORT_NOT_STARTED)),
-    )
 
 
 def score_import_file(
@@ -208,92 +198,16 @@ def score_import_file(
         )
         save_versioned(job, actor=actor)
 
-    def report(percent, message):
-        if stdout is not None:
-            stdout.write(f"{percent:>3}% {message}")
-
-    try:
-        return score_import_run(job_id=job.pk, progress_callback=report, recompute=recompute)
-    except Exception:
-        score_import_fail(
-            job_id=job.pk,
-            message=_("De import is mislukt door een onverwachte fout. Er is niets opgeslagen."),
-        )
-        raise
+    return job_run_now(
+        job,
+        lambda progress_callback: score_import_run(
+            job_id=job.pk, progress_callback=progress_callback, recompute=recompute
+        ),
+        stdout=stdout,
+    )
 
 
 # --- running -----------------------------------------------------------------------------
-
-
-def _cap(issues) -> list[dict]:
-    issues = list(issues)
-    rows = [issue.as_dict() for issue in issues[:MAX_REPORTED]]
-    if len(issues) > MAX_REPORTED:
-        rows.append(
-            {
-                "row": None,
-                "code": "",
-                "message": _("… en nog %(n)s meldingen.") % {"n": len(issues) - MAX_REPORTED},
-            }
-        )
-    return rows
-
-
-def _set_progress(job, percent, message, callback, *, status=None):
-    """Progress the job page can poll: a small update of its own, outside the import's
-    transaction, so it is visible while the import runs."""
-    values = {"progress": percent, "progress_message": str(message)[:200], "updated_at": timezone.now()}
-    if status:
-        values["status"] = status
-    ScoreImport.objects.filter(pk=job.pk).update(**values)
-    if callback:
-        callback(percent, message)
-
-
-def _finish(job, *, status, errors=(), warnings=(), counts=None, callback=None):
-    counts = counts or {}
-    job.status = status
-    job.progress = 100
-    job.progress_message = _("klaar") if status == ScoreImport.Status.DONE else _("mislukt")
-    job.errors = _cap(errors)
-    job.warnings = _cap(warnings)
-    for name in ("rows_read", "rows_skipped", "values_written", "scores_written"):
-        setattr(job, name, counts.get(name, 0))
-    job.finished_at = timezone.now()
-    job.save(
-        update_fields=[
-            "status",
-            "progress",
-            "progress_message",
-            "errors",
-            "warnings",
-            "rows_read",
-            "rows_skipped",
-            "values_written",
-            "scores_written",
-            "finished_at",
-            "updated_at",
-        ]
-    )
-    if callback:
-        if status == ScoreImport.Status.DONE:
-            callback(100, _("klaar"))
-        else:
-            callback(100, _("mislukt: er is niets opgeslagen"))
-    return job
-
-
-def score_import_fail(*, job_id: int, message: str) -> ScoreImport | None:
-    """Mark a job as failed with one message (used by the task on unexpected errors)."""
-    job = ScoreImport.objects.filter(pk=job_id).first()
-    if job is None:
-        return None
-    return _finish(
-        job,
-        status=ScoreImport.Status.FAILED,
-        errors=[RowIssue(None, "", message)],
-        counts={"rows_read": job.rows_read, "rows_skipped": job.rows_skipped},
-    )
 
 
 def score_import_run(
@@ -310,10 +224,10 @@ def score_import_run(
     visible while it runs, so only the data writes share one transaction.
     """
     job = ScoreImport.objects.select_related("source", "started_by").get(pk=job_id)
-    if job.status in (ScoreImport.Status.DONE, ScoreImport.Status.FAILED):
+    if job.is_finished:
         return job  # a redelivered task: the job has already run
     cb = progress_callback
-    _set_progress(job, 5, _("bestand lezen"), cb, status=ScoreImport.Status.RUNNING)
+    job_progress(job, 5, _("bestand lezen"), cb, status=ScoreImport.Status.RUNNING)
     try:
         with local_path(job.file) as path:
             parsed = read_indicator_file(
@@ -324,12 +238,12 @@ def score_import_run(
                 max_bytes=max_upload_bytes(),
             )
     except IndicatorFileError as exc:
-        return _finish(
+        return job_finish(
             job, status=ScoreImport.Status.FAILED, errors=[RowIssue(None, "", exc.message)], callback=cb
         )
     counts = {"rows_read": parsed.rows_read, "rows_skipped": parsed.rows_skipped}
     if parsed.errors:
-        return _finish(
+        return job_finish(
             job,
             status=ScoreImport.Status.FAILED,
             errors=parsed.errors,
@@ -337,10 +251,10 @@ def score_import_run(
             counts=counts,
             callback=cb,
         )
-    _set_progress(job, 40, _("%(n)s rijen gelezen; codes controleren") % {"n": len(parsed.rows)}, cb)
+    job_progress(job, 40, _("%(n)s rijen gelezen; codes controleren") % {"n": len(parsed.rows)}, cb)
     area_ids, code_errors = _resolve_codes(parsed, job.year)
     if code_errors:
-        return _finish(
+        return job_finish(
             job,
             status=ScoreImport.Status.FAILED,
             errors=code_errors,
@@ -352,13 +266,13 @@ def score_import_run(
     counts["values_written"] = parsed.value_count
     counts["scores_written"] = parsed.score_count if parsed.has_scores else 0
     if not job.dry_run:
-        _set_progress(job, 60, _("%(n)s waarden opslaan") % {"n": parsed.value_count}, cb)
+        job_progress(job, 60, _("%(n)s waarden opslaan") % {"n": parsed.value_count}, cb)
         with transaction.atomic():
             _lock_source(job.source_id)
             warnings += _write(job, parsed, area_ids)
     else:
         warnings += _new_indicator_warnings(job.source, parsed)
-    job = _finish(job, status=ScoreImport.Status.DONE, warnings=warnings, counts=counts, callback=cb)
+    job = job_finish(job, status=ScoreImport.Status.DONE, warnings=warnings, counts=counts, callback=cb)
     if not job.dry_run:
         # After the job's report is saved, so a warning about the recompute is kept.
         transaction.on_commit(lambda: _after_import(job.pk, job.year, recompute=recompute))
@@ -656,7 +570,6 @@ def recompute_years(year: int) -> list[int]:
 
 
 def _after_import(job_id: int, year: int, *, recompute: bool = True) -> None:
-    from scores.tasks import scores_recompute
     from scores.versions import data_changed
 
     data_changed()
@@ -664,7 +577,7 @@ def _after_import(job_id: int, year: int, *, recompute: bool = True) -> None:
         return
     # Broker unreachable: the figures are stored; say so on the job.
     queue(
-        scores_recompute,
+        "scores.tasks.scores_recompute",
         years=recompute_years(year),
         model_ids=None,
         what=f"the recompute after score import {job_id}",

@@ -75,9 +75,11 @@ def _check_licence_rules(*, kind: str, is_licensed: bool, owner_organisation) ->
 def _queue_recompute(model_ids: list[int]) -> None:
     """Queue a recomputation of the given models; a broker outage must not undo or fail
     the edit that was already committed (the next import or edit recomputes again)."""
-    from scores.tasks import scores_recompute
-
-    queue(scores_recompute, model_ids=model_ids, what=f"the recomputation of score models {model_ids}")
+    queue(
+        "scores.tasks.scores_recompute",
+        model_ids=model_ids,
+        what=f"the recomputation of score models {model_ids}",
+    )
 
 
 def _after_commit(model_ids: Iterable[int] = ()) -> None:

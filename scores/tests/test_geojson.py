@@ -174,7 +174,7 @@ def test_bad_parameters_are_explained(client, world, data):
 
 
 def test_middleware_answers_warm_open_maps_and_passes_the_rest_on(client, world, data):
-    from scores.middleware import SignedScoreMapMiddleware
+    from core.middleware import SignedMapMiddleware
 
     user = world.users["tenant_rep"]
     passed_on = []
@@ -183,7 +183,7 @@ def test_middleware_answers_warm_open_maps_and_passes_the_rest_on(client, world,
         passed_on.append(request.get_full_path())
         return None
 
-    middleware = SignedScoreMapMiddleware(view)
+    middleware = SignedMapMiddleware(view)
     open_url = _url(model="wijkkoers-veerkracht", sig=map_url_signature(user))
     middleware(RequestFactory().get(open_url))  # cold: the view builds it
     assert len(passed_on) == 1

@@ -20,6 +20,7 @@ from areas import selectors as area_selectors
 from areas.api.views import map_url_signature
 from areas.models import Area, AreaKind
 from areas.selectors import MAP_LEVELS
+from core.exports import SHEET_FORMATS, download
 from organisations.models import Organisation
 from scores import catalogue, exports
 from scores.forms.maps import ScoreMapForm, subject_value
@@ -208,7 +209,7 @@ def score_map(request):
 def score_export(request):
     """The table of the map page with the same choice, as CSV or Excel."""
     fmt = request.GET.get("format", "csv")
-    if fmt not in exports.CONTENT_TYPES:
+    if fmt not in SHEET_FORMATS:
         raise Http404(_("Kies CSV of Excel."))
     choice = _map_choice(request)
     table = choice["table"]
@@ -222,9 +223,7 @@ def score_export(request):
         )
     sort = _sort_param(request)
     body = exports.render(table, fmt, rows=maps.sorted_rows(table.rows, sort))
-    response = HttpResponse(body, content_type=exports.CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{exports.filename(table, fmt)}"'
-    return response
+    return download(body, fmt, exports.filename(table, fmt))
 
 
 @login_required
