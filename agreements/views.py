@@ -52,7 +52,7 @@ from agreements.models import (
 from core.exceptions import ConflictError
 from core.exports import download
 from core.permissions import allowed, get_object_for
-from core.views import RestrictedObjectMixin, ServiceFormMixin, add_service_errors, error_text
+from core.views import ConflictMixin, RestrictedObjectMixin, ServiceFormMixin, add_service_errors, error_text
 from organisations.models import Organisation, organisation_ids_for
 
 PAGE_SIZE = 50
@@ -290,6 +290,13 @@ class AgreementEditView(AgreementMixin, ServiceFormMixin, FormView):
     template_name = "agreements/agreement_edit.html"
     form_class = AgreementEditForm
     required_action = "change"
+
+    def conflict_rows(self, current):
+        return [
+            (_("Titel"), current.title),
+            (_("Looptijd"), f"{current.start_year}–{current.end_year}"),
+            (_("Samenvatting"), current.summary),
+        ]
 
     def get_initial(self):
         a = self.agreement
@@ -613,6 +620,19 @@ class CommitmentEditView(CommitmentMixin, ServiceFormMixin, FormView):
     form_class = CommitmentEditForm
     required_action = "change"
 
+    def conflict_rows(self, current):
+        target = " ".join(
+            str(part)
+            for part in (current.target_value, current.target_unit, current.target_year)
+            if part not in (None, "")
+        )
+        return [
+            (_("Thema"), current.get_theme_display()),
+            (_("Afspraak"), current.text),
+            (_("Verantwoordelijke partij"), str(current.responsible)),
+            (_("Doel"), target),
+        ]
+
     def get_form_kwargs(self):
         container = self.agreement or self.commitment.bod
         if self.agreement is not None:
@@ -706,8 +726,16 @@ def commitment_resolve(request, pk):
 # --- monitoring -----------------------------------------------------------------------
 
 
-class MonitoringFormView(CommitmentMixin, FormView):
+class MonitoringFormView(CommitmentMixin, ConflictMixin, FormView):
     """The responsible party reports on a commitment for one year: save a draft, submit."""
+
+    def conflict_rows(self, current):
+        realised = current.realised_value
+        return [
+            (_("Gerealiseerd"), "" if realised is None else str(realised)),
+            (_("Stand"), current.get_progress_display()),
+            (_("Toelichting"), current.explanation),
+        ]
 
     template_name = "agreements/monitoring_form.html"
     form_class = MonitoringForm
@@ -771,8 +799,7 @@ class MonitoringFormView(CommitmentMixin, FormView):
             add_service_errors(form, exc)
             return self.form_invalid(form)
         except ConflictError as exc:
-            form.add_error(None, exc.message)
-            return self.render_to_response(self.get_context_data(form=form, conflict=exc.current))
+            return self.conflict_response(form, exc)
         if submit:
             messages.success(
                 self.request, _("De monitoring over %s is ingediend ter beoordeling.") % self.year
@@ -852,12 +879,23 @@ def report_comment(request, pk):
     )
 
 
-class CalendarView(LoginRequiredMixin, FormView):
+class CalendarView(LoginRequiredMixin, ConflictMixin, FormView):
     """A gemeente's yearly deadlines (bod, signing, monitoring, review) with the next due
     dates. Everyone signed in reads them; the gemeente's beheerders set them."""
 
     template_name = "agreements/calendar.html"
     form_class = CalendarForm
+    conflict_fields = (
+        "bod_month",
+        "bod_day",
+        "signing_month",
+        "signing_day",
+        "monitoring_month",
+        "monitoring_day",
+        "review_month",
+        "review_day",
+        "reminder_days_ahead",
+    )
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
@@ -935,8 +973,7 @@ class CalendarView(LoginRequiredMixin, FormView):
             add_service_errors(form, exc)
             return self.form_invalid(form)
         except ConflictError as exc:
-            form.add_error(None, exc.message)
-            return self.form_invalid(form)
+            return self.conflict_response(form, exc)
         messages.success(self.request, _("De termijnen van %s zijn opgeslagen.") % self.gemeente_code)
         return HttpResponseRedirect(f"{reverse('agreements:calendar')}?gemeente={self.gemeente_code}")
 
@@ -1053,6 +1090,9 @@ class BodEditView(BodMixin, ServiceFormMixin, FormView):
     template_name = "agreements/bod_form.html"
     form_class = BodEditForm
     required_action = "change"
+
+    def conflict_rows(self, current):
+        return [(_("Samenvatting"), current.summary)]
 
     def get_form_kwargs(self):
         return {

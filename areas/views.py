@@ -258,6 +258,7 @@ def search(request):
 
 class GebiedFormMixin(LoginRequiredMixin, ServiceFormMixin):
     template_name = "areas/gebied_form.html"
+    conflict_fields = ("name", "description", "members")
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()

@@ -47,12 +47,73 @@ def error_text(exc) -> str:
     return " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
 
 
-class ServiceFormMixin:
+def last_editor(obj):
+    """Who saved ``obj`` last, from its history (None when it keeps none)."""
+    history = getattr(obj, "history", None)
+    if history is None:
+        return None
+    last = history.select_related("history_user").first()
+    return last.history_user if last else None
+
+
+def field_display(obj, name: str) -> str:
+    """A field of ``obj`` as a person reads it: a choice's label, yes or no, the names
+    of related objects, empty for nothing."""
+    field = obj._meta.get_field(name)
+    if field.many_to_many:
+        return ", ".join(sorted(str(item) for item in getattr(obj, name).all()))
+    if field.choices:
+        return str(getattr(obj, f"get_{name}_display")())
+    value = getattr(obj, name)
+    if isinstance(value, bool):
+        return _("ja") if value else _("nee")
+    return "" if value is None else str(value)
+
+
+class ConflictMixin:
+    """A page that answers a stale save (``ConflictError``) the same way everywhere: 409,
+    the person's input kept in the form, and beside it the current data (who saved it and
+    when, and the rows ``conflict_rows`` gives), shown by ``includes/conflict.html``;
+    ``includes/form.html`` then carries the current version, so saving again replaces it.
+    """
+
+    # Fields of the object shown as the current data; or override ``conflict_rows``.
+    conflict_fields: tuple = ()
+
+    def conflict_rows(self, current) -> list[tuple[str, str]]:
+        return [
+            (str(current._meta.get_field(name).verbose_name).capitalize(), field_display(current, name))
+            for name in self.conflict_fields
+        ]
+
+    def conflict_title(self, current) -> str:
+        """The heading above the current data; empty: the usual one."""
+        return ""
+
+    def conflict_response(self, form, exc: ConflictError):
+        form.add_error(None, exc.message)
+        stale = exc.current
+        current = type(stale)._default_manager.filter(pk=stale.pk).first() if stale.pk else None
+        current = current or stale
+        response = self.render_to_response(
+            self.get_context_data(
+                form=form,
+                conflict=current,
+                conflict_by=last_editor(current),
+                conflict_rows=self.conflict_rows(current),
+                conflict_title=self.conflict_title(current),
+            )
+        )
+        response.status_code = 409
+        return response
+
+
+class ServiceFormMixin(ConflictMixin):
     """A form view whose ``form_valid`` calls a service.
 
     Subclasses implement ``perform(form)``; a ``ValidationError`` from the service is shown
-    on the form, a ``ConflictError`` (stale edit) is shown with the current data and the
-    user's input kept, so nothing is lost.
+    on the form, a ``ConflictError`` (stale edit) as ``ConflictMixin`` shows it, so
+    nothing is lost.
     """
 
     success_message = ""
@@ -67,8 +128,7 @@ class ServiceFormMixin:
             add_service_errors(form, exc)
             return self.form_invalid(form)
         except ConflictError as exc:
-            form.add_error(None, exc.message)
-            return self.render_to_response(self.get_context_data(form=form, conflict=exc.current))
+            return self.conflict_response(form, exc)
         if self.success_message:
             messages.success(self.request, self.success_message)
         return HttpResponseRedirect(self.get_success_url())

@@ -13,6 +13,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format, localize
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -205,6 +206,7 @@ class TeamEditView(TeamMixin, ServiceFormMixin, FormView):
     template_name = "interventions/team_edit.html"
     form_class = TeamEditForm
     required_action = "change"
+    conflict_fields = ("name", "description")
 
     def get_initial(self):
         return {"name": self.team.name, "description": self.team.description, "version": self.team.version}
@@ -297,6 +299,10 @@ class UrgencyView(TeamMixin, ServiceFormMixin, FormView):
 
     template_name = "interventions/urgency_form.html"
     form_class = UrgencyForm
+    conflict_fields = ("urgency", "rationale", "assessed_by")
+
+    def conflict_title(self, current):
+        return _("Voor %(year)s is al een urgentie vastgelegd") % {"year": current.year}
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
@@ -575,22 +581,22 @@ class InterventionEditView(InterventionMixin, ServiceFormMixin, FormView):
     def get_initial(self):
         return intervention_initial(self.intervention)
 
-    def form_valid(self, form):
-        response = super().form_valid(form)
-        if response.status_code == 200 and getattr(response, "context_data", {}).get("conflict"):
-            response.status_code = 409
-        return response
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        if context.get("conflict") is not None:
-            current = Intervention.objects.select_related("lead_organisation").get(pk=self.intervention.pk)
-            context["conflict"] = current
-            last = Intervention.history.filter(id=current.pk).select_related("history_user").first()
-            context["conflict_by"] = last.history_user if last else None
-            context["conflict_areas"] = current.areas.order_by("code")
-            context["conflict_partners"] = current.partner_organisations.order_by("name")
-        return context
+    def conflict_rows(self, current):
+        period = " – ".join(
+            date_format(day, "j F Y") if day else "…" for day in (current.start_date, current.end_date)
+        )
+        return [
+            (_("Titel"), current.title),
+            (_("Omschrijving"), current.description),
+            (_("Thema"), current.get_theme_display()),
+            (_("Gebieden"), ", ".join(f"{a.name} ({a.code})" for a in current.areas.order_by("code"))),
+            (_("Trekker"), current.lead_organisation.name),
+            (_("Partners"), ", ".join(o.name for o in current.partner_organisations.order_by("name"))),
+            (_("Periode"), period),
+            (_("Budget"), f"€ {localize(current.budget)}" if current.budget is not None else ""),
+            (_("Financier"), current.funder),
+            (_("Indicatoren"), ", ".join(current.indicator_keys or [])),
+        ]
 
     def perform(self, form):
         data = dict(form.cleaned_data)
@@ -608,6 +614,7 @@ class StatusView(InterventionMixin, ServiceFormMixin, FormView):
     template_name = "interventions/status_form.html"
     form_class = StatusForm
     required_action = "change"
+    conflict_fields = ("status", "stop_reason")
 
     def get_initial(self):
         return {"status": self.intervention.status, "version": self.intervention.version}

@@ -115,6 +115,7 @@ class OrganisationEditView(OrganisationMixin, ServiceFormMixin, FormView):
     template_name = "organisations/organisation_edit.html"
     form_class = OrganisationEditForm
     required_action = "change"
+    conflict_fields = ("name", "gemeente_code", "description", "website")
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()

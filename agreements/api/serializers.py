@@ -16,9 +16,8 @@ from agreements.models import (
     MonitoringReport,
     PartyRole,
 )
+from core.api.views import VERSION_HELP
 from organisations.models import Organisation
-
-VERSION_HELP = _("Versie waarvan de wijziging uitgaat (verplicht bij wijzigen).")
 
 
 def _organisation_field(**kwargs):

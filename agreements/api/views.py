@@ -8,7 +8,6 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from agreements import services
@@ -37,16 +36,13 @@ from agreements.models import (
     MonitoringReport,
     Theme,
 )
-from core.api.views import RestrictedModelViewSet, RestrictedReadOnlyViewSet, RestrictedViewSetMixin
+from core.api.views import (
+    RestrictedModelViewSet,
+    RestrictedReadOnlyViewSet,
+    RestrictedViewSetMixin,
+    VersionedUpdateMixin,
+)
 from core.permissions import get_object_for
-
-VERSION_REQUIRED = "Geef de versie mee waarvan uw wijziging uitgaat."
-
-
-def _version(data):
-    if data.get("version") is None:
-        raise ValidationError({"version": VERSION_REQUIRED})
-    return data.pop("version")
 
 
 class VisibleObjectMixin:
@@ -74,7 +70,7 @@ class AgreementFilter(django_filters.FilterSet):
         return queryset.filter(start_year__lte=value, end_year__gte=value)
 
 
-class AgreementViewSet(VisibleObjectMixin, RestrictedModelViewSet):
+class AgreementViewSet(VisibleObjectMixin, VersionedUpdateMixin, RestrictedModelViewSet):
     """Prestatieafspraken of which the user's organisation is a party. ``sign`` signs for
     the user's own party, ``transition`` moves the status one step."""
 
@@ -100,12 +96,8 @@ class AgreementViewSet(VisibleObjectMixin, RestrictedModelViewSet):
         agreement = services.agreement_create(actor=request.user, parties=parties, **data)
         return Response(AgreementSerializer(agreement).data, status=status.HTTP_201_CREATED)
 
-    def perform_update(self, serializer):
-        data = dict(serializer.validated_data)
-        version = _version(data)
-        serializer.instance = services.agreement_update(
-            actor=self.request.user, agreement=serializer.instance, version=version, **data
-        )
+    def update_object(self, instance, *, version, data):
+        return services.agreement_update(actor=self.request.user, agreement=instance, version=version, **data)
 
     @extend_schema(request=TransitionSerializer, responses=AgreementSerializer)
     @action(detail=True, methods=["post"])
@@ -168,7 +160,7 @@ class CommitmentFilter(django_filters.FilterSet):
 COMMITMENT_FIELDS = {"theme", "text", "responsible", "target_value", "target_unit", "target_year", "number"}
 
 
-class CommitmentViewSet(VisibleObjectMixin, RestrictedModelViewSet):
+class CommitmentViewSet(VisibleObjectMixin, VersionedUpdateMixin, RestrictedModelViewSet):
     """Commitments of agreements, and proposals in a bod. ``dispute`` and ``resolve`` mark
     and end a geschil; ``adopt`` takes a bod proposal into an agreement."""
 
@@ -190,12 +182,10 @@ class CommitmentViewSet(VisibleObjectMixin, RestrictedModelViewSet):
             bod = get_object_for(user, Bod.objects.all(), pk=bod.pk)
         serializer.instance = services.commitment_create(actor=user, agreement=agreement, bod=bod, **data)
 
-    def perform_update(self, serializer):
-        data = dict(serializer.validated_data)
-        version = _version(data)
+    def update_object(self, instance, *, version, data):
         fields = {name: value for name, value in data.items() if name in COMMITMENT_FIELDS}
-        serializer.instance = services.commitment_update(
-            actor=self.request.user, commitment=serializer.instance, version=version, **fields
+        return services.commitment_update(
+            actor=self.request.user, commitment=instance, version=version, **fields
         )
 
     def perform_destroy(self, instance):
@@ -246,7 +236,7 @@ class BodFilter(django_filters.FilterSet):
         fields = ["year", "gemeente_code", "status", "corporation"]
 
 
-class BodViewSet(VisibleObjectMixin, RestrictedModelViewSet):
+class BodViewSet(VisibleObjectMixin, VersionedUpdateMixin, RestrictedModelViewSet):
     """The corporations' yearly boden: the corporation's own, and the submitted ones the
     user's organisation received. ``submit`` sends it to the gemeente and the tenants."""
 
@@ -265,12 +255,10 @@ class BodViewSet(VisibleObjectMixin, RestrictedModelViewSet):
         data.pop("version", None)
         serializer.instance = services.bod_create(actor=self.request.user, **data)
 
-    def perform_update(self, serializer):
-        data = dict(serializer.validated_data)
-        version = _version(data)
-        serializer.instance = services.bod_update(
+    def update_object(self, instance, *, version, data):
+        return services.bod_update(
             actor=self.request.user,
-            bod=serializer.instance,
+            bod=instance,
             version=version,
             summary=data.get("summary"),
             recipients=data.get("recipients"),
@@ -308,6 +296,7 @@ class MonitoringReportFilter(django_filters.FilterSet):
 
 class MonitoringReportViewSet(
     VisibleObjectMixin,
+    VersionedUpdateMixin,
     RestrictedViewSetMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
@@ -331,13 +320,11 @@ class MonitoringReportViewSet(
             actor=self.request.user, commitment=commitment, **data
         )
 
-    def perform_update(self, serializer):
-        report = serializer.instance
-        data = dict(serializer.validated_data)
-        version = _version(data)
+    def update_object(self, instance, *, version, data):
+        report = instance
         data.pop("commitment", None)
         data.pop("year", None)
-        serializer.instance = services.report_save_draft(
+        return services.report_save_draft(
             actor=self.request.user,
             commitment=report.commitment,
             year=report.year,

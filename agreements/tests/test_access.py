@@ -143,6 +143,7 @@ class TestAgreementPages(AccessMatrix):
             setup=build_agreement_world,
             allowed=EDITORS,
             visible=READERS,
+            allowed_status=409,
         ),
         Case(
             "monitoring form",

@@ -61,8 +61,11 @@ def test_gemeente_beheerder_sets_the_deadlines_and_reminders_follow(client, worl
     assert calendar.history.first().history_user == beheerder
     # A second save from the same (now stale) form is refused and changes nothing.
     stale = client.post(reverse("agreements:calendar"), {**CALENDAR, "bod_day": "20", "version": "0"})
-    assert stale.status_code == 200
-    assert "Iemand anders heeft dit intussen gewijzigd" in stale.content.decode()
+    assert stale.status_code == 409
+    body = stale.content.decode()
+    assert "Iemand anders heeft dit intussen gewijzigd" in body
+    # Beside the kept input: who saved last and the deadlines as they are now.
+    assert "Opgeslagen door" in body and "De huidige gegevens" in body
     assert GemeenteCalendar.objects.get(gemeente_code="GM0453").bod_day == 15
 
 

@@ -113,7 +113,7 @@ class TestDrafting:
                 "version": agreement.version,  # the version before the gemeente's save
             },
         )
-        assert response.status_code == 200
+        assert response.status_code == 409
         text = _text(response)
         assert "Iemand anders heeft dit intussen gewijzigd" in text
         assert "Van de gemeente" in text

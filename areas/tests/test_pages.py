@@ -315,7 +315,7 @@ def test_gebied_stale_edit_shows_conflict_and_keeps_input(beheerder, world):
         {"name": "Mijn naam", "description": "mijn tekst", "buurten": [data["buurten"][5].pk], "version": 1},
     )
 
-    assert response.status_code == 200
+    assert response.status_code == 409
     html = response.content.decode()
     assert "Iemand anders heeft dit intussen gewijzigd" in html
     assert "Kern (door collega)" in html

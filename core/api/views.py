@@ -2,8 +2,9 @@
 
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import viewsets
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from core.permissions import allowed
 
@@ -36,6 +37,41 @@ class RestrictedViewSetMixin:
         return obj
 
 
+VERSION_HELP = gettext_lazy("Versie waarvan de wijziging uitgaat (verplicht bij wijzigen).")
+VERSION_REQUIRED = gettext_lazy("Geef de versie mee waarvan uw wijziging uitgaat.")
+
+
+def pop_version(data) -> int:
+    """Take the version a change starts from out of the request data (400 without one);
+    the service compares it with the stored one and refuses a stale change (409)."""
+    version = data.pop("version", None) if hasattr(data, "pop") else None
+    if version in (None, ""):
+        raise ValidationError({"version": VERSION_REQUIRED})
+    try:
+        return int(version)
+    except (TypeError, ValueError) as exc:
+        raise ValidationError({"version": VERSION_REQUIRED}) from exc
+
+
+def require_version(data) -> int:
+    """``pop_version`` for data that must stay as it is (the request's own data)."""
+    return pop_version(dict(data))
+
+
+class VersionedUpdateMixin:
+    """Updates of versioned objects: the client sends the version it started from.
+    Subclasses implement ``update_object(instance, *, version, data)``, which calls the
+    service and returns the saved object."""
+
+    def update_object(self, instance, *, version: int, data: dict):
+        raise NotImplementedError
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        version = pop_version(data)
+        serializer.instance = self.update_object(serializer.instance, version=version, data=data)
+
+
 class RestrictedReadOnlyViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     pass
 
@@ -45,8 +81,13 @@ class RestrictedModelViewSet(RestrictedViewSetMixin, viewsets.ModelViewSet):
 
 
 __all__ = [
+    "VERSION_HELP",
+    "VERSION_REQUIRED",
     "Http404",
     "RestrictedModelViewSet",
     "RestrictedReadOnlyViewSet",
     "RestrictedViewSetMixin",
+    "VersionedUpdateMixin",
+    "pop_version",
+    "require_version",
 ]

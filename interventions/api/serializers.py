@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from areas.api.serializers import AreaRefSerializer
 from areas.models import Area, AreaKind
+from core.api.views import VERSION_HELP
 from interventions.models import (
     AreaTeam,
     Attachment,
@@ -22,8 +23,6 @@ from interventions.models import (
     UrgencyAssessment,
 )
 from organisations.models import Organisation
-
-VERSION_HELP = _("Versie waarvan de wijziging uitgaat (verplicht bij wijzigen).")
 
 
 class OrganisationRefSerializer(serializers.Serializer):

@@ -16,7 +16,12 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from areas.models import Area
-from core.api.views import RestrictedModelViewSet, RestrictedViewSetMixin
+from core.api.views import (
+    RestrictedModelViewSet,
+    RestrictedViewSetMixin,
+    VersionedUpdateMixin,
+    require_version,
+)
 from core.permissions import get_object_for
 from interventions import selectors, services
 from interventions.api.serializers import (
@@ -46,19 +51,10 @@ from interventions.models import (
 )
 from organisations.models import Organisation
 
-VERSION_REQUIRED = _("Geef de versie mee waarvan uw wijziging uitgaat.")
-
-
-def _require_version(data):
-    if data.get("version") in (None, ""):
-        raise ValidationError({"version": VERSION_REQUIRED})
-    return int(data["version"])
-
-
 # --- teams ---------------------------------------------------------------------------
 
 
-class AreaTeamViewSet(RestrictedModelViewSet):
+class AreaTeamViewSet(VersionedUpdateMixin, RestrictedModelViewSet):
     """Area teams the user's organisations are in. Beheerders of a gemeente or corporation
     form one; the trekker's beheerders change it."""
 
@@ -86,13 +82,8 @@ class AreaTeamViewSet(RestrictedModelViewSet):
         )
         return Response(AreaTeamSerializer(self.get_queryset().get(pk=team.pk)).data, status=201)
 
-    def perform_update(self, serializer):
-        data = dict(serializer.validated_data)
-        version = _require_version(data)
-        data.pop("version")
-        serializer.instance = services.team_update(
-            actor=self.request.user, team=serializer.instance, version=version, **data
-        )
+    def update_object(self, instance, *, version, data):
+        return services.team_update(actor=self.request.user, team=instance, version=version, **data)
 
 
 class TeamMemberViewSet(RestrictedModelViewSet):
@@ -121,8 +112,7 @@ class TeamMemberViewSet(RestrictedModelViewSet):
     def partial_update(self, request, *args, **kwargs):
         member = self.get_object()
         payload = TeamMemberRoleSerializer(data=request.data)
-        if "version" not in request.data:
-            raise ValidationError({"version": VERSION_REQUIRED})
+        require_version(request.data)
         payload.is_valid(raise_exception=True)
         member = services.team_member_change_role(actor=request.user, member=member, **payload.validated_data)
         return Response(TeamMemberSerializer(member).data)
@@ -149,8 +139,7 @@ class UrgencyAssessmentViewSet(RestrictedModelViewSet):
     @extend_schema(request=UrgencyUpdateSerializer, responses=UrgencyAssessmentSerializer)
     def partial_update(self, request, *args, **kwargs):
         assessment = self.get_object()
-        if "version" not in request.data:
-            raise ValidationError({"version": VERSION_REQUIRED})
+        require_version(request.data)
         incoming = request.data
         payload = UrgencyUpdateSerializer(
             data={
@@ -206,7 +195,7 @@ class InterventionFilter(django_filters.FilterSet):
         return selectors.intervention_list(user=self.request.user, **filters)
 
 
-class InterventionViewSet(RestrictedModelViewSet):
+class InterventionViewSet(VersionedUpdateMixin, RestrictedModelViewSet):
     """Interventions in the teams of the user's organisations. Bewerkers of a trekker or
     partner log them; bewerkers of the lead and partner organisations change them. The
     status moves through the ``status`` action, which adds a timeline entry."""
@@ -254,17 +243,14 @@ class InterventionViewSet(RestrictedModelViewSet):
         data.setdefault("description", "")
         serializer.instance = services.intervention_create(actor=self.request.user, team=team, **data)
 
-    def perform_update(self, serializer):
-        data = dict(serializer.validated_data)
-        version = _require_version(data)
-        data.pop("version")
-        intervention = serializer.instance
+    def update_object(self, instance, *, version, data):
+        intervention = instance
         if "team" in data and data.pop("team").pk != intervention.team_id:
             raise ValidationError({"team": _("Een interventie verhuist niet naar een ander team.")})
         if "status" in data or "stop_reason" in data:
             raise ValidationError({"status": _("Wijzig de status met de status-actie.")})
         data = self._service_data(data, intervention.team)
-        serializer.instance = services.intervention_update(
+        return services.intervention_update(
             actor=self.request.user, intervention=intervention, version=version, **data
         )
 

@@ -2,10 +2,9 @@ import django_filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from core.api.views import RestrictedModelViewSet, RestrictedViewSetMixin
+from core.api.views import RestrictedModelViewSet, RestrictedViewSetMixin, VersionedUpdateMixin
 from core.permissions import get_object_for
 from organisations import services
 from organisations.api.serializers import (
@@ -25,7 +24,7 @@ class OrganisationFilter(django_filters.FilterSet):
         fields = ["kind", "gemeente_code", "is_active"]
 
 
-class OrganisationViewSet(RestrictedModelViewSet):
+class OrganisationViewSet(VersionedUpdateMixin, RestrictedModelViewSet):
     """Organisations. Everyone signed in reads the directory; platform admins create;
     beheerders change their own organisation."""
 
@@ -41,13 +40,9 @@ class OrganisationViewSet(RestrictedModelViewSet):
         data.pop("version", None)
         serializer.instance = services.organisation_create(actor=self.request.user, **data)
 
-    def perform_update(self, serializer):
-        data = dict(serializer.validated_data)
-        if "version" not in data:
-            raise ValidationError({"version": "Geef de versie mee waarvan uw wijziging uitgaat."})
-        version = data.pop("version")
-        serializer.instance = services.organisation_update(
-            actor=self.request.user, organisation=serializer.instance, version=version, **data
+    def update_object(self, instance, *, version, data):
+        return services.organisation_update(
+            actor=self.request.user, organisation=instance, version=version, **data
         )
 
 

@@ -155,7 +155,7 @@ class TestEditPage:
 
         response = self._post(client, organisation, 1)
         text = _text(response)
-        assert response.status_code == 200
+        assert response.status_code == 409
         assert "Iemand anders heeft dit intussen gewijzigd" in text
         # The current data...
         assert "De huidige gegevens" in text

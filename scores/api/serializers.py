@@ -10,6 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api.views import VERSION_HELP
 from organisations.models import Organisation
 from scores.models import (
     Aggregation,
@@ -23,8 +24,6 @@ from scores.models import (
     Source,
     SourceKind,
 )
-
-VERSION_HELP = _("Versie waarvan de wijziging uitgaat (verplicht bij wijzigen).")
 
 
 def _organisation(org):

@@ -15,7 +15,7 @@ from django.views.generic import FormView, TemplateView
 from core.audit import history_entries
 from core.exceptions import ConflictError
 from core.permissions import allowed, is_platform_admin
-from core.views import RestrictedObjectMixin, ServiceFormMixin, add_service_errors, error_text
+from core.views import ConflictMixin, RestrictedObjectMixin, ServiceFormMixin, add_service_errors, error_text
 from scores.forms.sources import (
     ComponentFormSet,
     IndicatorFilterForm,
@@ -41,18 +41,6 @@ def _url_or_empty(name, *args, query="") -> str:
         return reverse(name, args=args) + query
     except NoReverseMatch:
         return ""
-
-
-def _conflict_status(response):
-    """A stale save shows the current data with the person's input kept, answered 409."""
-    if response.status_code == 200 and getattr(response, "context_data", {}).get("conflict") is not None:
-        response.status_code = 409
-    return response
-
-
-def _last_editor(history):
-    last = history.select_related("history_user").first()
-    return last.history_user if last else None
 
 
 # --- sources ---------------------------------------------------------------------------
@@ -161,23 +149,14 @@ class SourceUpdateView(SourceMixin, ServiceFormMixin, FormView):
             "version": source.version,
         }
 
-    def form_valid(self, form):
-        return _conflict_status(super().form_valid(form))
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        if context.get("conflict") is not None:
-            current = Source.objects.get(pk=self.source.pk)
-            context["conflict"] = current
-            context["conflict_by"] = _last_editor(Source.history.filter(id=current.pk))
-            context["conflict_rows"] = [
-                (_("Naam"), current.name),
-                (_("Soort bestand"), current.get_kind_display()),
-                (_("Gelicentieerd"), _("ja") if current.is_licensed else _("nee")),
-                (_("Licentie en bronvermelding"), current.licence),
-                (_("Omschrijving"), current.description),
-            ]
-        return context
+    def conflict_rows(self, current):
+        return [
+            (_("Naam"), current.name),
+            (_("Soort bestand"), current.get_kind_display()),
+            (_("Gelicentieerd"), _("ja") if current.is_licensed else _("nee")),
+            (_("Licentie en bronvermelding"), current.licence),
+            (_("Omschrijving"), current.description),
+        ]
 
     def perform(self, form):
         data = dict(form.cleaned_data)
@@ -205,19 +184,10 @@ class SourceShareView(SourceMixin, ServiceFormMixin, FormView):
     def get_initial(self):
         return {"organisations": list(self.source.shared_with.all()), "version": self.source.version}
 
-    def form_valid(self, form):
-        return _conflict_status(super().form_valid(form))
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        if context.get("conflict") is not None:
-            current = Source.objects.get(pk=self.source.pk)
-            context["conflict"] = current
-            context["conflict_by"] = _last_editor(Source.history.filter(id=current.pk))
-            context["conflict_rows"] = [
-                (_("Gedeeld met"), ", ".join(org.name for org in current.shared_with.order_by("name")) or "—")
-            ]
-        return context
+    def conflict_rows(self, current):
+        return [
+            (_("Gedeeld met"), ", ".join(org.name for org in current.shared_with.order_by("name")) or "—")
+        ]
 
     def perform(self, form):
         source = services.source_share(
@@ -270,7 +240,7 @@ class IndicatorListView(LoginRequiredMixin, TemplateView):
         return super().get_context_data(form=form, page=page, filtered=bool(filters), **kwargs)
 
 
-class IndicatorDetailView(RestrictedObjectMixin, TemplateView):
+class IndicatorDetailView(RestrictedObjectMixin, ConflictMixin, TemplateView):
     """An indicator with its years and models; who may change it edits it here."""
 
     template_name = "scores/indicator_detail.html"
@@ -301,6 +271,16 @@ class IndicatorDetailView(RestrictedObjectMixin, TemplateView):
         context["entries"] = history_entries(Indicator.history.filter(id=indicator.pk), 50)
         return context
 
+    def conflict_rows(self, current):
+        return [
+            (_("Naam"), current.name),
+            (_("Eenheid"), current.unit),
+            (_("Richting"), current.get_direction_display()),
+            (_("Optellen naar wijk en gemeente"), current.get_aggregation_display()),
+            (_("Decimalen"), current.decimals),
+            (_("Kerncijfer"), _("ja") if current.is_key else _("nee")),
+        ]
+
     def post(self, request, *args, **kwargs):
         if not allowed(request.user, "change", self.indicator):
             raise PermissionDenied(_("U mag deze indicator wel bekijken, maar niet wijzigen."))
@@ -311,22 +291,7 @@ class IndicatorDetailView(RestrictedObjectMixin, TemplateView):
             except ValidationError as exc:
                 add_service_errors(form, exc)
             except ConflictError as exc:
-                form.add_error(None, exc.message)
-                current = Indicator.objects.get(pk=self.indicator.pk)
-                context = self.get_context_data(
-                    form=form,
-                    conflict=current,
-                    conflict_by=_last_editor(Indicator.history.filter(id=current.pk)),
-                    conflict_rows=[
-                        (_("Naam"), current.name),
-                        (_("Eenheid"), current.unit),
-                        (_("Richting"), current.get_direction_display()),
-                        (_("Optellen naar wijk en gemeente"), current.get_aggregation_display()),
-                        (_("Decimalen"), current.decimals),
-                        (_("Kerncijfer"), _("ja") if current.is_key else _("nee")),
-                    ],
-                )
-                return self.render_to_response(context, status=409)
+                return self.conflict_response(form, exc)
             else:
                 messages.success(request, _("De indicator is opgeslagen."))
                 return redirect("scores:indicator-detail", pk=self.indicator.pk)
@@ -437,28 +402,23 @@ class ScoreModelUpdateView(ScoreModelMixin, ServiceFormMixin, FormView):
             return self.form_valid(form)
         return self.form_invalid(form)
 
-    def form_valid(self, form):
-        return _conflict_status(super().form_valid(form))
-
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["formset"] = getattr(self, "formset", None) or self.get_formset()
-        if context.get("conflict") is not None:
-            current = ScoreModel.objects.get(pk=self.model_obj.pk)
-            context["conflict"] = current
-            context["conflict_by"] = _last_editor(ScoreModel.history.filter(id=current.pk))
-            weights = ", ".join(
-                f"{c.indicator.name}: {c.weight:g}" for c in current.components.select_related("indicator")
-            )
-            context["conflict_rows"] = [
-                (_("Naam"), current.name),
-                (_("Klassengrenzen"), format_numbers(current.cutoffs) or "—"),
-                (_("Minimaal aantal inwoners"), current.min_population),
-                (_("Bandbreedte stabiel"), current.stable_band),
-                (_("Actief"), _("ja") if current.is_active else _("nee")),
-                (_("Gewichten"), weights or "—"),
-            ]
         return context
+
+    def conflict_rows(self, current):
+        weights = ", ".join(
+            f"{c.indicator.name}: {c.weight:g}" for c in current.components.select_related("indicator")
+        )
+        return [
+            (_("Naam"), current.name),
+            (_("Klassengrenzen"), format_numbers(current.cutoffs) or "—"),
+            (_("Minimaal aantal inwoners"), current.min_population),
+            (_("Bandbreedte stabiel"), current.stable_band),
+            (_("Actief"), _("ja") if current.is_active else _("nee")),
+            (_("Gewichten"), weights or "—"),
+        ]
 
     def perform(self, form):
         try:
