@@ -62,6 +62,9 @@ class Agreement(VersionedModel):
         ONDERTEKEND = "ondertekend", _("ondertekend")
         AFGEROND = "afgerond", _("afgerond")
 
+    # An agreement moves one step at a time, in this order.
+    STATUS_ORDER = (Status.CONCEPT, Status.ONDERHANDELING, Status.ONDERTEKEND, Status.AFGEROND)
+
     title = models.CharField(_("titel"), max_length=200)
     gemeente_code = models.CharField(_("gemeentecode"), max_length=6, db_index=True)
     start_year = models.PositiveSmallIntegerField(_("eerste jaar"), validators=YEAR_VALIDATORS)
@@ -346,6 +349,20 @@ class MonitoringReport(VersionedModel):
         APPROVED = "goedgekeurd", _("goedgekeurd")
         RETURNED = "teruggestuurd", _("teruggestuurd voor herziening")
 
+    # The badge (NL Design System status badge modifier) of each state and progress.
+    STATE_BADGES = {
+        State.DRAFT: "utrecht-status-badge--neutral",
+        State.SUBMITTED: "wk-badge--waiting",
+        State.APPROVED: "utrecht-status-badge--success",
+        State.RETURNED: "utrecht-status-badge--danger",
+    }
+    PROGRESS_BADGES = {
+        Progress.GEREALISEERD: "utrecht-status-badge--safe",
+        Progress.OP_KOERS: "utrecht-status-badge--safe",
+        Progress.RISICO: "utrecht-status-badge--warning",
+        Progress.ACHTER: "utrecht-status-badge--danger",
+    }
+
     commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="reports")
     year = models.PositiveSmallIntegerField(_("jaar"), validators=YEAR_VALIDATORS)
     realised_value = models.DecimalField(
@@ -371,6 +388,14 @@ class MonitoringReport(VersionedModel):
         verbose_name_plural = _("monitoring")
         ordering = ["-year", "commitment"]
         constraints = [models.UniqueConstraint(fields=["commitment", "year"], name="report_unique_per_year")]
+
+    @property
+    def state_badge(self) -> str:
+        return self.STATE_BADGES.get(self.state, "utrecht-status-badge--neutral")
+
+    @property
+    def progress_badge(self) -> str:
+        return self.PROGRESS_BADGES.get(self.progress, "utrecht-status-badge--danger")
 
     def __str__(self):
         return f"{self.commitment} — {self.year}"

@@ -71,13 +71,6 @@ ROLE_FOR_KIND = {
     Organisation.Kind.PARTNER: PartyRole.ZORGPARTNER,
 }
 
-STATUS_ORDER = [
-    Agreement.Status.CONCEPT,
-    Agreement.Status.ONDERHANDELING,
-    Agreement.Status.ONDERTEKEND,
-    Agreement.Status.AFGEROND,
-]
-
 NO_RIGHTS = _("U heeft geen recht om deze prestatieafspraak te wijzigen.")
 ONLY_BEHEERDER = _(
     "Alleen een beheerder van de gemeente of een corporatie die partij is, mag de status van "
@@ -467,14 +460,16 @@ def agreement_transition(*, actor, agreement: Agreement, to_status: str, version
     check_version(agreement, version)
     if to_status not in Agreement.Status.values:
         raise ValidationError(_("Onbekende status: %s") % to_status)
-    current = STATUS_ORDER.index(Agreement.Status(agreement.status))
-    target = STATUS_ORDER.index(Agreement.Status(to_status))
+    current = Agreement.STATUS_ORDER.index(Agreement.Status(agreement.status))
+    target = Agreement.STATUS_ORDER.index(Agreement.Status(to_status))
     if target != current + 1:
         if target == current:
             raise ValidationError(
                 _("De afspraak heeft de status %(status)s al.") % {"status": agreement.get_status_display()}
             )
-        next_label = STATUS_ORDER[current + 1].label if current + 1 < len(STATUS_ORDER) else None
+        next_label = (
+            Agreement.STATUS_ORDER[current + 1].label if current + 1 < len(Agreement.STATUS_ORDER) else None
+        )
         if next_label is None:
             raise ValidationError(_("Een afgeronde prestatieafspraak verandert niet meer van status."))
         raise ValidationError(

@@ -58,14 +58,6 @@ from organisations.models import Organisation, organisation_ids_for
 PAGE_SIZE = 50
 REVIEW_PAGE_SIZE = 25
 
-# An agreement moves one step at a time (the services enforce the same order).
-STATUS_ORDER = [
-    Agreement.Status.CONCEPT,
-    Agreement.Status.ONDERHANDELING,
-    Agreement.Status.ONDERTEKEND,
-    Agreement.Status.AFGEROND,
-]
-
 
 def _own_org_ids(user, action="change"):
     """The ids of the user's own organisations where their role allows ``action``."""
@@ -112,14 +104,6 @@ def _gemeente_party_ids(parties):
     return {p.organisation_id for p in parties if p.role == PartyRole.GEMEENTE}
 
 
-STATE_BADGE = {
-    MonitoringReport.State.DRAFT: "utrecht-status-badge--neutral",
-    MonitoringReport.State.SUBMITTED: "wk-badge--waiting",
-    MonitoringReport.State.APPROVED: "utrecht-status-badge--success",
-    MonitoringReport.State.RETURNED: "utrecht-status-badge--danger",
-}
-
-
 def prepare_rows(commitments, years):
     """Give each commitment what its row on the agreement page shows, as ready text.
 
@@ -145,7 +129,7 @@ def prepare_rows(commitments, years):
         c.badges = mark_safe(
             "".join(
                 f'<li><a class="utrecht-link" href="{c.url}#jaar-{year}" title="{progress[r.progress]}">{year}</a> '
-                f'<span class="utrecht-status-badge {STATE_BADGE[r.state]}">{states[r.state]}</span></li>'
+                f'<span class="utrecht-status-badge {r.state_badge}">{states[r.state]}</span></li>'
                 for year in years
                 if (r := reports.get(year)) is not None
             )
@@ -259,7 +243,7 @@ class AgreementDetailView(AgreementMixin, TemplateView):
         status = agreement.status
         next_status = None
         if roles["can_transition"] and status != Agreement.Status.AFGEROND:
-            next_status = STATUS_ORDER[STATUS_ORDER.index(status) + 1]
+            next_status = Agreement.STATUS_ORDER[Agreement.STATUS_ORDER.index(status) + 1]
         sign_ids = {p.pk for p in roles["parties"]} if roles["can_sign"] else set()
         context.update(
             roles=roles,

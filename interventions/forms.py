@@ -11,7 +11,15 @@ from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area, AreaKind
 from core.forms import StyledForm
-from interventions.models import Intervention, NotificationPreference, TeamRole, Theme, Urgency
+from interventions.models import (
+    WORKING_ROLES,
+    AreaTeam,
+    Intervention,
+    NotificationPreference,
+    TeamRole,
+    Theme,
+    Urgency,
+)
 from organisations.models import Organisation
 
 BUDGET_INVALID = _("Het budget is geen getal. Schrijf bijvoorbeeld 12500 of 12500,50.")
@@ -119,9 +127,7 @@ class TeamCreateForm(StyledForm):
         code = (data.get("area_code") or "").strip().upper()
         year = data.get("year")
         if code and year:
-            area = Area.objects.filter(
-                year=year, code=code, kind__in=[AreaKind.WIJK, AreaKind.GEBIED], is_water=False
-            ).first()
+            area = AreaTeam.area_for(year=year, code=code)
             if area is None:
                 self.add_error(
                     "area_code",
@@ -219,9 +225,7 @@ class InterventionForm(StyledForm):
         self.team = team
         self.fields["areas"].queryset = team_areas(team)
         self.fields["areas"].label_from_instance = area_label
-        self.fields["lead_organisation"].queryset = team_organisations(
-            team, roles=[TeamRole.TREKKER, TeamRole.PARTNER]
-        )
+        self.fields["lead_organisation"].queryset = team_organisations(team, roles=WORKING_ROLES)
         self.fields["partner_organisations"].queryset = team_organisations(team)
 
     def clean_indicator_keys(self):

@@ -13,8 +13,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from areas.models import Area, AreaKind
 from core.models import VersionedModel
-from core.permissions import RestrictedQuerySet
+from core.permissions import RestrictedQuerySet, is_platform_admin
 from organisations.models import organisation_ids_for
 
 
@@ -22,6 +23,10 @@ class TeamRole(models.TextChoices):
     TREKKER = "trekker", _("trekker")
     PARTNER = "partner", _("partner")
     MEELEZER = "meelezer", _("meelezer")
+
+
+# Team roles whose organisations log interventions and record the urgency; meelezers read.
+WORKING_ROLES = (TeamRole.TREKKER, TeamRole.PARTNER)
 
 
 def team_area_ids_for(user, roles=None):
@@ -47,6 +52,9 @@ class AreaTeam(VersionedModel):
 
     history = HistoricalRecords()
 
+    # A team works on a wijk or a gebied of land, never on a buurt or on water.
+    AREA_KINDS = (AreaKind.WIJK, AreaKind.GEBIED)
+
     class Meta:
         verbose_name = _("gebiedsteam")
         verbose_name_plural = _("gebiedsteams")
@@ -54,6 +62,15 @@ class AreaTeam(VersionedModel):
 
     def __str__(self):
         return self.name
+
+    @classmethod
+    def area_for(cls, *, year, code) -> Area | None:
+        """The wijk or gebied with ``code`` in the indeling of ``year`` a team may work on."""
+        return Area.objects.filter(year=year, code=code, kind__in=cls.AREA_KINDS, is_water=False).first()
+
+    @classmethod
+    def may_work_on(cls, area) -> bool:
+        return area.kind in cls.AREA_KINDS and not area.is_water
 
     @classmethod
     def access_q(cls, user, action):
@@ -128,13 +145,22 @@ class UrgencyAssessment(VersionedModel):
         if action == "view":
             return Q(team__in=AreaTeam.objects.filter(AreaTeam.access_q(user, "view")).values("pk"))
         if action in {"change", "delete"}:
-            # Trekkers and partners record the urgency; meelezers read.
-            writers = TeamMember.objects.filter(
-                organisation_id__in=organisation_ids_for(user, "change"),
-                role__in=[TeamRole.TREKKER, TeamRole.PARTNER],
-            )
-            return Q(team_id__in=writers.values("team_id"))
+            return Q(team_id__in=working_team_ids(user))
         return Q(pk__in=[])
+
+
+def working_team_ids(user):
+    """Subquery: the teams ``user`` works in. Bewerkers and beheerders of a trekker or
+    partner organisation log interventions there and record the urgency."""
+    return TeamMember.objects.filter(
+        organisation_id__in=organisation_ids_for(user, "change"), role__in=WORKING_ROLES
+    ).values("team_id")
+
+
+def may_work_in(user, team) -> bool:
+    """Whether ``user`` may log interventions and record the urgency in ``team``
+    (platform admins in every team)."""
+    return is_platform_admin(user) or working_team_ids(user).filter(team_id=team.pk).exists()
 
 
 class Theme(models.TextChoices):

@@ -29,6 +29,7 @@ from core.permissions import ensure_in_scope, is_platform_admin, require
 from core.queueing import queue_on_commit
 from core.services import check_version, notify, save_versioned
 from interventions.models import (
+    WORKING_ROLES,
     AreaTeam,
     Attachment,
     Intervention,
@@ -39,6 +40,7 @@ from interventions.models import (
     Theme,
     Urgency,
     UrgencyAssessment,
+    may_work_in,
 )
 from organisations.models import Membership, Organisation, organisation_ids_for
 
@@ -46,9 +48,6 @@ User = get_user_model()
 
 # Organisation kinds whose beheerders may form an area team.
 TEAM_FORMING_KINDS = (Organisation.Kind.GEMEENTE, Organisation.Kind.CORPORATIE)
-TEAM_AREA_KINDS = (AreaKind.WIJK, AreaKind.GEBIED)
-# Team roles whose organisations log interventions and record the urgency.
-WORKING_ROLES = (TeamRole.TREKKER, TeamRole.PARTNER)
 
 Status = Intervention.Status
 # The status workflow: idee → gepland → in uitvoering → afgerond; any unfinished
@@ -100,11 +99,6 @@ def _in_team(team: AreaTeam, organisation_ids, roles=None):
     if roles:
         members = members.filter(role__in=roles)
     return members.exists()
-
-
-def _works_in_team(actor, team: AreaTeam) -> bool:
-    """True when the actor edits for a trekker or partner organisation of the team."""
-    return is_platform_admin(actor) or _in_team(team, organisation_ids_for(actor, "change"), WORKING_ROLES)
 
 
 def _set_m2m_quietly(obj, **relations) -> None:
@@ -197,13 +191,14 @@ def team_create(
     (their organisation must be in the team) and for platform admins. The team has at
     least one trekker; every member organisation works in the same gemeente.
     """
-    if area.kind not in TEAM_AREA_KINDS:
-        raise ValidationError(
-            {
-                "area": _("Een gebiedsteam hoort bij een wijk of een gebied, niet bij een %(kind)s.")
-                % {"kind": area.get_kind_display()}
+    if not AreaTeam.may_work_on(area):
+        if area.is_water:
+            message = _("Een gebiedsteam werkt niet aan water. Kies een wijk of gebied op het land.")
+        else:
+            message = _("Een gebiedsteam hoort bij een wijk of een gebied, niet bij een %(kind)s.") % {
+                "kind": area.get_kind_display()
             }
-        )
+        raise ValidationError({"area": message})
     managing_ids = set()
     if not is_platform_admin(actor):
         managing_ids = set(
@@ -393,7 +388,7 @@ def urgency_record(
     history.
     """
     team = AreaTeam.objects.select_for_update().get(pk=team.pk)
-    if not _works_in_team(actor, team):
+    if not may_work_in(actor, team):
         raise PermissionDenied(
             _("Alleen bewerkers van de trekker en de partners van het gebiedsteam leggen de urgentie vast.")
         )
@@ -616,7 +611,7 @@ def intervention_create(
     organisations are notified.
     """
     team = AreaTeam.objects.select_related("area").get(pk=team.pk)
-    if not _works_in_team(actor, team):
+    if not may_work_in(actor, team):
         raise PermissionDenied(
             _("Alleen bewerkers van de trekker en de partners van het gebiedsteam leggen interventies vast.")
         )

@@ -51,6 +51,8 @@ from interventions.models import (
     TeamRole,
     Urgency,
     UrgencyAssessment,
+    may_work_in,
+    working_team_ids,
 )
 from organisations.models import Organisation, organisation_ids_for
 
@@ -64,10 +66,7 @@ def _creatable_teams(user):
         return AreaTeam.objects.select_related("area").order_by("name")
     return (
         AreaTeam.objects.restrict(user, "view")
-        .filter(
-            members__organisation_id__in=organisation_ids_for(user, "change"),
-            members__role__in=[TeamRole.TREKKER, TeamRole.PARTNER],
-        )
+        .filter(pk__in=working_team_ids(user))
         .select_related("area")
         .distinct()
         .order_by("name")
@@ -79,10 +78,7 @@ def _can_log_somewhere(user):
     ``_creatable_teams``, asked in one small query)."""
     if is_platform_admin(user):
         return AreaTeam.objects.exists()
-    return TeamMember.objects.filter(
-        organisation_id__in=organisation_ids_for(user, "change"),
-        role__in=[TeamRole.TREKKER, TeamRole.PARTNER],
-    ).exists()
+    return working_team_ids(user).exists()
 
 
 def _team_organisations_to_lead(user):
@@ -129,21 +125,10 @@ class TeamMixin(RestrictedObjectMixin):
         return super().get_context_data(
             team=self.team,
             can_manage=allowed(user, "change", self.team),
-            can_assess=_restricted_writers(user, self.team),
-            can_log=_creatable_teams(user).filter(pk=self.team.pk).exists(),
+            can_assess=may_work_in(user, self.team),
+            can_log=may_work_in(user, self.team),
             **kwargs,
         )
-
-
-def _restricted_writers(user, team):
-    """Trekkers and partners record the urgency (meelezers read); platform admins too."""
-    if is_platform_admin(user):
-        return True
-    return TeamMember.objects.filter(
-        team=team,
-        organisation_id__in=organisation_ids_for(user, "change"),
-        role__in=[TeamRole.TREKKER, TeamRole.PARTNER],
-    ).exists()
 
 
 class TeamDetailView(TeamMixin, TemplateView):
@@ -307,7 +292,7 @@ class UrgencyView(TeamMixin, ServiceFormMixin, FormView):
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
             self.team = self.get_object()
-            if not _restricted_writers(request.user, self.team):
+            if not may_work_in(request.user, self.team):
                 raise PermissionDenied(_("Trekkers en partners van het team leggen de urgentie vast."))
         return super(TeamMixin, self).dispatch(request, *args, **kwargs)
 

@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from areas.api.serializers import AreaRefSerializer
-from areas.models import Area, AreaKind
 from core.api.views import VERSION_HELP
 from interventions.models import (
     AreaTeam,
@@ -96,9 +95,7 @@ class AreaTeamCreateSerializer(serializers.Serializer):
 
     def validate(self, data):
         code = data["area_code"].strip().upper()
-        area = Area.objects.filter(
-            year=data["year"], code=code, kind__in=[AreaKind.WIJK, AreaKind.GEBIED]
-        ).first()
+        area = AreaTeam.area_for(year=data["year"], code=code)
         if area is None:
             raise serializers.ValidationError(
                 {"area_code": _("Er is geen wijk of gebied met deze code in de indeling van dat jaar.")}
