@@ -61,7 +61,6 @@ from organisations.models import Membership, Organisation, organisation_ids_for,
 User = get_user_model()
 
 AGREEMENT_MAX_YEARS = 10
-DEFAULT_DOCUMENT_MAX_MB = 20
 
 # Which party role fits which kind of organisation.
 ROLE_FOR_KIND = {
@@ -577,7 +576,7 @@ def agreement_sign(*, actor, agreement: Agreement, party: AgreementParty | None 
 
 
 def _check_pdf(file):
-    max_mb = getattr(settings, "AGREEMENT_DOCUMENT_MAX_MB", DEFAULT_DOCUMENT_MAX_MB)
+    max_mb = settings.AGREEMENT_DOCUMENT_MAX_MB
     name = getattr(file, "name", "") or ""
     if not name.lower().endswith(".pdf"):
         raise ValidationError({"file": _("Alleen PDF-bestanden (.pdf) kunnen worden toegevoegd.")})
@@ -605,7 +604,7 @@ def _check_pdf(file):
 @transaction.atomic
 def agreement_attach_document(*, actor, agreement: Agreement, file) -> Agreement:
     """Attach the (signed) document as PDF: checked by extension and by its first bytes,
-    at most ``AGREEMENT_DOCUMENT_MAX_MB`` (default 20) MB. Replaces an earlier document;
+    at most ``AGREEMENT_DOCUMENT_MAX_MB`` MB. Replaces an earlier document;
     the history keeps the earlier name. Allowed after signing too (the signed document
     comes after the signatures); not for a finished agreement."""
     agreement = _lock_agreement(agreement)

@@ -6,7 +6,6 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import StyledForm
 
 # Used when the data layer sets no limit of its own.
-DEFAULT_UPLOAD_LIMIT = 200 * 1024 * 1024
 
 
 class GebiedForm(StyledForm):
@@ -61,7 +60,7 @@ class BoundaryUploadForm(StyledForm):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        limit = getattr(settings, "BOUNDARY_UPLOAD_MAX_BYTES", DEFAULT_UPLOAD_LIMIT)
+        limit = settings.BOUNDARY_UPLOAD_MAX_BYTES
         if upload.size > limit:
             raise forms.ValidationError(
                 _("Het bestand is %(size)s; de grens is %(limit)s. Kies een kleiner bestand of één jaar.")

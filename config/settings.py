@@ -327,5 +327,10 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}},
 }
 
-# Boundary imports (areas): the largest file a platform admin may upload or import.
+# Upload limits, each declared here once. Boundary imports (areas): the largest file a
+# platform admin may upload or import; indicator files (scores), signed agreement
+# documents (agreements) and attachments of progress updates (interventions), in MB.
 BOUNDARY_UPLOAD_MAX_BYTES = env.int("BOUNDARY_UPLOAD_MAX_MB", default=200) * 1024 * 1024
+SCORE_UPLOAD_MAX_MB = env.int("SCORE_UPLOAD_MAX_MB", default=100)
+AGREEMENT_DOCUMENT_MAX_MB = env.int("AGREEMENT_DOCUMENT_MAX_MB", default=20)
+INTERVENTION_ATTACHMENT_MAX_MB = env.int("INTERVENTION_ATTACHMENT_MAX_MB", default=10)

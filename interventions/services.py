@@ -84,7 +84,7 @@ NO_INTERVENTION_RIGHTS = _(
 
 def attachment_max_mb() -> int:
     """The size limit per attachment in MB (setting ``INTERVENTION_ATTACHMENT_MAX_MB``)."""
-    return int(getattr(settings, "INTERVENTION_ATTACHMENT_MAX_MB", 10))
+    return settings.INTERVENTION_ATTACHMENT_MAX_MB
 
 
 # --- helpers ---------------------------------------------------------------------------

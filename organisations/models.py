@@ -39,6 +39,11 @@ def organisation_ids_for(user, action="view"):
     return Membership.objects.filter(user_id=user.pk, role__in=roles_for(action)).values("organisation_id")
 
 
+# The fixed paths under /organisaties/ (organisations.urls): no organisation's slug may
+# take one of them.
+RESERVED_SLUGS = frozenset({"nieuw", "lidmaatschap", "uitnodiging"})
+
+
 class Organisation(VersionedModel):
     class Kind(models.TextChoices):
         CORPORATIE = "corporatie", _("woningcorporatie")

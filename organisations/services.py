@@ -17,7 +17,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 from core.permissions import ensure_in_scope, is_platform_admin, require
 from core.queueing import queue_on_commit
 from core.services import check_version, save_versioned
-from organisations.models import ROLE_ACTIONS, Invitation, Membership, Organisation, Role
+from organisations.models import RESERVED_SLUGS, ROLE_ACTIONS, Invitation, Membership, Organisation, Role
 
 User = get_user_model()
 INVITATION_SALT = "organisations.invitation"
@@ -33,8 +33,6 @@ LAST_BEHEERDER = _(
 
 
 def _unique_slug(name, exclude_pk=None):
-    from organisations.urls import RESERVED_SLUGS
-
     base = slugify(name)[:70] or "organisatie"
     slug, n = base, 2
     while slug in RESERVED_SLUGS or Organisation.objects.exclude(pk=exclude_pk).filter(slug=slug).exists():

@@ -4,9 +4,8 @@ from organisations import views
 
 app_name = "organisations"
 
-# Slugs that would collide with the fixed paths below (see services._unique_slug).
-RESERVED_SLUGS = {"nieuw", "lidmaatschap", "uitnodiging"}
-
+# The fixed first parts of these paths are organisations.models.RESERVED_SLUGS: no
+# organisation's slug takes one of them.
 urlpatterns = [
     path("", views.OrganisationListView.as_view(), name="list"),
     path("nieuw/", views.OrganisationCreateView.as_view(), name="create"),

@@ -750,3 +750,12 @@ class TestAuditTrail:
         assert [(c.field, str(c.old), str(c.new)) for c in newest.changes] == [("rol", "bewerker", "lezer")]
         # Hidden bookkeeping fields never show up.
         assert all(c.field not in {"versie", "version"} for e in entries for c in e.changes)
+
+
+def test_reserved_slugs_are_the_fixed_paths_of_the_organisation_pages():
+    from organisations import urls
+    from organisations.models import RESERVED_SLUGS
+
+    first_parts = {str(pattern.pattern).lstrip("^").split("/")[0] for pattern in urls.urlpatterns}
+    fixed = {part for part in first_parts if part and not part.startswith(("<", "("))}
+    assert fixed == RESERVED_SLUGS

@@ -50,7 +50,6 @@ from scores.models import (
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_MAX_MB = 100
 IN_CHUNK = 900  # keeps IN (...) lists under SQLite's parameter limit
 BULK_BATCH = 5000
 COPY_CHUNK = 1 << 20  # characters sent to COPY per write
@@ -63,7 +62,7 @@ IMPORT_LOCK_KEY = 0x57_4B_53_43  # "WKSC"
 
 
 def max_upload_bytes() -> int:
-    return int(getattr(settings, "SCORE_UPLOAD_MAX_MB", DEFAULT_MAX_MB)) * MB
+    return settings.SCORE_UPLOAD_MAX_MB * MB
 
 
 def _check_rights(actor, source: Source) -> None:
