@@ -9,6 +9,7 @@ from django.core import mail
 
 from agreements import services
 from agreements.models import GemeenteCalendar, ReminderSent
+from agreements.services.reminders import _claim_reminders
 from agreements.tasks import send_deadline_reminders
 from agreements.tests.test_services import make_agreement, make_bod, signed_agreement, to_negotiation
 from core.models import Notification
@@ -251,7 +252,7 @@ class TestCalendar:
 def test_claim_is_atomic_per_row(world):
     """Two runs claiming the same rows: the second gets none of those the first took."""
     rows = [("signing", "agreement:1", D(2026, 12, 15), world.corp_editor.pk)]
-    assert services._claim_reminders(rows) == {("signing", "agreement:1", "2026-12-15", world.corp_editor.pk)}
+    assert _claim_reminders(rows) == {("signing", "agreement:1", "2026-12-15", world.corp_editor.pk)}
     more = [*rows, ("signing", "agreement:1", D(2026, 12, 15), world.org_admin.pk)]
-    assert services._claim_reminders(more) == {("signing", "agreement:1", "2026-12-15", world.org_admin.pk)}
+    assert _claim_reminders(more) == {("signing", "agreement:1", "2026-12-15", world.org_admin.pk)}
     assert ReminderSent.objects.count() == 2
