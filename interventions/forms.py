@@ -20,6 +20,7 @@ from interventions.models import (
     Theme,
     Urgency,
 )
+from interventions.services import parse_budget
 from organisations.models import Organisation
 
 BUDGET_INVALID = _("Het budget is geen getal. Schrijf bijvoorbeeld 12500 of 12500,50.")
@@ -32,8 +33,6 @@ class BudgetField(forms.CharField):
     services' own, so the form and the import accept the same input."""
 
     def to_python(self, value):
-        from interventions.services import parse_budget
-
         value = super().to_python(value)
         try:
             return parse_budget(value)

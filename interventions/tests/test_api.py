@@ -10,8 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from interventions import services
-from interventions.models import AreaTeam, Attachment, Intervention, TeamRole
+from interventions.models import AreaTeam, Attachment, Intervention, ProgressUpdate, TeamRole
 from interventions.tests.helpers import build_intervention, build_team, velsen
 from interventions.tests.test_pages import bulk_interventions
 
@@ -298,7 +297,7 @@ class TestProgress:
         )
         assert response.status_code == 400
         assert "niet toegestaan" in json.dumps(response.json())
-        assert not services.ProgressUpdate.objects.filter(text="Met script.").exists()
+        assert not ProgressUpdate.objects.filter(text="Met script.").exists()
 
 
 def test_schema_documents_the_endpoints(client, world):

@@ -1,0 +1,421 @@
+"""Interventions: logging them, editing them with their areas and partners, their status
+workflow, deleting and sharing them."""
+
+import datetime
+import re
+from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from areas.models import Area, AreaKind
+from core.permissions import ensure_in_scope, is_platform_admin, require
+from core.services import check_version, save_versioned
+from interventions.models import (
+    WORKING_ROLES,
+    AreaTeam,
+    Intervention,
+    ProgressUpdate,
+    TeamMember,
+    Theme,
+    may_work_in,
+)
+from interventions.services.common import (
+    FINAL_STATUSES,
+    NO_INTERVENTION_RIGHTS,
+    TRANSITIONS,
+    Status,
+    _as_ids,
+    _set_m2m_quietly,
+    _snapshot_m2m_history,
+    _today,
+)
+from interventions.services.notifications import _notify_team
+from organisations.models import Organisation, organisation_ids_for
+
+
+def parse_budget(value) -> Decimal | None:
+    """A budget in euros from a number or text ("12500", "12.500,50", "€ 1500"), or None.
+    Raises ``ValidationError`` with a Dutch message for anything else."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise ValidationError({"budget": _("Het budget moet een bedrag in euro's zijn, bijvoorbeeld 12500.")})
+    if isinstance(value, float):
+        value = str(value)
+    if isinstance(value, str):
+        text = value.strip().replace("€", "").replace(" ", "").replace("\u00a0", "")
+        if "," in text and "." in text:
+            # The last separator marks the cents: 12.500,50 (Dutch) or 12,500.50.
+            if text.rfind(",") > text.rfind("."):
+                text = text.replace(".", "").replace(",", ".")
+            else:
+                text = text.replace(",", "")
+        elif "," in text:
+            text = text.replace(",", ".")
+        elif re.fullmatch(r"\d{1,3}(\.\d{3})+", text):
+            text = text.replace(".", "")  # 12.500 is twelve thousand five hundred
+        if not re.fullmatch(r"-?\d+(\.\d+)?", text):
+            text = "x"
+        value = text
+    try:
+        amount = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        amount = None
+    if amount is None or not amount.is_finite():
+        raise ValidationError(
+            {"budget": _("Het budget moet een bedrag in euro's zijn, bijvoorbeeld 12500 of 12500,50.")}
+        )
+    if amount < 0:
+        raise ValidationError({"budget": _("Het budget kan niet negatief zijn.")})
+    amount = amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    if amount >= Decimal("1e10"):
+        raise ValidationError({"budget": _("Het budget is te groot (maximaal 9.999.999.999,99 euro).")})
+    return amount
+
+
+def allowed_area_ids(team: AreaTeam) -> set[int]:
+    """The areas an intervention of the team may name: the team's wijk or gebied itself and
+    the land buurten in it (of the same boundary year)."""
+    area = team.area
+    buurten = Area.objects.filter(kind=AreaKind.BUURT, year=area.year, is_water=False)
+    if area.kind == AreaKind.GEBIED:
+        buurten = buurten.filter(gebieden=area)
+    else:
+        buurten = buurten.filter(parent_id=area.pk)
+    return {area.pk, *buurten.values_list("pk", flat=True)}
+
+
+def _clean_intervention(team: AreaTeam, data: dict, *, actor) -> dict:
+    """Validate intervention fields against each other and the team. Returns the cleaned
+    values; raises one ``ValidationError`` listing every problem per field."""
+    errors: dict[str, list] = {}
+
+    def error(field, message):
+        errors.setdefault(field, []).append(message)
+
+    cleaned = dict(data)
+    cleaned["title"] = (data.get("title") or "").strip()
+    if not cleaned["title"]:
+        error("title", _("Geef de interventie een titel."))
+    cleaned["description"] = (data.get("description") or "").strip()
+    cleaned["funder"] = (data.get("funder") or "").strip()
+    if data.get("theme") not in Theme.values:
+        error("theme", _("Kies een thema uit de lijst."))
+
+    members = dict(TeamMember.objects.filter(team_id=team.pk).values_list("organisation_id", "role"))
+    lead = data.get("lead_organisation")
+    if lead is None:
+        error("lead_organisation", _("Kies de trekker: de organisatie die de interventie leidt."))
+    elif members.get(lead.pk) not in WORKING_ROLES:
+        if lead.pk in members:
+            error(
+                "lead_organisation",
+                _(
+                    "De trekker moet deelnemen aan het gebiedsteam als trekker of partner; %(org)s leest alleen mee."
+                )
+                % {"org": lead},
+            )
+        else:
+            error(
+                "lead_organisation",
+                _("De trekker moet deelnemen aan het gebiedsteam. %(org)s hoort niet bij %(team)s.")
+                % {"org": lead, "team": team},
+            )
+    partners = [
+        p for p in dict.fromkeys(data.get("partner_organisations") or ()) if lead is None or p != lead
+    ]
+    for partner in partners:
+        if partner.pk not in members:
+            error(
+                "partner_organisations",
+                _("Partner %(org)s hoort niet bij het gebiedsteam %(team)s.")
+                % {"org": partner, "team": team},
+            )
+    cleaned["partner_organisations"] = partners
+
+    areas = list(dict.fromkeys(data.get("areas") or ()))
+    if not areas:
+        error("areas", _("Kies ten minste één gebied: de wijk of buurten waar de interventie plaatsvindt."))
+    else:
+        allowed = allowed_area_ids(team)
+        for area in areas:
+            if area.pk not in allowed:
+                error(
+                    "areas",
+                    _("%(area)s ligt niet in het gebied van dit team (%(team_area)s, indeling %(year)s).")
+                    % {"area": area, "team_area": team.area.name, "year": team.area.year},
+                )
+    cleaned["areas"] = areas
+
+    start, end = data.get("start_date"), data.get("end_date")
+    for field, value in (("start_date", start), ("end_date", end)):
+        if value is not None and not isinstance(value, datetime.date):
+            error(field, _("Vul een geldige datum in."))
+    if isinstance(start, datetime.date) and isinstance(end, datetime.date) and end < start:
+        error("end_date", _("De einddatum ligt voor de begindatum."))
+
+    try:
+        cleaned["budget"] = parse_budget(data.get("budget"))
+    except ValidationError as exc:
+        errors.setdefault("budget", []).extend(exc.message_dict["budget"])
+
+    keys = []
+    for key in data.get("indicator_keys") or ():
+        key = str(key).strip()
+        if key and key not in keys:
+            keys.append(key)
+    cleaned["indicator_keys"] = keys
+
+    if lead is not None and not is_platform_admin(actor) and "lead_organisation" not in errors:
+        editable = set(organisation_ids_for(actor, "change").values_list("organisation_id", flat=True))
+        if not editable & {lead.pk, *(p.pk for p in partners)}:
+            error(
+                "lead_organisation",
+                _(
+                    "Uw organisatie moet trekker of partner van de interventie zijn; anders kunt u haar "
+                    "daarna niet meer bijwerken."
+                ),
+            )
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+@transaction.atomic
+def intervention_create(
+    *,
+    actor,
+    team: AreaTeam,
+    title: str,
+    description: str,
+    theme: str,
+    areas: Iterable[Area],
+    lead_organisation: Organisation,
+    partner_organisations: Iterable[Organisation] = (),
+    start_date: datetime.date | None = None,
+    end_date: datetime.date | None = None,
+    budget: Decimal | str | int | None = None,
+    funder: str = "",
+    status: str = Status.IDEE,
+    indicator_keys: Iterable[str] = (),
+    stop_reason: str = "",
+) -> Intervention:
+    """Log an intervention of an area team.
+
+    The actor edits for a trekker or partner organisation of the team; the lead
+    organisation is a trekker or partner of the team, the partners are in the team, and the
+    areas are the team's wijk or gebied or buurten in it. The people of the team's
+    organisations are notified.
+    """
+    team = AreaTeam.objects.select_related("area").get(pk=team.pk)
+    if not may_work_in(actor, team):
+        raise PermissionDenied(
+            _("Alleen bewerkers van de trekker en de partners van het gebiedsteam leggen interventies vast.")
+        )
+    cleaned = _clean_intervention(
+        team,
+        {
+            "title": title,
+            "description": description,
+            "theme": theme,
+            "areas": list(areas),
+            "lead_organisation": lead_organisation,
+            "partner_organisations": list(partner_organisations),
+            "start_date": start_date,
+            "end_date": end_date,
+            "budget": budget,
+            "funder": funder,
+            "indicator_keys": list(indicator_keys),
+        },
+        actor=actor,
+    )
+    if status not in Status.values:
+        raise ValidationError({"status": _("Kies een status uit de lijst.")})
+    stop_reason = (stop_reason or "").strip()
+    if status == Status.GESTOPT and not stop_reason:
+        raise ValidationError({"stop_reason": _("Geef aan waarom de interventie gestopt is.")})
+    areas_, partners = cleaned.pop("areas"), cleaned.pop("partner_organisations")
+    intervention = Intervention(
+        team=team, status=status, stop_reason=stop_reason, created_by=actor, **cleaned
+    )
+    save_versioned(intervention, actor=actor)
+    _set_m2m_quietly(intervention, areas=areas_, partner_organisations=partners)
+    _snapshot_m2m_history(intervention)
+    ensure_in_scope(actor, intervention, "change")
+    _notify_team(
+        actor=actor,
+        intervention=intervention,
+        kind="interventie_nieuw",
+        text=_("Nieuwe interventie in %(team)s: %(title)s") % {"team": team, "title": intervention.title},
+    )
+    return intervention
+
+
+UPDATABLE_FIELDS = (
+    "title",
+    "description",
+    "theme",
+    "areas",
+    "lead_organisation",
+    "partner_organisations",
+    "start_date",
+    "end_date",
+    "budget",
+    "funder",
+    "indicator_keys",
+)
+
+
+def _lock_intervention(intervention: Intervention) -> Intervention:
+    return (
+        Intervention.objects.select_for_update(of=("self",))
+        .select_related("team", "team__area", "lead_organisation")
+        .get(pk=intervention.pk)
+    )
+
+
+@transaction.atomic
+def intervention_update(*, actor, intervention: Intervention, version: int, **fields) -> Intervention:
+    """Change an intervention's details (bewerkers of its lead and partner organisations).
+
+    A stale ``version`` raises ``ConflictError`` carrying the current intervention, so the
+    page can show the other person's changes; nothing is overwritten. The status changes
+    through ``intervention_change_status``.
+    """
+    intervention = _lock_intervention(intervention)
+    require(actor, "change", intervention, NO_INTERVENTION_RIGHTS)
+    check_version(intervention, version)
+    unknown = set(fields) - set(UPDATABLE_FIELDS)
+    if unknown:
+        if "status" in unknown:
+            raise ValidationError({"status": _("Wijzig de status met een statuswijziging, niet hier.")})
+        raise ValidationError(_("Deze velden kunnen niet worden gewijzigd: %s") % ", ".join(sorted(unknown)))
+    current = {
+        "title": intervention.title,
+        "description": intervention.description,
+        "theme": intervention.theme,
+        "areas": list(intervention.areas.all()),
+        "lead_organisation": intervention.lead_organisation,
+        "partner_organisations": list(intervention.partner_organisations.all()),
+        "start_date": intervention.start_date,
+        "end_date": intervention.end_date,
+        "budget": intervention.budget,
+        "funder": intervention.funder,
+        "indicator_keys": list(intervention.indicator_keys or []),
+    }
+    merged = {
+        **current,
+        **{
+            k: (list(v) if k in {"areas", "partner_organisations", "indicator_keys"} else v)
+            for k, v in fields.items()
+        },
+    }
+    cleaned = _clean_intervention(intervention.team, merged, actor=actor)
+    areas_, partners = cleaned.pop("areas"), cleaned.pop("partner_organisations")
+    changed = [name for name, value in cleaned.items() if getattr(intervention, name) != value]
+    areas_changed = set(_as_ids(areas_)) != set(_as_ids(current["areas"]))
+    partners_changed = set(_as_ids(partners)) != set(_as_ids(current["partner_organisations"]))
+    if not (changed or areas_changed or partners_changed):
+        return intervention
+    for name in changed:
+        setattr(intervention, name, cleaned[name])
+    intervention._history_user = actor
+    relations = {}
+    if areas_changed:
+        relations["areas"] = areas_
+    if partners_changed:
+        relations["partner_organisations"] = partners
+    if relations:
+        _set_m2m_quietly(intervention, **relations)
+    save_versioned(intervention, actor=actor)
+    ensure_in_scope(actor, intervention, "change")
+    return intervention
+
+
+def _check_update_date(date) -> datetime.date:
+    if date is None:
+        return _today()
+    if not isinstance(date, datetime.date):
+        raise ValidationError({"date": _("Vul een geldige datum in.")})
+    if date > _today():
+        raise ValidationError(
+            {"date": _("De datum ligt in de toekomst. Voortgang meldt u als het gebeurd is.")}
+        )
+    return date
+
+
+@transaction.atomic
+def intervention_change_status(
+    *,
+    actor,
+    intervention: Intervention,
+    to_status: str | None = None,
+    version: int | None = None,
+    reason: str = "",
+    date: datetime.date | None = None,
+    status: str | None = None,
+) -> Intervention:
+    """Move an intervention along idee → gepland → in uitvoering → afgerond, or stop it
+    (gestopt, with a reason) while it is unfinished. Adds a timeline entry by itself and
+    notifies the team. ``status`` is accepted as another name for ``to_status``."""
+    to_status = to_status if to_status is not None else status
+    intervention = _lock_intervention(intervention)
+    require(actor, "change", intervention, NO_INTERVENTION_RIGHTS)
+    check_version(intervention, version)
+    if to_status not in Status.values:
+        raise ValidationError({"status": _("Kies een status uit de lijst.")})
+    from_status = intervention.status
+    if to_status not in TRANSITIONS[Status(from_status)]:
+        if from_status in FINAL_STATUSES:
+            message = _("Deze interventie is %(status)s; de status kan niet meer veranderen.") % {
+                "status": intervention.get_status_display()
+            }
+        else:
+            options = " of ".join(str(Status(s).label) for s in TRANSITIONS[Status(from_status)])
+            message = _("Van %(from)s kan de status alleen naar %(options)s.") % {
+                "from": intervention.get_status_display(),
+                "options": options,
+            }
+        raise ValidationError({"status": message})
+    reason = (reason or "").strip()
+    if to_status == Status.GESTOPT and not reason:
+        raise ValidationError({"reason": _("Geef aan waarom de interventie stopt.")})
+    date = _check_update_date(date)
+    from_label, to_label = Status(from_status).label, Status(to_status).label
+    intervention.status = to_status
+    if to_status == Status.GESTOPT:
+        intervention.stop_reason = reason
+    save_versioned(
+        intervention,
+        actor=actor,
+        reason=_("status: %(from)s → %(to)s") % {"from": from_label, "to": to_label},
+    )
+    text = _("Status gewijzigd van %(from)s naar %(to)s") % {"from": from_label, "to": to_label}
+    if reason:
+        text = f"{text}. {_('Reden')}: {reason}"
+    update = ProgressUpdate(
+        intervention=intervention,
+        date=date,
+        text=text,
+        status_from=from_status,
+        status_to=to_status,
+        author=actor,
+        progress=100 if to_status == Status.AFGEROND else None,
+    )
+    update.full_clean()
+    update._history_user = actor
+    update.save()
+    if not is_platform_admin(actor):
+        # Stopping or finishing does not change who may edit; the check keeps the rule.
+        ensure_in_scope(actor, intervention, "change")
+    _notify_team(
+        actor=actor,
+        intervention=intervention,
+        kind="interventie_status",
+        text=_("%(title)s (%(team)s): status gewijzigd van %(from)s naar %(to)s")
+        % {"title": intervention.title, "team": intervention.team, "from": from_label, "to": to_label},
+    )
+    return intervention
