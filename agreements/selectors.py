@@ -17,7 +17,6 @@ from agreements.models import (
     Amendment,
     Bod,
     Commitment,
-    MonitoringComment,
     MonitoringReport,
     PartyRole,
     Theme,
@@ -174,38 +173,6 @@ def reviewer_queue(*, user):
     )
 
 
-def report_list(*, user, agreement=None, year: int | None = None, state: str = ""):
-    """Monitoring reports the user may read."""
-    qs = MonitoringReport.objects.restrict(user, "view").select_related(
-        "commitment__agreement", "commitment__responsible", "submitted_by", "reviewed_by"
-    )
-    if agreement is not None:
-        qs = qs.filter(commitment__agreement=agreement)
-    if year:
-        qs = qs.filter(year=year)
-    if state:
-        qs = qs.filter(state=state)
-    return qs.order_by("-year", "commitment__theme", "commitment__number", "pk")
-
-
-def report_detail(*, user, pk):
-    """One report with its comments (404 when not readable)."""
-    queryset = MonitoringReport.objects.select_related(
-        "commitment__agreement", "commitment__responsible", "submitted_by", "reviewed_by"
-    ).prefetch_related(
-        Prefetch("comments", queryset=MonitoringComment.objects.select_related("author", "organisation"))
-    )
-    return get_object_for(user, queryset, "view", pk=pk)
-
-
-def comment_list(*, user, report):
-    return (
-        MonitoringComment.objects.restrict(user, "view")
-        .filter(report=report)
-        .select_related("author", "organisation")
-    )
-
-
 def progress_per_theme(*, agreement) -> list[dict]:
     """Targets against realised values per theme and year, for the agreement's chart and
     the table beside it. Two aggregate queries.
@@ -320,8 +287,9 @@ def bod_list(*, user, year: int | None = None, gemeente_code: str = "", status: 
     return qs.order_by("-year", "corporation__name", "pk")
 
 
-def bod_detail(*, user, pk):
-    """One bod with its recipients and proposals (404 when not readable)."""
+def bod_detail(*, user, pk, action: str = "view"):
+    """One bod with its recipients and proposals (404 when not readable, 403 when
+    ``action`` is not allowed)."""
     queryset = Bod.objects.select_related("corporation", "submitted_by", "agreement").prefetch_related(
         "recipients",
         Prefetch(
@@ -329,7 +297,7 @@ def bod_detail(*, user, pk):
             queryset=Commitment.objects.select_related("responsible").prefetch_related("areas", "adoptions"),
         ),
     )
-    return get_object_for(user, queryset, "view", pk=pk)
+    return get_object_for(user, queryset, action, pk=pk)
 
 
 def agreement_history(*, agreement, limit=200):

@@ -47,7 +47,6 @@ from agreements.models import (
     GemeenteCalendar,
     MonitoringComment,
     MonitoringReport,
-    PartyRole,
 )
 from core.exceptions import ConflictError
 from core.exports import download
@@ -83,25 +82,6 @@ def _report(request, pk):
         MonitoringReport.objects.select_related("commitment__agreement", "commitment__responsible"),
         pk=pk,
     )
-
-
-def _commitments_with_reports(agreement):
-    """The agreement's commitments with their reports: three queries, however many."""
-    return list(
-        agreement.commitments.select_related("responsible", "disputed_by").prefetch_related(
-            Prefetch("reports", queryset=MonitoringReport.objects.order_by("year"))
-        )
-    )
-
-
-def _parties(agreement):
-    return list(
-        agreement.parties.select_related("organisation", "signed_by").order_by("role", "organisation__name")
-    )
-
-
-def _gemeente_party_ids(parties):
-    return {p.organisation_id for p in parties if p.role == PartyRole.GEMEENTE}
 
 
 def prepare_rows(commitments, years):
@@ -989,14 +969,8 @@ class BodListView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        boden = (
-            Bod.objects.restrict(user, "view")
-            .select_related("corporation", "agreement")
-            .order_by("-year", "corporation__name", "pk")
-        )
         year = self.request.GET.get("jaar", "").strip()
-        if year.isdigit():
-            boden = boden.filter(year=int(year))
+        boden = selectors.bod_list(user=user, year=int(year) if year.isdigit() else None)
         page = Paginator(boden, PAGE_SIZE).get_page(self.request.GET.get("pagina"))
         return super().get_context_data(
             page=page, year=year, can_create=_own_corporations(user).exists(), **kwargs
@@ -1030,8 +1004,8 @@ class BodCreateView(LoginRequiredMixin, ServiceFormMixin, FormView):
 
 
 class BodMixin(RestrictedObjectMixin):
-    def get_queryset(self):
-        return Bod.objects.select_related("corporation", "agreement", "submitted_by")
+    def get_object(self, queryset=None):
+        return selectors.bod_detail(user=self.request.user, pk=self.kwargs["pk"], action=self.required_action)
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:

@@ -29,15 +29,6 @@ class TeamRole(models.TextChoices):
 WORKING_ROLES = (TeamRole.TREKKER, TeamRole.PARTNER)
 
 
-def team_area_ids_for(user, roles=None):
-    """Subquery: ids of the areas (wijk or gebied) whose team includes one of the user's
-    organisations (optionally only with the given team roles)."""
-    members = TeamMember.objects.filter(organisation_id__in=organisation_ids_for(user, "view"))
-    if roles:
-        members = members.filter(role__in=roles)
-    return members.values("team__area_id")
-
-
 class AreaTeam(VersionedModel):
     """The organisations that work together on one wijk or gebied."""
 

@@ -65,14 +65,15 @@ def team_list(*, user):
     )
 
 
-def team_detail(*, user, pk):
-    """One team with its area and members; 404 when the user may not see it."""
+def team_detail(*, user, pk, action: str = "view"):
+    """One team with its area and members; 404 when the user may not see it, 403 when
+    ``action`` is not allowed."""
     queryset = (
         AreaTeam.objects.select_related("area", "created_by")
         .defer(*(f"area__{name}" for name in AREA_SHAPES))
         .prefetch_related(_members_prefetch())
     )
-    return get_object_for(user, queryset, "view", pk=pk)
+    return get_object_for(user, queryset, action, pk=pk)
 
 
 # --- urgency ---------------------------------------------------------------------------

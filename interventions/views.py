@@ -112,8 +112,10 @@ class TeamListView(LoginRequiredMixin, TemplateView):
 
 
 class TeamMixin(RestrictedObjectMixin):
-    def get_queryset(self):
-        return AreaTeam.objects.select_related("area")
+    def get_object(self, queryset=None):
+        return selectors.team_detail(
+            user=self.request.user, pk=self.kwargs["pk"], action=self.required_action
+        )
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:

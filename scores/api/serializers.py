@@ -31,11 +31,6 @@ def _organisation(org):
     return {"id": org.pk, "slug": org.slug, "name": org.name} if org is not None else None
 
 
-class OrganisationRefField(serializers.Field):
-    def to_representation(self, value):
-        return _organisation(value)
-
-
 class OrganisationSlugField(serializers.SlugRelatedField):
     """An organisation by its short name (slug)."""
 

@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 
 from areas.models import Area, AreaKind, AreaOverlap
 from areas.selectors import MAP_LEVELS
-from core.permissions import get_object_for
 from scores import catalogue
 from scores.models import Direction, Indicator, IndicatorValue, ModelIndicator, Score, ScoreModel
 from scores.selectors.lineage import predecessor_weights
@@ -48,11 +47,6 @@ def model_list(*, user):
     )
 
 
-def model_get(*, user, key: str) -> ScoreModel:
-    """One visible active model by key; 404 when it does not exist or is not visible."""
-    return get_object_for(user, model_list(user=user), key=key)
-
-
 def indicator_list(*, user):
     """Indicators the user may see, with their source."""
     return (
@@ -60,10 +54,6 @@ def indicator_list(*, user):
         .select_related("source", "source__owner_organisation")
         .order_by("source__name", "name")
     )
-
-
-def indicator_get(*, user, pk: int) -> Indicator:
-    return get_object_for(user, indicator_list(user=user), pk=pk)
 
 
 def model_years(*, user, model: ScoreModel) -> list[int]:

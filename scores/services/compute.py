@@ -395,18 +395,6 @@ def _usable_components(model: ScoreModel, roles: Iterable[str] | None = None) ->
     return usable
 
 
-def _no_data_rows(area_ids: np.ndarray, reason: str, aggregated: bool) -> _Rows:
-    n = len(area_ids)
-    return _Rows(
-        area_ids,
-        np.full(n, np.nan),
-        np.full(n, np.nan),
-        np.full(n, aggregated),
-        [None] * n,
-        [reason] * n,
-    )
-
-
 def _fmt(x: float) -> str:
     return repr(float(x))
 

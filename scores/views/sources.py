@@ -89,8 +89,8 @@ class SourceCreateView(LoginRequiredMixin, ServiceFormMixin, FormView):
 
 
 class SourceMixin(RestrictedObjectMixin):
-    def get_queryset(self):
-        return Source.objects.select_related("owner_organisation")
+    def get_object(self, queryset=None):
+        return selectors.source_get(self.request.user, self.kwargs["pk"], self.required_action)
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
@@ -245,8 +245,8 @@ class IndicatorDetailView(RestrictedObjectMixin, ConflictMixin, TemplateView):
 
     template_name = "scores/indicator_detail.html"
 
-    def get_queryset(self):
-        return Indicator.objects.select_related("source", "source__owner_organisation")
+    def get_object(self, queryset=None):
+        return selectors.indicator_get(self.request.user, self.kwargs["pk"], self.required_action)
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
@@ -313,10 +313,8 @@ class ScoreModelListView(LoginRequiredMixin, TemplateView):
 
 
 class ScoreModelMixin(RestrictedObjectMixin):
-    lookup_field = "key"
-
-    def get_queryset(self):
-        return ScoreModel.objects.select_related("source")
+    def get_object(self, queryset=None):
+        return selectors.score_model_get(self.request.user, self.kwargs["key"], self.required_action)
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
