@@ -22,7 +22,7 @@ from agreements.models import (
     Theme,
 )
 from areas.models import Area
-from core.audit import history_entries
+from core.audit import merged_history
 from core.permissions import get_object_for, is_platform_admin
 from organisations.models import organisation_ids_for
 
@@ -303,17 +303,13 @@ def bod_detail(*, user, pk, action: str = "view"):
 def agreement_history(*, agreement, limit=200):
     """Everything recorded about an agreement: itself, its parties and signatures, its
     amendments, its commitments and their monitoring, newest first."""
-    entries = (
-        history_entries(Agreement.history.filter(id=agreement.pk), limit)
-        + history_entries(AgreementParty.history.filter(agreement_id=agreement.pk), limit)
-        + history_entries(Amendment.history.filter(agreement_id=agreement.pk), limit)
-        + history_entries(Commitment.history.filter(agreement_id=agreement.pk), limit)
-        + history_entries(
-            MonitoringReport.history.filter(
-                commitment_id__in=Commitment.objects.filter(agreement_id=agreement.pk).values("pk")
-            ),
-            limit,
-        )
+    return merged_history(
+        Agreement.history.filter(id=agreement.pk),
+        AgreementParty.history.filter(agreement_id=agreement.pk),
+        Amendment.history.filter(agreement_id=agreement.pk),
+        Commitment.history.filter(agreement_id=agreement.pk),
+        MonitoringReport.history.filter(
+            commitment_id__in=Commitment.objects.filter(agreement_id=agreement.pk).values("pk")
+        ),
+        limit=limit,
     )
-    entries.sort(key=lambda entry: entry.when, reverse=True)
-    return entries[:limit]

@@ -109,3 +109,11 @@ def history_entries(records, limit=200):
         )
     entries.reverse()
     return entries[:limit]
+
+
+def merged_history(*records, limit=200) -> list[HistoryEntry]:
+    """The entries of several history querysets (an object and the things that belong to
+    it) in one list, newest first, at most ``limit``."""
+    entries = [entry for rows in records for entry in history_entries(rows, limit)]
+    entries.sort(key=lambda entry: entry.when, reverse=True)
+    return entries[:limit]

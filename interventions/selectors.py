@@ -6,6 +6,7 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquer
 from django.db.models.functions import Coalesce
 
 from areas.models import Area, AreaKind
+from core.audit import history_entries, merged_history
 from core.permissions import get_object_for, is_platform_admin, shared_q
 from interventions.models import (
     AreaTeam,
@@ -74,6 +75,21 @@ def team_detail(*, user, pk, action: str = "view"):
         .prefetch_related(_members_prefetch())
     )
     return get_object_for(user, queryset, action, pk=pk)
+
+
+def team_history(*, team, limit=100):
+    """Everything recorded about a team: itself, its members and its urgency, newest first."""
+    return merged_history(
+        AreaTeam.history.filter(id=team.pk),
+        TeamMember.history.filter(team_id=team.pk),
+        UrgencyAssessment.history.filter(team_id=team.pk),
+        limit=limit,
+    )
+
+
+def intervention_history(*, intervention, limit=50):
+    """The recorded versions of an intervention, newest first."""
+    return history_entries(Intervention.history.filter(id=intervention.pk), limit)
 
 
 # --- urgency ---------------------------------------------------------------------------

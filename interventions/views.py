@@ -20,7 +20,6 @@ from django.views.decorators.http import require_POST
 from django.views.generic import FormView, TemplateView
 
 from areas.models import Area, AreaKind
-from core.audit import history_entries
 from core.exceptions import ConflictError
 from core.exports import SHEET_FORMATS, dated_filename, download
 from core.permissions import allowed, get_object_for, is_platform_admin
@@ -330,13 +329,7 @@ class TeamHistoryView(TeamMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        entries = (
-            history_entries(AreaTeam.history.filter(id=self.team.pk), 100)
-            + history_entries(TeamMember.history.filter(team_id=self.team.pk), 100)
-            + history_entries(UrgencyAssessment.history.filter(team_id=self.team.pk), 100)
-        )
-        entries.sort(key=lambda entry: entry.when, reverse=True)
-        context["entries"] = entries[:100]
+        context["entries"] = selectors.team_history(team=self.team)
         return context
 
 
@@ -448,7 +441,7 @@ class InterventionDetailView(InterventionMixin, TemplateView):
             context["status_form"] = StatusForm(
                 initial={"status": intervention.status, "version": intervention.version}
             )
-        context["entries"] = history_entries(Intervention.history.filter(id=intervention.pk), 50)
+        context["entries"] = selectors.intervention_history(intervention=intervention)
         context.update(_evaluation_context(self.request, intervention))
         return context
 

@@ -2,7 +2,7 @@
 
 from django.db.models import Count, Q
 
-from core.audit import history_entries
+from core.audit import merged_history
 from organisations.models import Invitation, Membership, Organisation
 
 
@@ -43,10 +43,9 @@ def invitation_list(*, user, organisation, open_only=True):
 def organisation_history(*, organisation, limit=100):
     """Everything recorded about an organisation: its own changes, its memberships and its
     invitations, newest first."""
-    entries = (
-        history_entries(Organisation.history.filter(id=organisation.pk), limit)
-        + history_entries(Membership.history.filter(organisation_id=organisation.pk), limit)
-        + history_entries(Invitation.history.filter(organisation_id=organisation.pk), limit)
+    return merged_history(
+        Organisation.history.filter(id=organisation.pk),
+        Membership.history.filter(organisation_id=organisation.pk),
+        Invitation.history.filter(organisation_id=organisation.pk),
+        limit=limit,
     )
-    entries.sort(key=lambda entry: entry.when, reverse=True)
-    return entries[:limit]

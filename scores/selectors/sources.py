@@ -5,6 +5,7 @@ organisations it is shared with."""
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from core.audit import history_entries
 from core.permissions import get_object_for
 from organisations.models import Organisation
 from scores.models import (
@@ -144,3 +145,18 @@ def score_model_get(user, key: str, action: str = "view") -> ScoreModel:
     return get_object_for(
         user, ScoreModel.objects.select_related("source").prefetch_related(_components()), action, key=key
     )
+
+
+def source_history(*, source: Source, limit=50):
+    """The recorded versions of a source, newest first."""
+    return history_entries(Source.history.filter(id=source.pk), limit)
+
+
+def indicator_history(*, indicator: Indicator, limit=50):
+    """The recorded versions of an indicator, newest first."""
+    return history_entries(Indicator.history.filter(id=indicator.pk), limit)
+
+
+def score_model_history(*, model: ScoreModel, limit=50):
+    """The recorded versions of a score model, newest first."""
+    return history_entries(ScoreModel.history.filter(id=model.pk), limit)

@@ -12,7 +12,6 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
 
-from core.audit import history_entries
 from core.exceptions import ConflictError
 from core.permissions import allowed, is_platform_admin
 from core.views import ConflictMixin, RestrictedObjectMixin, ServiceFormMixin, add_service_errors, error_text
@@ -28,7 +27,7 @@ from scores.forms.sources import (
     indicator_initial,
     score_model_initial,
 )
-from scores.models import Indicator, ModelIndicator, ScoreModel, Source
+from scores.models import Indicator, ModelIndicator, ScoreModel
 from scores.selectors import sources as selectors
 from scores.services import sources as services
 
@@ -124,7 +123,7 @@ class SourceDetailView(SourceMixin, TemplateView):
             context["imports"] = selectors.source_imports(user, source)[:20]
             context["import_url"] = _url_or_empty("scores:import-create", query=f"?bron={source.pk}")
             context["import_list_url"] = _url_or_empty("scores:import-list")
-        context["entries"] = history_entries(Source.history.filter(id=source.pk), 50)
+        context["entries"] = selectors.source_history(source=source)
         return context
 
 
@@ -268,7 +267,7 @@ class IndicatorDetailView(RestrictedObjectMixin, ConflictMixin, TemplateView):
         context["can_change"] = allowed(user, "change", indicator)
         if context["can_change"]:
             context.setdefault("form", IndicatorForm(initial=indicator_initial(indicator)))
-        context["entries"] = history_entries(Indicator.history.filter(id=indicator.pk), 50)
+        context["entries"] = selectors.indicator_history(indicator=indicator)
         return context
 
     def conflict_rows(self, current):
@@ -358,7 +357,7 @@ class ScoreModelDetailView(ScoreModelMixin, TemplateView):
         context["components"] = components
         context["classes"] = class_ranges(model)
         context["cutoffs_text"] = format_numbers(model.cutoffs)
-        context["entries"] = history_entries(ScoreModel.history.filter(id=model.pk), 50)
+        context["entries"] = selectors.score_model_history(model=model)
         context["map_url"] = _url_or_empty("scores:map", query=f"?model={model.key}")
         return context
 
