@@ -13,7 +13,6 @@ import numpy as np
 import shapely
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files import File
 from django.db import connection, transaction
 from django.db.models import ProtectedError, Q
 from django.utils import timezone
@@ -35,10 +34,12 @@ from core.files import local_path
 from core.imports import (
     ProgressCallback,
     RowIssue,
+    existing_file,
     job_finish,
     job_progress,
     job_queue_on_commit,
     job_run_now,
+    job_store_file,
 )
 from core.permissions import ensure_in_scope, is_platform_admin, require
 from core.services import check_version, save_versioned
@@ -125,21 +126,11 @@ def boundary_import_file(*, actor, path, year: int, dry_run: bool = False, stdou
     if not is_platform_admin(actor):
         raise PermissionDenied(NO_IMPORT_RIGHTS)
     year = _check_year(year)
-    path = Path(path)
-    if not path.is_file():
-        raise ValidationError(_("Het bestand %(path)s bestaat niet.") % {"path": path})
+    path = existing_file(path)
     size = path.stat().st_size
     if size > _max_bytes():
         raise ValidationError(boundary_file_too_large_message(size, _max_bytes()))
-    with path.open("rb") as fh:
-        job = BoundaryImport(
-            file=File(fh, name=path.name),
-            original_name=path.name[:255],
-            year=year,
-            dry_run=dry_run,
-            started_by=actor,
-        )
-        save_versioned(job, actor=actor)
+    job = job_store_file(BoundaryImport(year=year, dry_run=dry_run, started_by=actor), path, actor=actor)
 
     return job_run_now(
         job,

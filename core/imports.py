@@ -10,13 +10,17 @@ updates, finishing and failing a job, queueing it and the task's error handling.
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from celery.exceptions import SoftTimeLimitExceeded
+from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.queueing import IMPORT_NOT_STARTED, queue_on_commit
+from core.services import save_versioned
 
 logger = logging.getLogger(__name__)
 
@@ -164,6 +168,24 @@ def job_queue_on_commit(job, task_name: str) -> None:
         what=f"{model._meta.verbose_name} {job_id}",
         on_failure=lambda: job_fail(model, job_id=job_id, message=IMPORT_NOT_STARTED),
     )
+
+
+def existing_file(path) -> Path:
+    """``path`` as a Path; a ``ValidationError`` naming it when there is no such file."""
+    path = Path(path)
+    if not path.is_file():
+        raise ValidationError(_("Het bestand %(path)s bestaat niet.") % {"path": path})
+    return path
+
+
+def job_store_file(job, path: Path, *, actor):
+    """Save a new job with a copy of a file from disk in its storage, as an upload would
+    be, so every import leaves the same record."""
+    with path.open("rb") as handle:
+        job.file = File(handle, name=path.name)
+        job.original_name = path.name[:255]
+        save_versioned(job, actor=actor)
+    return job
 
 
 def job_run_now(job, run: Callable[..., object], *, stdout=None):

@@ -11,7 +11,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files import File
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
@@ -21,10 +20,12 @@ from core.imports import (
     MB,
     ProgressCallback,
     RowIssue,
+    existing_file,
     job_finish,
     job_progress,
     job_queue_on_commit,
     job_run_now,
+    job_store_file,
 )
 from core.queueing import queue
 from core.services import save_versioned
@@ -180,22 +181,11 @@ def score_import_file(
     _check_rights(actor, source)
     file_format = _check_format(source, file_format or source.kind)
     year = _check_year(year)
-    path = Path(path)
-    if not path.is_file():
-        raise ValidationError(_("Het bestand %(path)s bestaat niet.") % {"path": path})
+    path = existing_file(path)
     _check_name(path.name)
     _check_size(path.stat().st_size)
-    with path.open("rb") as fh:
-        job = ScoreImport(
-            source=source,
-            file_format=file_format,
-            file=File(fh, name=path.name),
-            original_name=path.name[:255],
-            year=year,
-            dry_run=dry_run,
-            started_by=actor,
-        )
-        save_versioned(job, actor=actor)
+    job = ScoreImport(source=source, file_format=file_format, year=year, dry_run=dry_run, started_by=actor)
+    job_store_file(job, path, actor=actor)
 
     return job_run_now(
         job,

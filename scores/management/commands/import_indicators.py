@@ -1,18 +1,18 @@
 """Import an indicator file for one year, at once (no Celery)."""
 
-from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Q
+from django.core.management.base import CommandError
 
-from scores.models import ScoreImport, Source, SourceKind
+from core.management.imports import ImportCommand
+from scores.models import Source, SourceKind
 from scores.services.catalogue import catalogue_install
 from scores.services.imports import score_import_file
 
 NEEDS_INTO = (SourceKind.AEDES_VEERKRACHT, SourceKind.GENERIC)
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
+    actor_must_be_admin = False
+
     help = (
         "Importeer een bestand met indicatoren (CBS kerncijfers, Leefbaarometer, Aedes veerkracht of "
         "code;jaar;indicator;waarde) voor één jaar. Alles of niets: bij een fout wordt niets opgeslagen."
@@ -30,51 +30,25 @@ class Command(BaseCommand):
         parser.add_argument(
             "--year", type=int, required=True, help="jaar van de cijfers en de indeling, bijv. 2022"
         )
-        parser.add_argument("--dry-run", action="store_true", help="alleen controleren, niets opslaan")
         parser.add_argument(
             "--into",
             default="",
             help="naam of nummer van de bron (standaard de open bron van die vorm; "
             "verplicht voor aedes-veerkracht en generic)",
         )
-        parser.add_argument(
-            "--as",
-            dest="actor_email",
-            default="",
-            help="e-mailadres van wie importeert (standaard: de eerste platformbeheerder)",
-        )
+        super().add_arguments(parser)
 
-    def handle(self, *args, path, file_format, year, dry_run, into, actor_email, **options):
-        actor = self._actor(actor_email)
+    def run_import(self, *, actor, path, dry_run, progress, file_format, year, into, **options):
         source = self._source(file_format, into)
-        try:
-            job = score_import_file(
-                actor=actor,
-                path=path,
-                source=source,
-                file_format=file_format,
-                year=year,
-                dry_run=dry_run,
-                stdout=self.stdout,
-            )
-        except (ValidationError, PermissionDenied) as exc:
-            raise CommandError(" ".join(getattr(exc, "messages", [str(exc)]))) from exc
-        self._report(job)
-        if job.status != ScoreImport.Status.DONE:
-            raise CommandError("De import is mislukt; er is niets opgeslagen.")
-
-    def _actor(self, email):
-        User = get_user_model()
-        if email:
-            actor = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
-            if actor is None:
-                raise CommandError(f"{email} is geen actieve gebruiker.")
-            return actor
-        admins = User.objects.filter(Q(is_platform_admin=True) | Q(is_superuser=True), is_active=True)
-        actor = admins.order_by("pk").first()
-        if actor is None:
-            raise CommandError("Er is nog geen platformbeheerder. Maak er een aan of geef --as EMAIL op.")
-        return actor
+        return score_import_file(
+            actor=actor,
+            path=path,
+            source=source,
+            file_format=file_format,
+            year=year,
+            dry_run=dry_run,
+            stdout=progress,
+        )
 
     def _source(self, file_format, into):
         if not into:
@@ -91,20 +65,11 @@ class Command(BaseCommand):
             raise CommandError(f"Er is geen bron {into}. Maak de bron eerst aan op de bronnenpagina.")
         return source
 
-    def _report(self, job):
-        mode = " (proefimport: niets opgeslagen)" if job.dry_run else ""
-        self.stdout.write(
-            f"Import van {job.original_name} in {job.source.name}, jaar {job.year}{mode}: {job.get_status_display()}"
-        )
-        self.stdout.write(
-            f"  rijen gelezen: {job.rows_read}, overgeslagen: {job.rows_skipped}, "
+    def heading(self, job):
+        return f"Import van {job.original_name} in {job.source.name}, jaar {job.year}"
+
+    def counts(self, job):
+        return (
+            f"rijen gelezen: {job.rows_read}, overgeslagen: {job.rows_skipped}, "
             f"waarden: {job.values_written}, scores: {job.scores_written}"
         )
-        for title, rows in (("Waarschuwingen", job.warnings), ("Fouten", job.errors)):
-            if not rows:
-                continue
-            self.stdout.write(f"{title} ({len(rows)}):")
-            for row in rows:
-                where = f"rij {row['row']}" if row.get("row") else "bestand"
-                code = f" {row['code']}" if row.get("code") else ""
-                self.stdout.write(f"  {where}{code}: {row['message']}")
