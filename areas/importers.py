@@ -22,6 +22,7 @@ import numpy as np
 import pyogrio
 import shapely
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from pyogrio import raw as ogr_raw
 from pyogrio.errors import DataLayerError, DataSourceError, FieldError, GeometryError
 from pyproj import CRS, Transformer
@@ -34,8 +35,10 @@ WGS84 = "EPSG:4326"
 # ETRS89 differs from WGS84 by well under a metre in the Netherlands; PDOK publishes in it.
 WGS84_LIKE_EPSG = {4326, 4258}
 
-ACCEPTED_FORMATS = "een GeoPackage (.gpkg), een gezipte Shapefile (.zip) of GeoJSON (.geojson)"
-NOT_A_GEO_FILE = "Dit is geen geodata-bestand dat Wijkkoers kan lezen. Lever " + ACCEPTED_FORMATS + " aan."
+NOT_A_GEO_FILE = gettext_lazy(
+    "Dit is geen geodata-bestand dat Wijkkoers kan lezen. Lever een GeoPackage (.gpkg), een gezipte "
+    "Shapefile (.zip) of GeoJSON (.geojson) aan."
+)
 ZIP_EXPANSION_LIMIT = 10  # an archive may unpack to at most this many times the upload limit
 
 CODE_PATTERNS = {
@@ -44,9 +47,9 @@ CODE_PATTERNS = {
     AreaKind.BUURT: re.compile(r"^BU\d{4}[0-9A-Z]{4}$"),
 }
 CODE_EXAMPLES = {
-    AreaKind.GEMEENTE: "GM + 4 cijfers, bijvoorbeeld GM0453",
-    AreaKind.WIJK: "WK + 6 tekens, bijvoorbeeld WK045300",
-    AreaKind.BUURT: "BU + 8 tekens, bijvoorbeeld BU04530000",
+    AreaKind.GEMEENTE: gettext_lazy("GM + 4 cijfers, bijvoorbeeld GM0453"),
+    AreaKind.WIJK: gettext_lazy("WK + 6 tekens, bijvoorbeeld WK045300"),
+    AreaKind.BUURT: gettext_lazy("BU + 8 tekens, bijvoorbeeld BU04530000"),
 }
 PREFIX_KIND = {"GM": AreaKind.GEMEENTE, "WK": AreaKind.WIJK, "BU": AreaKind.BUURT}
 KIND_LABEL = {AreaKind.GEMEENTE: "gemeente", AreaKind.WIJK: "wijk", AreaKind.BUURT: "buurt"}
@@ -183,7 +186,7 @@ def sniff_head(head: bytes) -> str:
     three drivers Wijkkoers accepts.
     """
     if not head:
-        raise BoundaryFileError("Het bestand is leeg.")
+        raise BoundaryFileError(_("Het bestand is leeg."))
     if head.startswith(b"PK\x03\x04"):
         return "zip"
     if head.startswith(b"SQLite format 3\x00"):
@@ -192,10 +195,12 @@ def sniff_head(head: bytes) -> str:
         return "json"
     if head.startswith(b"\x00\x00\x27\x0a"):
         raise BoundaryFileError(
-            "Dit is een los .shp-bestand. Zip de Shapefile met de bijbehorende .shx-, .dbf- en "
-            ".prj-bestanden en lever het zip-bestand aan."
+            _(
+                "Dit is een los .shp-bestand. Zip de Shapefile met de bijbehorende .shx-, .dbf- en "
+                ".prj-bestanden en lever het zip-bestand aan."
+            )
         )
-    raise BoundaryFileError(NOT_A_GEO_FILE)
+    raise BoundaryFileError(str(NOT_A_GEO_FILE))
 
 
 def _sniff(path: Path) -> str:
@@ -214,20 +219,24 @@ def _source(path: Path, max_bytes: int | None) -> str:
                 i for i in archive.infolist() if not i.is_dir() and not i.filename.startswith("__MACOSX/")
             ]
     except zipfile.BadZipFile as exc:
-        raise BoundaryFileError("Het zip-bestand is beschadigd of onvolledig.") from exc
+        raise BoundaryFileError(_("Het zip-bestand is beschadigd of onvolledig.")) from exc
     if max_bytes and sum(i.file_size for i in infos) > ZIP_EXPANSION_LIMIT * max_bytes:
-        raise BoundaryFileError("Het zip-bestand is uitgepakt veel te groot. Lever alleen de grenskaart aan.")
+        raise BoundaryFileError(
+            _("Het zip-bestand is uitgepakt veel te groot. Lever alleen de grenskaart aan.")
+        )
     layers = [i.filename for i in infos if i.filename.lower().endswith(".shp")]
     if not layers:
         layers = [i.filename for i in infos if i.filename.lower().endswith((".gpkg", ".geojson", ".json"))]
     if not layers:
         raise BoundaryFileError(
-            "Het zip-bestand bevat geen Shapefile (.shp), GeoPackage of GeoJSON. " + NOT_A_GEO_FILE
+            _("Het zip-bestand bevat geen Shapefile (.shp), GeoPackage of GeoJSON.")
+            + " "
+            + str(NOT_A_GEO_FILE)
         )
     if len(layers) > 1:
         raise BoundaryFileError(
-            f"Het zip-bestand bevat meer dan één kaartlaag ({', '.join(sorted(layers)[:5])}). "
-            "Lever één laag per bestand aan."
+            _("Het zip-bestand bevat meer dan één kaartlaag (%(layers)s). Lever één laag per bestand aan.")
+            % {"layers": ", ".join(sorted(layers)[:5])}
         )
     return f"/vsizip/{path.resolve()}/{layers[0]}"
 
@@ -244,20 +253,25 @@ def _crs_of(crs_text: str | None, bounds, driver: str) -> str:
         if lonlat_looking and driver == "GeoJSON":
             return WGS84
         hint = (
-            " Voeg bij een Shapefile het .prj-bestand toe aan het zip-bestand."
+            " " + _("Voeg bij een Shapefile het .prj-bestand toe aan het zip-bestand.")
             if driver == "ESRI Shapefile"
             else ""
         )
         raise BoundaryFileError(
-            "Het bestand vermeldt geen coördinatenstelsel. Lever het aan in RD New (EPSG:28992) "
-            "of WGS84 (EPSG:4326)." + hint
+            _(
+                "Het bestand vermeldt geen coördinatenstelsel. Lever het aan in RD New (EPSG:28992) "
+                "of WGS84 (EPSG:4326)."
+            )
+            + hint
         )
     try:
         crs = CRS.from_user_input(crs_text)
     except Exception as exc:  # pyproj raises CRSError for anything it cannot parse
         raise BoundaryFileError(
-            "Het coördinatenstelsel van het bestand is onbekend. Lever het aan in RD New (EPSG:28992) "
-            "of WGS84 (EPSG:4326)."
+            _(
+                "Het coördinatenstelsel van het bestand is onbekend. Lever het aan in RD New "
+                "(EPSG:28992) of WGS84 (EPSG:4326)."
+            )
         ) from exc
     epsg = crs.to_epsg(min_confidence=70)
     if epsg == 28992:
@@ -265,14 +279,19 @@ def _crs_of(crs_text: str | None, bounds, driver: str) -> str:
     if epsg in WGS84_LIKE_EPSG or crs.equals(CRS("OGC:CRS84"), ignore_axis_order=True):
         if bounds is not None and not lonlat_looking:
             raise BoundaryFileError(
-                "Het bestand zegt WGS84 te gebruiken, maar de coördinaten zijn geen lengte- en "
-                "breedtegraden. Is het een RD New-bestand zonder juiste vermelding van het stelsel?"
+                _(
+                    "Het bestand zegt WGS84 te gebruiken, maar de coördinaten zijn geen lengte- en "
+                    "breedtegraden. Is het een RD New-bestand zonder juiste vermelding van het stelsel?"
+                )
             )
         return WGS84
     name = crs.name or crs_text
     raise BoundaryFileError(
-        f"Het coördinatenstelsel van het bestand ({name}) wordt niet ondersteund. Lever het aan in "
-        "RD New (EPSG:28992) of WGS84 (EPSG:4326)."
+        _(
+            "Het coördinatenstelsel van het bestand (%(name)s) wordt niet ondersteund. Lever het aan in "
+            "RD New (EPSG:28992) of WGS84 (EPSG:4326)."
+        )
+        % {"name": name}
     )
 
 
@@ -330,10 +349,11 @@ def _detect_style(fields: list[str]):
         }
         return "vereenvoudigd", None, columns
     raise BoundaryFileError(
-        "Het bestand heeft geen kolom met gebiedscodes. Verwacht BU_CODE, WK_CODE of GM_CODE "
-        "(CBS-wijk- en buurtkaart) of statcode (vereenvoudigde kaart). Gevonden kolommen: "
-        + (", ".join(fields[:15]) or "geen")
-        + "."
+        _(
+            "Het bestand heeft geen kolom met gebiedscodes. Verwacht BU_CODE, WK_CODE of GM_CODE "
+            "(CBS-wijk- en buurtkaart) of statcode (vereenvoudigde kaart). Gevonden kolommen: %(found)s."
+        )
+        % {"found": ", ".join(fields[:15]) or _("geen")}
     )
 
 
@@ -350,7 +370,7 @@ def read_boundary_file(path, *, year: int | None = None, max_bytes: int | None =
     """
     path = Path(path)
     if not path.exists():
-        raise BoundaryFileError("Het bestand is niet gevonden.")
+        raise BoundaryFileError(_("Het bestand is niet gevonden."))
     size = path.stat().st_size
     if max_bytes and size > max_bytes:
         raise BoundaryFileError(boundary_file_too_large_message(size, max_bytes))
@@ -358,14 +378,14 @@ def read_boundary_file(path, *, year: int | None = None, max_bytes: int | None =
     try:
         info = pyogrio.read_info(source)
     except (DataSourceError, DataLayerError) as exc:
-        raise BoundaryFileError(NOT_A_GEO_FILE) from exc
+        raise BoundaryFileError(str(NOT_A_GEO_FILE)) from exc
     driver = info.get("driver") or ""
     if driver not in {"GPKG", "ESRI Shapefile", "GeoJSON"}:
-        raise BoundaryFileError(NOT_A_GEO_FILE)
+        raise BoundaryFileError(str(NOT_A_GEO_FILE))
     if not info.get("geometry_type"):
-        raise BoundaryFileError("Het bestand bevat geen vormen (geometrie). " + NOT_A_GEO_FILE)
+        raise BoundaryFileError(_("Het bestand bevat geen vormen (geometrie).") + " " + str(NOT_A_GEO_FILE))
     if info.get("features") == 0:
-        raise BoundaryFileError("Het bestand bevat geen gebieden.")
+        raise BoundaryFileError(_("Het bestand bevat geen gebieden."))
     fields = [str(f) for f in info.get("fields", [])]
     style, level, columns = _detect_style(fields)
 
@@ -374,13 +394,13 @@ def read_boundary_file(path, *, year: int | None = None, max_bytes: int | None =
         meta, _fids, wkb, values = ogr_raw.read(source, columns=wanted, force_2d=True)
     except (DataSourceError, DataLayerError, FieldError, GeometryError) as exc:
         raise BoundaryFileError(
-            "Het bestand kon niet worden gelezen; het is mogelijk beschadigd. " + NOT_A_GEO_FILE
+            _("Het bestand kon niet worden gelezen; het is mogelijk beschadigd.") + " " + str(NOT_A_GEO_FILE)
         ) from exc
     n = 0 if values is None or not len(values) else len(values[0])
     if wkb is not None:
         n = max(n, len(wkb))
     if n == 0:
-        raise BoundaryFileError("Het bestand bevat geen gebieden.")
+        raise BoundaryFileError(_("Het bestand bevat geen gebieden."))
     # pyogrio returns the columns in file order, not in the order asked for.
     column_values = dict(zip([str(f) for f in meta["fields"]], values, strict=True))
 
@@ -404,7 +424,7 @@ def read_boundary_file(path, *, year: int | None = None, max_bytes: int | None =
         row = i + 1
         code = normalise_code(codes[i])
         if not code:
-            errors.append(RowIssue(row, "", "De code ontbreekt."))
+            errors.append(RowIssue(row, "", _("De code ontbreekt.")))
             continue
         kind = kind_of_code(code)
         if kind is None or (level is not None and kind != level):
@@ -412,9 +432,11 @@ def read_boundary_file(path, *, year: int | None = None, max_bytes: int | None =
                 RowIssue(
                     row,
                     code,
-                    f"Ongeldige code {code!r} in de kolom {columns['code']}: verwacht {CODE_EXAMPLES[level]}."
+                    _("Ongeldige code %(code)r in de kolom %(column)s: verwacht %(example)s.")
+                    % {"code": code, "column": columns["code"], "example": CODE_EXAMPLES[level]}
                     if level
-                    else f"Ongeldige code {code!r}: verwacht GM + 4 cijfers, WK + 6 of BU + 8 tekens.",
+                    else _("Ongeldige code %(code)r: verwacht GM + 4 cijfers, WK + 6 of BU + 8 tekens.")
+                    % {"code": code},
                 )
             )
             continue
@@ -423,7 +445,8 @@ def read_boundary_file(path, *, year: int | None = None, max_bytes: int | None =
                 RowIssue(
                     row,
                     code,
-                    f"De code {code} komt vaker voor in het bestand (ook op rij {first_row[code]}).",
+                    _("De code %(code)s komt vaker voor in het bestand (ook op rij %(row)s).")
+                    % {"code": code, "row": first_row[code]},
                 )
             )
             continue
@@ -437,11 +460,11 @@ def read_boundary_file(path, *, year: int | None = None, max_bytes: int | None =
         name = cell_text(names[i])
         if not name:
             name = code
-            warnings.append(RowIssue(row, code, "De naam ontbreekt; de code is als naam gebruikt."))
+            warnings.append(RowIssue(row, code, _("De naam ontbreekt; de code is als naam gebruikt.")))
         is_water = code.endswith(("9997", "9998")) or cell_text(waters[i]).upper() in WATER_YES
         if is_water:
             warnings.append(
-                RowIssue(row, code, "Water: opgeslagen, maar buiten kaarten en gemiddelden gehouden.")
+                RowIssue(row, code, _("Water: opgeslagen, maar buiten kaarten en gemiddelden gehouden."))
             )
         records.append(
             BoundaryRecord(
@@ -460,7 +483,10 @@ def read_boundary_file(path, *, year: int | None = None, max_bytes: int | None =
             RowIssue(
                 None,
                 "",
-                f"Volgens de kolom jrstatcode is dit bestand van {seen}; het wordt geïmporteerd als {year}.",
+                _(
+                    "Volgens de kolom jrstatcode is dit bestand van %(seen)s; het wordt geïmporteerd als %(year)s."
+                )
+                % {"seen": seen, "year": year},
             )
         )
 
@@ -471,13 +497,17 @@ def read_boundary_file(path, *, year: int | None = None, max_bytes: int | None =
     type_ids = shapely.get_type_id(src)
     for j in np.flatnonzero(~np.isin(type_ids, (-1, 3, 6, 7))):
         rec = records[j]
-        errors.append(RowIssue(rec.row, rec.code, "De vorm is geen vlak (polygoon) maar een punt of lijn."))
+        errors.append(
+            RowIssue(rec.row, rec.code, _("De vorm is geen vlak (polygoon) maar een punt of lijn."))
+        )
     if errors:
         return BoundaryFile(records, warnings, errors, crs, style, driver)
 
     for j in np.flatnonzero(shapely.is_missing(src)):
         rec = records[j]
-        warnings.append(RowIssue(rec.row, rec.code, "Geen vorm in het bestand: opgeslagen zonder kaartvorm."))
+        warnings.append(
+            RowIssue(rec.row, rec.code, _("Geen vorm in het bestand: opgeslagen zonder kaartvorm."))
+        )
     present = ~shapely.is_missing(src)
     bad = (present & ~shapely.is_valid(src)) | (type_ids == 7)
     for j in np.flatnonzero(bad):
@@ -488,13 +518,13 @@ def read_boundary_file(path, *, year: int | None = None, max_bytes: int | None =
                 RowIssue(
                     rec.row,
                     rec.code,
-                    "De vorm is ongeldig en kon niet worden hersteld. Controleer dit gebied.",
+                    _("De vorm is ongeldig en kon niet worden hersteld. Controleer dit gebied."),
                 )
             )
         else:
             src[j] = fixed
             warnings.append(
-                RowIssue(rec.row, rec.code, "Ongeldige vorm (bijvoorbeeld een zelfdoorsnijding) hersteld.")
+                RowIssue(rec.row, rec.code, _("Ongeldige vorm (bijvoorbeeld een zelfdoorsnijding) hersteld."))
             )
     if errors:
         return BoundaryFile(records, warnings, errors, crs, style, driver)
