@@ -10,7 +10,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -50,6 +50,7 @@ from agreements.models import (
 )
 from core.exceptions import ConflictError
 from core.exports import download
+from core.files import stored_file_response
 from core.permissions import allowed, get_object_for
 from core.views import ConflictMixin, RestrictedObjectMixin, ServiceFormMixin, add_service_errors, error_text
 from organisations.models import Organisation, organisation_ids_for
@@ -349,7 +350,7 @@ def agreement_document(request, pk):
     if not agreement.signed_document:
         raise Http404(_("Er is nog geen ondertekend document."))
     filename = f"{slugify(agreement.title) or 'prestatieafspraak'}-ondertekend.pdf"
-    return FileResponse(agreement.signed_document.open("rb"), as_attachment=True, filename=filename)
+    return stored_file_response(agreement.signed_document, filename=filename, content_type="application/pdf")
 
 
 @login_required
@@ -849,17 +850,7 @@ class CalendarView(LoginRequiredMixin, ConflictMixin, FormView):
 
     template_name = "agreements/calendar.html"
     form_class = CalendarForm
-    conflict_fields = (
-        "bod_month",
-        "bod_day",
-        "signing_month",
-        "signing_day",
-        "monitoring_month",
-        "monitoring_day",
-        "review_month",
-        "review_day",
-        "reminder_days_ahead",
-    )
+    conflict_fields = services.CALENDAR_FIELDS
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:

@@ -22,3 +22,21 @@ def local_path(fieldfile):
             shutil.copyfileobj(src, tmp)
         tmp.flush()
         yield Path(tmp.name)
+
+
+def stored_file_response(fieldfile, *, filename: str, content_type: str = ""):
+    """A download of a stored file under the name its uploader gave it; 404 with a clear
+    message when the file is gone from storage."""
+    from django.http import FileResponse, Http404
+    from django.utils.translation import gettext as _
+
+    try:
+        handle = fieldfile.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404(_("Het bestand is niet meer beschikbaar.")) from exc
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=filename,
+        content_type=content_type or "application/octet-stream",
+    )

@@ -9,7 +9,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Max
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +22,7 @@ from django.views.generic import FormView, TemplateView
 from areas.models import Area, AreaKind
 from core.exceptions import ConflictError
 from core.exports import SHEET_FORMATS, dated_filename, download
+from core.files import stored_file_response
 from core.permissions import allowed, get_object_for, is_platform_admin
 from core.views import RestrictedObjectMixin, ServiceFormMixin, add_service_errors, error_text
 from interventions import exports, selectors, services
@@ -635,15 +636,8 @@ class InterventionDeleteView(InterventionMixin, TemplateView):
 def attachment_download(request, pk):
     """A file on the timeline, only for people who may see its intervention."""
     attachment = get_object_for(request.user, Attachment.objects.all(), pk=pk)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404(_("Het bestand is niet meer beschikbaar.")) from exc
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type or "application/octet-stream",
+    return stored_file_response(
+        attachment.file, filename=attachment.original_name, content_type=attachment.content_type
     )
 
 

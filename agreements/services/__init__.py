@@ -39,6 +39,7 @@ from agreements.services.amendments import (  # noqa: F401
     amendment_open,
 )
 from agreements.services.bod import (  # noqa: F401
+    CALENDAR_FIELDS,
     Deadlines,
     bod_create,
     bod_due_date,

@@ -6,7 +6,6 @@ version they start from and answer 409 when someone else saved in between.
 
 import django_filters
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -22,6 +21,7 @@ from core.api.views import (
     VersionedUpdateMixin,
     require_version,
 )
+from core.files import stored_file_response
 from core.permissions import get_object_for
 from interventions import selectors, services
 from interventions.api.serializers import (
@@ -347,13 +347,6 @@ class AttachmentViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
         attachment = self.get_object()
-        try:
-            handle = attachment.file.open("rb")
-        except FileNotFoundError as exc:
-            raise Http404(_("Het bestand is niet meer beschikbaar.")) from exc
-        return FileResponse(
-            handle,
-            as_attachment=True,
-            filename=attachment.original_name,
-            content_type=attachment.content_type or "application/octet-stream",
+        return stored_file_response(
+            attachment.file, filename=attachment.original_name, content_type=attachment.content_type
         )
