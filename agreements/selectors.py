@@ -17,6 +17,8 @@ from agreements.models import (
     Amendment,
     Bod,
     Commitment,
+    GemeenteCalendar,
+    MonitoringComment,
     MonitoringReport,
     PartyRole,
     Theme,
@@ -24,7 +26,7 @@ from agreements.models import (
 from areas.models import Area
 from core.audit import merged_history
 from core.permissions import get_object_for, is_platform_admin
-from organisations.models import organisation_ids_for
+from organisations.models import Organisation, organisation_ids_for
 
 
 def agreement_list(
@@ -313,3 +315,83 @@ def agreement_history(*, agreement, limit=200):
         ),
         limit=limit,
     )
+
+
+# --- single objects and choices behind the pages ------------------------------------------
+
+
+def agreement_get(*, user, pk, action: str = "view") -> Agreement:
+    """One agreement: 404 when it is not visible, 403 when ``action`` is not allowed."""
+    return get_object_for(user, Agreement.objects.all(), action, pk=pk)
+
+
+def commitment_get(*, user, pk, action: str = "view") -> Commitment:
+    """One commitment of an agreement or proposal of a bod, with what its pages show."""
+    queryset = Commitment.objects.select_related(
+        "agreement", "bod__corporation", "responsible", "disputed_by"
+    )
+    return get_object_for(user, queryset, action, pk=pk)
+
+
+def report_get(*, user, pk) -> MonitoringReport:
+    queryset = MonitoringReport.objects.select_related("commitment__agreement", "commitment__responsible")
+    return get_object_for(user, queryset, pk=pk)
+
+
+def amendment_get(*, user, pk, action: str = "view") -> Amendment:
+    return get_object_for(user, Amendment.objects.select_related("agreement"), action, pk=pk)
+
+
+def commitment_reports(*, commitment) -> dict[int, MonitoringReport]:
+    """The commitment's monitoring per year, with who submitted and reviewed it and the
+    comments."""
+    reports = commitment.reports.select_related("submitted_by", "reviewed_by").prefetch_related(
+        Prefetch("comments", queryset=MonitoringComment.objects.select_related("author", "organisation"))
+    )
+    return {report.year: report for report in reports}
+
+
+def agreement_gemeenten(*, user) -> list[str]:
+    """The gemeente codes of the agreements the user may see, for the list's filter."""
+    return list(
+        Agreement.objects.restrict(user, "view")
+        .order_by("gemeente_code")
+        .values_list("gemeente_code", flat=True)
+        .distinct()
+    )
+
+
+def changeable_agreements(*, user, gemeente_code: str = ""):
+    """Agreements the user may change (to adopt a bod's proposal into), unfinished, of one
+    gemeente when given."""
+    agreements = Agreement.objects.restrict(user, "change")
+    if gemeente_code:
+        agreements = agreements.filter(gemeente_code=gemeente_code)
+    return agreements.exclude(status=Agreement.Status.AFGEROND).order_by("-start_year", "title")
+
+
+def calendar_get(*, user, gemeente_code: str) -> GemeenteCalendar | None:
+    return GemeenteCalendar.objects.restrict(user, "view").filter(gemeente_code=gemeente_code).first()
+
+
+def own_gemeente_code(*, user) -> str:
+    """The gemeente of the first of the user's organisations that has one."""
+    code = (
+        Organisation.objects.filter(pk__in=organisation_ids_for(user, "view"))
+        .exclude(gemeente_code="")
+        .order_by("name")
+        .values_list("gemeente_code", flat=True)
+        .first()
+    )
+    return code or ""
+
+
+def own_corporations(*, user):
+    """The corporations where the user edits: those they may write a bod for."""
+    return Organisation.objects.filter(
+        pk__in=organisation_ids_for(user, "change"), kind=Organisation.Kind.CORPORATIE
+    ).order_by("name")
+
+
+def party_organisations(*, agreement):
+    return Organisation.objects.filter(agreement_parties__agreement=agreement).order_by("name")

@@ -9,7 +9,6 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -41,17 +40,13 @@ from agreements.forms import (
 )
 from agreements.models import (
     Agreement,
-    Amendment,
     Bod,
-    Commitment,
-    GemeenteCalendar,
-    MonitoringComment,
     MonitoringReport,
 )
 from core.exceptions import ConflictError
 from core.exports import download
 from core.files import stored_file_response
-from core.permissions import allowed, get_object_for
+from core.permissions import allowed
 from core.views import ConflictMixin, RestrictedObjectMixin, ServiceFormMixin, add_service_errors, error_text
 from organisations.models import Organisation, organisation_ids_for
 
@@ -65,24 +60,15 @@ def _own_org_ids(user, action="change"):
 
 
 def _agreement(request, pk, action="view"):
-    return get_object_for(request.user, Agreement.objects.all(), action, pk=pk)
+    return selectors.agreement_get(user=request.user, pk=pk, action=action)
 
 
 def _commitment(request, pk, action="view"):
-    return get_object_for(
-        request.user,
-        Commitment.objects.select_related("agreement", "bod", "responsible", "disputed_by"),
-        action,
-        pk=pk,
-    )
+    return selectors.commitment_get(user=request.user, pk=pk, action=action)
 
 
 def _report(request, pk):
-    return get_object_for(
-        request.user,
-        MonitoringReport.objects.select_related("commitment__agreement", "commitment__responsible"),
-        pk=pk,
-    )
+    return selectors.report_get(user=request.user, pk=pk)
 
 
 def prepare_rows(commitments, years):
@@ -133,18 +119,13 @@ class AgreementListView(LoginRequiredMixin, TemplateView):
         year = int(year) if year.isdigit() else None
         agreements = selectors.agreement_list(user=user, gemeente_code=gemeente, status=status, year=year)
         page = Paginator(agreements, PAGE_SIZE).get_page(params.get("pagina"))
-        gemeenten = (
-            Agreement.objects.restrict(user, "view")
-            .order_by("gemeente_code")
-            .values_list("gemeente_code", flat=True)
-            .distinct()
-        )
+        gemeenten = selectors.agreement_gemeenten(user=user)
         return super().get_context_data(
             page=page,
             gemeente=gemeente,
             status=status,
             year=year or "",
-            gemeenten=list(gemeenten),
+            gemeenten=gemeenten,
             statuses=Agreement.Status.choices,
             filtered=bool(gemeente or status or year),
             can_create=_can_create_agreement(user),
@@ -188,8 +169,10 @@ class AgreementCreateView(LoginRequiredMixin, ServiceFormMixin, FormView):
 class AgreementMixin(RestrictedObjectMixin):
     """Pages about one agreement: loads it (404 for outsiders) and the usual rights."""
 
-    def get_queryset(self):
-        return Agreement.objects.all()
+    def get_object(self, queryset=None):
+        return selectors.agreement_get(
+            user=self.request.user, pk=self.kwargs["pk"], action=self.required_action
+        )
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
@@ -373,7 +356,7 @@ def amendment_open(request, pk):
 @login_required
 @require_POST
 def amendment_close(request, pk):
-    amendment = get_object_for(request.user, Amendment.objects.select_related("agreement"), "change", pk=pk)
+    amendment = selectors.amendment_get(user=request.user, pk=pk, action="change")
     try:
         services.amendment_close(actor=request.user, amendment=amendment)
     except ValidationError as exc:
@@ -486,7 +469,7 @@ def agreement_pdf(request, pk):
 
 
 def _party_organisations(agreement):
-    return Organisation.objects.filter(agreement_parties__agreement=agreement).order_by("name")
+    return selectors.party_organisations(agreement=agreement)
 
 
 class CommitmentCreateView(AgreementMixin, ServiceFormMixin, FormView):
@@ -516,9 +499,9 @@ class CommitmentCreateView(AgreementMixin, ServiceFormMixin, FormView):
 
 
 class CommitmentMixin(RestrictedObjectMixin):
-    def get_queryset(self):
-        return Commitment.objects.select_related(
-            "agreement", "bod__corporation", "responsible", "disputed_by"
+    def get_object(self, queryset=None):
+        return selectors.commitment_get(
+            user=self.request.user, pk=self.kwargs["pk"], action=self.required_action
         )
 
     def dispatch(self, request, *args, **kwargs):
@@ -551,14 +534,7 @@ class CommitmentDetailView(CommitmentMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         commitment = self.commitment
-        reports = {
-            r.year: r
-            for r in commitment.reports.select_related("submitted_by", "reviewed_by").prefetch_related(
-                Prefetch(
-                    "comments", queryset=MonitoringComment.objects.select_related("author", "organisation")
-                )
-            )
-        }
+        reports = selectors.commitment_reports(commitment=commitment)
         roles = {}
         years = []
         if self.agreement is not None:
@@ -856,18 +832,9 @@ class CalendarView(LoginRequiredMixin, ConflictMixin, FormView):
         if request.user.is_authenticated:
             code = (request.GET.get("gemeente") or request.POST.get("gemeente") or "").strip().upper()
             if not code:
-                own = (
-                    Organisation.objects.filter(pk__in=organisation_ids_for(request.user, "view"))
-                    .exclude(gemeente_code="")
-                    .order_by("name")
-                    .values_list("gemeente_code", flat=True)
-                    .first()
-                )
-                code = own or ""
+                code = selectors.own_gemeente_code(user=request.user)
             self.gemeente_code = code
-            self.calendar = (
-                GemeenteCalendar.objects.restrict(request.user, "view").filter(gemeente_code=code).first()
-            )
+            self.calendar = selectors.calendar_get(user=request.user, gemeente_code=code)
             self.can_change = bool(code) and services.calendar_can_change(request.user, code)
             if request.method == "POST" and not self.can_change:
                 raise PermissionDenied(_("Alleen beheerders van de gemeente stellen haar termijnen vast."))
@@ -950,9 +917,7 @@ class ReviewQueueView(LoginRequiredMixin, TemplateView):
 
 
 def _own_corporations(user):
-    return Organisation.objects.filter(
-        pk__in=organisation_ids_for(user, "change"), kind=Organisation.Kind.CORPORATIE
-    ).order_by("name")
+    return selectors.own_corporations(user=user)
 
 
 class BodListView(LoginRequiredMixin, TemplateView):
@@ -1020,12 +985,7 @@ class BodDetailView(BodMixin, TemplateView):
             .prefetch_related("adoptions")
             .order_by("theme", "number", "pk")
         )
-        adoptable = list(
-            Agreement.objects.restrict(user, "change")
-            .filter(gemeente_code=self.bod.gemeente_code)
-            .exclude(status=Agreement.Status.AFGEROND)
-            .order_by("-start_year", "title")
-        )
+        adoptable = list(selectors.changeable_agreements(user=user, gemeente_code=self.bod.gemeente_code))
         context.update(
             proposals=proposals,
             recipients=list(self.bod.recipients.order_by("name")),
@@ -1079,7 +1039,7 @@ class BodEditView(BodMixin, ServiceFormMixin, FormView):
 @login_required
 @require_POST
 def bod_submit(request, pk):
-    bod = get_object_for(request.user, Bod.objects.select_related("corporation"), "change", pk=pk)
+    bod = selectors.bod_detail(user=request.user, pk=pk, action="change")
     try:
         services.bod_submit(actor=request.user, bod=bod)
     except ValidationError as exc:
@@ -1119,8 +1079,7 @@ def proposal_adopt(request, pk):
     proposal = _commitment(request, pk)
     if proposal.bod_id is None:
         raise Http404(_("Niet gevonden."))
-    agreements = Agreement.objects.restrict(request.user, "change")
-    form = AdoptForm(request.POST, agreements=agreements)
+    form = AdoptForm(request.POST, agreements=selectors.changeable_agreements(user=request.user))
     if not form.is_valid():
         messages.error(request, _("Kies de prestatieafspraak waarin u het voorstel overneemt."))
         return redirect("agreements:bod-detail", pk=proposal.bod_id)
