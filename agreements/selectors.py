@@ -374,18 +374,6 @@ def calendar_get(*, user, gemeente_code: str) -> GemeenteCalendar | None:
     return GemeenteCalendar.objects.restrict(user, "view").filter(gemeente_code=gemeente_code).first()
 
 
-def own_gemeente_code(*, user) -> str:
-    """The gemeente of the first of the user's organisations that has one."""
-    code = (
-        Organisation.objects.filter(pk__in=organisation_ids_for(user, "view"))
-        .exclude(gemeente_code="")
-        .order_by("name")
-        .values_list("gemeente_code", flat=True)
-        .first()
-    )
-    return code or ""
-
-
 def own_corporations(*, user):
     """The corporations where the user edits: those they may write a bod for."""
     return Organisation.objects.filter(

@@ -49,6 +49,7 @@ from core.files import stored_file_response
 from core.permissions import allowed
 from core.views import ConflictMixin, RestrictedObjectMixin, ServiceFormMixin, add_service_errors, error_text
 from organisations.models import Organisation, organisation_ids_for
+from organisations.selectors import home_gemeente_code
 
 PAGE_SIZE = 50
 REVIEW_PAGE_SIZE = 25
@@ -832,7 +833,7 @@ class CalendarView(LoginRequiredMixin, ConflictMixin, FormView):
         if request.user.is_authenticated:
             code = (request.GET.get("gemeente") or request.POST.get("gemeente") or "").strip().upper()
             if not code:
-                code = selectors.own_gemeente_code(user=request.user)
+                code = home_gemeente_code(user=request.user)
             self.gemeente_code = code
             self.calendar = selectors.calendar_get(user=request.user, gemeente_code=code)
             self.can_change = bool(code) and services.calendar_can_change(request.user, code)

@@ -2,7 +2,7 @@
 ``restrict(user, "view")`` and loads its related rows in a fixed number of queries,
 whatever the page size (no query per row)."""
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import Count, IntegerField, Max, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from areas.models import Area, AreaKind
@@ -11,9 +11,11 @@ from core.permissions import get_object_for, is_platform_admin, shared_q
 from interventions.models import (
     AreaTeam,
     Intervention,
+    NotificationPreference,
     ProgressUpdate,
     TeamMember,
     UrgencyAssessment,
+    working_team_ids,
 )
 from organisations.models import Organisation, organisation_ids_for
 
@@ -336,3 +338,74 @@ def intervention_detail(*, user, pk):
         )
     )
     return get_object_for(user, queryset, "view", pk=pk)
+
+
+# --- single objects and choices behind the pages ------------------------------------------
+
+
+def intervention_get(*, user, pk, action: str = "view") -> Intervention:
+    """One intervention with its team's area and its trekker: 404 when not visible, 403
+    when ``action`` is not allowed."""
+    queryset = Intervention.objects.select_related("team__area", "lead_organisation")
+    return get_object_for(user, queryset, action, pk=pk)
+
+
+def member_get(*, user, pk, action: str = "view") -> TeamMember:
+    return get_object_for(user, TeamMember.objects.select_related("team", "organisation"), action, pk=pk)
+
+
+def loggable_teams(*, user):
+    """Teams in which the person may log an intervention: bewerkers of a trekker or
+    partner (platform admins in every team)."""
+    if is_platform_admin(user):
+        return AreaTeam.objects.select_related("area").order_by("name")
+    return (
+        AreaTeam.objects.restrict(user, "view")
+        .filter(pk__in=working_team_ids(user))
+        .select_related("area")
+        .distinct()
+        .order_by("name")
+    )
+
+
+def may_log_somewhere(user) -> bool:
+    """Whether ``loggable_teams`` has any team, in one small query."""
+    if is_platform_admin(user):
+        return AreaTeam.objects.exists()
+    return working_team_ids(user).exists()
+
+
+def organisations_to_lead(*, user):
+    """Gemeente and corporation organisations whose beheerder the person is: they may form
+    a team (platform admins for any of them)."""
+    organisations = Organisation.objects.filter(
+        kind__in=[Organisation.Kind.GEMEENTE, Organisation.Kind.CORPORATIE], is_active=True
+    ).order_by("name")
+    if is_platform_admin(user):
+        return organisations
+    return organisations.filter(pk__in=organisation_ids_for(user, "manage"))
+
+
+def urgency_of(*, team, year: int) -> UrgencyAssessment | None:
+    """The team's assessment of ``year``, if it has one."""
+    return UrgencyAssessment.objects.filter(team=team, year=year).first()
+
+
+def latest_assessed_year(*, user, gemeente_code: str) -> int | None:
+    """The newest year in which a team of the gemeente that the user sees assessed its
+    urgency."""
+    return (
+        UrgencyAssessment.objects.restrict(user, "view")
+        .filter(team__area__gemeente_code=gemeente_code)
+        .aggregate(latest=Max("year"))["latest"]
+    )
+
+
+def team_gemeente_codes(*, user) -> list[str]:
+    """The gemeenten of the teams the user sees, for the urgency map's choice."""
+    codes = AreaTeam.objects.restrict(user, "view").values_list("area__gemeente_code", flat=True).distinct()
+    return sorted(set(codes))
+
+
+def notification_preference(*, user) -> NotificationPreference | None:
+    return NotificationPreference.objects.filter(user=user).first()

@@ -8,7 +8,6 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Max
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,7 +22,7 @@ from areas.models import Area, AreaKind
 from core.exceptions import ConflictError
 from core.exports import SHEET_FORMATS, dated_filename, download
 from core.files import stored_file_response
-from core.permissions import allowed, get_object_for, is_platform_admin
+from core.permissions import allowed, get_object_for
 from core.views import RestrictedObjectMixin, ServiceFormMixin, add_service_errors, error_text
 from interventions import exports, selectors, services
 from interventions.evaluation import UnknownModel, intervention_evaluation
@@ -43,53 +42,16 @@ from interventions.forms import (
     intervention_initial,
 )
 from interventions.models import (
-    AreaTeam,
     Attachment,
     Intervention,
     NotificationPreference,
-    TeamMember,
     TeamRole,
     Urgency,
-    UrgencyAssessment,
     may_work_in,
-    working_team_ids,
 )
-from organisations.models import Organisation, organisation_ids_for
+from organisations.selectors import home_gemeente_code
 
 PAGE_SIZE = 50
-
-
-def _creatable_teams(user):
-    """Teams in which the person may log an intervention: bewerkers of a trekker or partner
-    (platform admins in every team)."""
-    if is_platform_admin(user):
-        return AreaTeam.objects.select_related("area").order_by("name")
-    return (
-        AreaTeam.objects.restrict(user, "view")
-        .filter(pk__in=working_team_ids(user))
-        .select_related("area")
-        .distinct()
-        .order_by("name")
-    )
-
-
-def _can_log_somewhere(user):
-    """Whether the person may log an intervention in any team (the same rule as
-    ``_creatable_teams``, asked in one small query)."""
-    if is_platform_admin(user):
-        return AreaTeam.objects.exists()
-    return working_team_ids(user).exists()
-
-
-def _team_organisations_to_lead(user):
-    """Gemeente and corporation organisations whose beheerder the person is: they may form a
-    team (platform admins for any of them)."""
-    organisations = Organisation.objects.filter(
-        kind__in=[Organisation.Kind.GEMEENTE, Organisation.Kind.CORPORATIE], is_active=True
-    ).order_by("name")
-    if is_platform_admin(user):
-        return organisations
-    return organisations.filter(pk__in=organisation_ids_for(user, "manage"))
 
 
 # --- teams ---------------------------------------------------------------------------
@@ -107,7 +69,7 @@ class TeamListView(LoginRequiredMixin, TemplateView):
         for team in page.object_list:
             team.latest_urgency_label = labels.get(team.latest_urgency, "")
         return super().get_context_data(
-            page=page, can_create=_team_organisations_to_lead(user).exists(), **kwargs
+            page=page, can_create=selectors.organisations_to_lead(user=user).exists(), **kwargs
         )
 
 
@@ -153,7 +115,7 @@ class TeamCreateView(LoginRequiredMixin, ServiceFormMixin, FormView):
     form_class = TeamCreateForm
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not _team_organisations_to_lead(request.user).exists():
+        if request.user.is_authenticated and not selectors.organisations_to_lead(user=request.user).exists():
             raise PermissionDenied(
                 _("Alleen beheerders van een gemeente of woningcorporatie vormen een gebiedsteam.")
             )
@@ -161,7 +123,7 @@ class TeamCreateView(LoginRequiredMixin, ServiceFormMixin, FormView):
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
-        kwargs["organisations"] = _team_organisations_to_lead(self.request.user)
+        kwargs["organisations"] = selectors.organisations_to_lead(user=self.request.user)
         return kwargs
 
     def get_initial(self):
@@ -243,9 +205,7 @@ class TeamMembersView(TeamMixin, TemplateView):
 
 
 def _member_for(request, pk, action):
-    return get_object_for(
-        request.user, TeamMember.objects.select_related("team", "organisation"), action, pk=pk
-    )
+    return selectors.member_get(user=request.user, pk=pk, action=action)
 
 
 @login_required
@@ -301,7 +261,7 @@ class UrgencyView(TeamMixin, ServiceFormMixin, FormView):
     def get_initial(self):
         year = timezone.localdate().year
         initial = {"year": year}
-        current = UrgencyAssessment.objects.filter(team=self.team, year=year).first()
+        current = selectors.urgency_of(team=self.team, year=year)
         if current is not None:
             # Adjusting this year's assessment: start from it, with its version.
             initial.update(urgency=current.urgency, rationale=current.rationale, version=current.version)
@@ -357,7 +317,7 @@ class InterventionListView(LoginRequiredMixin, TemplateView):
             page=page,
             filtered=bool(filters),
             query=query.urlencode(),
-            can_create=_can_log_somewhere(user),
+            can_create=selectors.may_log_somewhere(user),
             **kwargs,
         )
 
@@ -408,8 +368,10 @@ class ImportView(LoginRequiredMixin, FormView):
 
 
 class InterventionMixin(RestrictedObjectMixin):
-    def get_queryset(self):
-        return Intervention.objects.select_related("team__area", "lead_organisation")
+    def get_object(self, queryset=None):
+        return selectors.intervention_get(
+            user=self.request.user, pk=self.kwargs["pk"], action=self.required_action
+        )
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
@@ -505,12 +467,10 @@ class InterventionCreateView(LoginRequiredMixin, ServiceFormMixin, FormView):
     def dispatch(self, request, *args, **kwargs):
         self.team = None
         if request.user.is_authenticated:
-            teams = _creatable_teams(request.user)
+            teams = selectors.loggable_teams(user=request.user)
             team_id = request.GET.get("team", "")
             if team_id.isdigit():
-                self.team = get_object_for(
-                    request.user, AreaTeam.objects.select_related("area"), pk=int(team_id)
-                )
+                self.team = selectors.team_detail(user=request.user, pk=int(team_id))
                 if not teams.filter(pk=self.team.pk).exists():
                     raise PermissionDenied(
                         _(
@@ -659,19 +619,20 @@ def intervention_map(request):
     from areas import selectors as area_selectors
 
     user = request.user
-    code = (request.GET.get("gemeente") or _home_gemeente(user)).strip().upper()
+    code = (request.GET.get("gemeente") or home_gemeente_code(user=user)).strip().upper()
     year_text = request.GET.get("year") or request.GET.get("jaar") or ""
     if year_text.isdigit():
         year = int(year_text)
     else:
         # Open on the newest year the user's teams in this gemeente assessed.
-        latest = (
-            UrgencyAssessment.objects.restrict(user, "view")
-            .filter(team__area__gemeente_code=code)
-            .aggregate(latest=Max("year"))["latest"]
-        )
+        latest = selectors.latest_assessed_year(user=user, gemeente_code=code)
         year = latest or timezone.localdate().year
-    context = {"code": code, "year": year, "gemeenten": _gemeente_choices(user), "gemeente": None}
+    context = {
+        "code": code,
+        "year": year,
+        "gemeenten": selectors.team_gemeente_codes(user=user),
+        "gemeente": None,
+    }
     gemeenten = Area.objects.restrict(user, "view").filter(kind=AreaKind.GEMEENTE, code=code)
     # Drawn on the boundaries of that year, or the newest before it (or the oldest known).
     gemeente = (
@@ -745,21 +706,6 @@ def _map_rows(user, gemeente, year):
     return rows
 
 
-def _home_gemeente(user):
-    return (
-        Organisation.objects.filter(pk__in=organisation_ids_for(user, "view"))
-        .exclude(gemeente_code="")
-        .values_list("gemeente_code", flat=True)
-        .first()
-        or ""
-    )
-
-
-def _gemeente_choices(user):
-    codes = AreaTeam.objects.restrict(user, "view").values_list("area__gemeente_code", flat=True).distinct()
-    return sorted(set(codes))
-
-
 # --- notification preference ---------------------------------------------------------
 
 
@@ -768,7 +714,7 @@ class PreferenceView(LoginRequiredMixin, ServiceFormMixin, FormView):
     form_class = PreferenceForm
 
     def get_initial(self):
-        preference = NotificationPreference.objects.filter(user=self.request.user).first()
+        preference = selectors.notification_preference(user=self.request.user)
         return {"mode": preference.mode if preference else NotificationPreference.Mode.DIRECT}
 
     def perform(self, form):

@@ -3,7 +3,7 @@
 from django.db.models import Count, Q
 
 from core.audit import merged_history
-from organisations.models import Invitation, Membership, Organisation
+from organisations.models import Invitation, Membership, Organisation, organisation_ids_for
 
 
 def organisation_list(*, user, search: str = "", kind: str = ""):
@@ -49,3 +49,16 @@ def organisation_history(*, organisation, limit=100):
         Invitation.history.filter(organisation_id=organisation.pk),
         limit=limit,
     )
+
+
+def home_gemeente_code(*, user) -> str:
+    """The gemeente a person works in, where a page needs one to open on: that of the
+    first of their organisations (by name) that has one; empty when none has."""
+    code = (
+        Organisation.objects.filter(pk__in=organisation_ids_for(user, "view"))
+        .exclude(gemeente_code="")
+        .order_by("name")
+        .values_list("gemeente_code", flat=True)
+        .first()
+    )
+    return code or ""

@@ -21,7 +21,7 @@ from areas.api.views import map_url_signature
 from areas.models import Area, AreaKind
 from areas.selectors import MAP_LEVELS
 from core.exports import SHEET_FORMATS, download
-from organisations.models import Organisation
+from organisations.selectors import home_gemeente_code
 from scores import catalogue, exports
 from scores.forms.maps import ScoreMapForm, subject_value
 from scores.models import ScoreModel, Source
@@ -33,14 +33,7 @@ PAGE_SIZE = 200
 
 
 def _default_gemeente(user) -> str:
-    code = (
-        Organisation.objects.filter(memberships__user=user)
-        .exclude(gemeente_code="")
-        .order_by("name")
-        .values_list("gemeente_code", flat=True)
-        .first()
-    )
-    return code or DEFAULT_GEMEENTE
+    return home_gemeente_code(user=user) or DEFAULT_GEMEENTE
 
 
 def _find_subject(value, models, indicators):
