@@ -18,7 +18,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import FormView, TemplateView
 
+from areas import selectors as area_selectors
 from areas.models import Area, AreaKind
+from areas.views import map_context
 from core.exceptions import ConflictError
 from core.exports import SHEET_FORMATS, dated_filename, download
 from core.files import stored_file_response
@@ -41,6 +43,7 @@ from interventions.forms import (
     UrgencyForm,
     intervention_initial,
 )
+from interventions.importers import ImportFileError, import_interventions
 from interventions.models import (
     Attachment,
     Intervention,
@@ -350,8 +353,6 @@ class ImportView(LoginRequiredMixin, FormView):
         return super().get_context_data(columns=exports.COLUMNS, **kwargs)
 
     def form_valid(self, form):
-        from interventions.importers import ImportFileError, import_interventions
-
         try:
             result = import_interventions(actor=self.request.user, upload=form.cleaned_data["file"])
         except ImportFileError as exc:
@@ -616,7 +617,6 @@ def intervention_map(request):
     """The wijken of a gemeente coloured by their team's urgency in a year, with the number
     of interventions per wijk in a table beside the map (the same data, for keyboard and
     screen reader users)."""
-    from areas import selectors as area_selectors
 
     user = request.user
     code = (request.GET.get("gemeente") or home_gemeente_code(user=user)).strip().upper()
@@ -666,13 +666,7 @@ def intervention_map(request):
 
 def _map(*, user, **kwargs):
     """The areas map include's settings (the areas pages' own map, reused)."""
-    import inspect
-
-    from areas.views import map_context
-
-    if "user" in inspect.signature(map_context).parameters:
-        kwargs["user"] = user  # signed GeoJSON addresses, where the areas pages use them
-    return map_context(**kwargs)
+    return map_context(user=user, **kwargs)
 
 
 def _map_rows(user, gemeente, year):
