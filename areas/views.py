@@ -22,7 +22,7 @@ from django.views.generic import FormView, TemplateView
 from areas import selectors, services
 from areas.api.views import map_url_signature
 from areas.forms import BoundaryUploadForm, GebiedEditForm, GebiedForm
-from areas.models import Area, AreaKind, BoundaryImport
+from areas.models import Area, AreaKind
 from core.permissions import allowed, is_platform_admin
 from core.views import ServiceFormMixin
 
@@ -400,7 +400,7 @@ class BoundaryImportView(PlatformAdminRequired, ServiceFormMixin, FormView):
 
 def _import_context(request, pk):
     job = selectors.boundary_import_get(user=request.user, pk=pk)
-    finished = job.status in (BoundaryImport.Status.DONE, BoundaryImport.Status.FAILED)
+    finished = job.is_finished
     return {"job": job, "finished": finished}
 
 

@@ -14,7 +14,7 @@ from django.views.generic import FormView, TemplateView
 
 from core.views import ServiceFormMixin
 from scores.forms.imports import ScoreImportForm
-from scores.models import ScoreImport, SourceKind
+from scores.models import SourceKind
 from scores.selectors import imports as selectors
 from scores.services import imports as services
 
@@ -90,7 +90,7 @@ class ScoreImportCreateView(LoginRequiredMixin, ServiceFormMixin, FormView):
 
 def _job_context(request, pk):
     job = selectors.score_import_get(user=request.user, pk=pk)
-    finished = job.status in (ScoreImport.Status.DONE, ScoreImport.Status.FAILED)
+    finished = job.is_finished
     return {
         "job": job,
         "finished": finished,
