@@ -430,3 +430,29 @@ def map_geojson(*, user, query: MapQuery, version: MapVersion | None = None) -> 
     body = MapBody(gzipped, etag, version.last_modified, count)
     _local.put(key, body)
     return body
+
+
+def area_exists_in(*, user, year: int, code: str) -> bool:
+    """Whether the area with ``code`` exists, visible to the user, in the indeling of ``year``."""
+    return Area.objects.restrict(user, "view").filter(year=year, code=code).exists()
+
+
+def gemeente_of(*, user, area: Area) -> Area | None:
+    """The gemeente ``area`` lies in (for breadcrumbs): its ancestor, or the gemeente of
+    its year with its gemeente code (a gebied has no parent)."""
+    node = area.parent
+    while node is not None and node.kind != AreaKind.GEMEENTE:
+        node = node.parent
+    if node is not None:
+        return node
+    return (
+        Area.objects.restrict(user, "view")
+        .filter(year=area.year, kind=AreaKind.GEMEENTE, code=area.gemeente_code)
+        .defer(*HEAVY_FIELDS)
+        .first()
+    )
+
+
+def newest_year() -> int | None:
+    """The newest boundary year stored, or None before the first import."""
+    return Area.objects.order_by("-year").values_list("year", flat=True).first()

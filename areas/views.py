@@ -101,7 +101,7 @@ def area_detail(request, year, code):
 
 
 def _to_other_year(request, area, year):
-    if Area.objects.restrict(request.user, "view").filter(year=year, code=area.code).exists():
+    if selectors.area_exists_in(user=request.user, year=year, code=area.code):
         params = request.GET.copy()
         params.pop("jaar")
         url = reverse("areas:detail", kwargs={"year": year, "code": area.code})
@@ -168,17 +168,7 @@ def _gemeente_page(request, gemeente):
 
 def _gemeente_of(request, area):
     """The gemeente an area lies in, for the breadcrumbs."""
-    node = area.parent
-    while node is not None and node.kind != AreaKind.GEMEENTE:
-        node = node.parent
-    if node is None:
-        node = (
-            Area.objects.restrict(request.user, "view")
-            .filter(year=area.year, kind=AreaKind.GEMEENTE, code=area.gemeente_code)
-            .defer(*selectors.HEAVY_FIELDS)
-            .first()
-        )
-    return node
+    return selectors.gemeente_of(user=request.user, area=area)
 
 
 def _wijk_or_buurt_page(request, area):

@@ -130,7 +130,7 @@ class TeamCreateView(LoginRequiredMixin, ServiceFormMixin, FormView):
         return kwargs
 
     def get_initial(self):
-        initial = {"year": Area.objects.order_by("-year").values_list("year", flat=True).first()}
+        initial = {"year": area_selectors.newest_year()}
         code = self.request.GET.get("gebied", "").strip().upper()
         if code:
             initial["area_code"] = code

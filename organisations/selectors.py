@@ -3,6 +3,7 @@
 from django.db.models import Count, Q
 
 from core.audit import merged_history
+from core.permissions import get_object_for
 from organisations.models import Invitation, Membership, Organisation, organisation_ids_for
 
 
@@ -62,3 +63,13 @@ def home_gemeente_code(*, user) -> str:
         .first()
     )
     return code or ""
+
+
+def organisation_get(*, user, slug: str, action: str = "view", visible_as: str = "view") -> Organisation:
+    """One organisation by its short name: 404 when not ``visible_as`` (a page for its
+    members only is not even there for others), 403 when ``action`` is not allowed."""
+    return get_object_for(user, Organisation.objects.all(), action, visible_as=visible_as, slug=slug)
+
+
+def membership_get(*, user, pk, action: str = "view") -> Membership:
+    return get_object_for(user, Membership.objects.select_related("organisation", "user"), action, pk=pk)

@@ -79,10 +79,13 @@ class OrganisationCreateView(LoginRequiredMixin, ServiceFormMixin, FormView):
 
 
 class OrganisationMixin(RestrictedObjectMixin):
-    lookup_field = "slug"
-
-    def get_queryset(self):
-        return Organisation.objects.all()
+    def get_object(self, queryset=None):
+        return selectors.organisation_get(
+            user=self.request.user,
+            slug=self.kwargs["slug"],
+            action=self.required_action,
+            visible_as=self.visible_as,
+        )
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
@@ -223,9 +226,7 @@ def appoint_beheerder(request, slug):
 
 
 def _membership_for(request, pk, action):
-    return get_object_for(
-        request.user, Membership.objects.select_related("organisation", "user"), action, pk=pk
-    )
+    return selectors.membership_get(user=request.user, pk=pk, action=action)
 
 
 @login_required
