@@ -32,16 +32,22 @@ TRANSACTIONAL = {
 }
 
 
+REDIS_DATABASES = 16  # Redis's default number of numbered databases
+
+
 def _worker_caches(caches: dict, worker: str) -> dict:
     """Parallel test processes (pytest-xdist workers gw0, gw1, ...) each get a Redis
-    database of their own, the one after the configured one per worker: every test empties
-    the cache, and must not empty another process's."""
+    database of their own for the cache: every test empties the cache (FLUSHDB), which
+    must not empty another process's cache, nor the configured database, where the tests
+    with a real Celery worker keep their broker queues."""
     caches = copy.deepcopy(caches)
     default = caches["default"]
     if "redis" not in default["BACKEND"].lower() or not worker.startswith("gw"):
         return caches
     url = urlsplit(default["LOCATION"])
-    database = int(url.path.strip("/") or 0) + int(worker[2:])
+    base = int(url.path.strip("/") or 0)
+    others = [number for number in range(REDIS_DATABASES) if number != base]
+    database = others[(base + int(worker[2:])) % len(others)]
     default["LOCATION"] = urlunsplit(url._replace(path=f"/{database}"))
     return caches
 
@@ -75,7 +81,9 @@ def _eager_tasks():
 @pytest.fixture(scope="session", autouse=True)
 def _catalogue(django_db_setup, django_db_blocker):
     """The open sources, indicators and score models, installed once per test database
-    (committed: every test finds them, as on an installed site)."""
+    (committed, as on an installed site). A test on committed data empties the database
+    afterwards; the helpers that need the catalogue (``scores.tests.helpers``) install it
+    again when it is gone."""
     from scores.services.catalogue import catalogue_install
 
     with django_db_blocker.unblock():

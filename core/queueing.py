@@ -11,6 +11,7 @@ import logging
 from django.db import transaction
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 logger = logging.getLogger(__name__)
 
@@ -21,16 +22,21 @@ IMPORT_NOT_STARTED = _(
 )
 
 
+# What a broker that cannot be reached raises (kombu wraps transport errors in its own).
+BROKER_ERRORS = (KombuOperationalError, ConnectionError, TimeoutError)
+
+
 def queue(task, *args, what: str, on_failure=None, **kwargs) -> bool:
     """Queue ``task`` (a task or its dotted path) with its arguments. When the broker
     cannot be reached the write that queued it must not fail after the fact: the outage
     is logged and ``on_failure()`` (for instance marking a job failed) runs instead.
+    Any other error (a task that fails when tasks run inline, a wrong path) is raised.
     Returns whether the task was queued."""
+    if isinstance(task, str):
+        task = import_string(task)
     try:
-        if isinstance(task, str):
-            task = import_string(task)
         task.delay(*args, **kwargs)
-    except Exception:
+    except BROKER_ERRORS:
         logger.exception("Could not queue %s", what)
         if on_failure is not None:
             on_failure()

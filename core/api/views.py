@@ -54,8 +54,9 @@ def pop_version(data) -> int:
 
 
 def require_version(data) -> int:
-    """``pop_version`` for data that must stay as it is (the request's own data)."""
-    return pop_version(dict(data))
+    """``pop_version`` for data that must stay as it is (the request's own data: a dict
+    of JSON, or a QueryDict of a form, whose ``get`` gives the value)."""
+    return pop_version({"version": data.get("version")} if hasattr(data, "get") else {})
 
 
 class VersionedUpdateMixin:

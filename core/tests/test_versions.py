@@ -23,3 +23,13 @@ def test_require_version_leaves_the_request_data_alone():
     data = {"version": 7}
     assert require_version(data) == 7
     assert data == {"version": 7}
+
+
+def test_require_version_reads_a_form_as_well():
+    from django.http import QueryDict
+
+    assert require_version(QueryDict("role=meelezer&version=3")) == 3
+    with pytest.raises(ValidationError):
+        require_version(QueryDict("role=meelezer"))
+    with pytest.raises(ValidationError):
+        require_version(["geen", "object"])

@@ -236,6 +236,20 @@ class TestTeams:
         assert last.status_code == 400
         assert "trekker" in json.dumps(last.json())
 
+    def test_member_role_as_a_form(self, client, world, team):
+        """A client that sends a form instead of JSON is read the same way."""
+        from urllib.parse import urlencode
+
+        client.force_login(world.org_admin)
+        member = team.members.get(organisation=world.partner)
+        url = reverse("team-member-detail", args=[member.pk])
+        form = "application/x-www-form-urlencoded"
+        refused = client.patch(url, urlencode({"role": "meelezer"}), content_type=form)
+        assert refused.status_code == 400 and "versie" in json.dumps(refused.json())
+        body = urlencode({"role": "meelezer", "version": member.version})
+        response = client.patch(url, body, content_type=form)
+        assert response.status_code == 200 and response.json()["role"] == TeamRole.MEELEZER
+
     def test_urgency(self, client, world, team):
         client.force_login(world.gemeente_reviewer)
         url = reverse("urgency-assessment-list")
