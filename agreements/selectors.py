@@ -289,7 +289,7 @@ def bod_list(*, user, year: int | None = None, gemeente_code: str = "", status: 
     return qs.order_by("-year", "corporation__name", "pk")
 
 
-def bod_detail(*, user, pk, action: str = "view"):
+def bod_detail(*, user, pk, action: str = "view", visible_as: str = "view"):
     """One bod with its recipients and proposals (404 when not readable, 403 when
     ``action`` is not allowed)."""
     queryset = Bod.objects.select_related("corporation", "submitted_by", "agreement").prefetch_related(
@@ -299,7 +299,7 @@ def bod_detail(*, user, pk, action: str = "view"):
             queryset=Commitment.objects.select_related("responsible").prefetch_related("areas", "adoptions"),
         ),
     )
-    return get_object_for(user, queryset, action, pk=pk)
+    return get_object_for(user, queryset, action, visible_as=visible_as, pk=pk)
 
 
 def agreement_history(*, agreement, limit=200):
@@ -320,17 +320,17 @@ def agreement_history(*, agreement, limit=200):
 # --- single objects and choices behind the pages ------------------------------------------
 
 
-def agreement_get(*, user, pk, action: str = "view") -> Agreement:
+def agreement_get(*, user, pk, action: str = "view", visible_as: str = "view") -> Agreement:
     """One agreement: 404 when it is not visible, 403 when ``action`` is not allowed."""
-    return get_object_for(user, Agreement.objects.all(), action, pk=pk)
+    return get_object_for(user, Agreement.objects.all(), action, visible_as=visible_as, pk=pk)
 
 
-def commitment_get(*, user, pk, action: str = "view") -> Commitment:
+def commitment_get(*, user, pk, action: str = "view", visible_as: str = "view") -> Commitment:
     """One commitment of an agreement or proposal of a bod, with what its pages show."""
     queryset = Commitment.objects.select_related(
         "agreement", "bod__corporation", "responsible", "disputed_by"
     )
-    return get_object_for(user, queryset, action, pk=pk)
+    return get_object_for(user, queryset, action, visible_as=visible_as, pk=pk)
 
 
 def report_get(*, user, pk) -> MonitoringReport:

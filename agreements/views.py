@@ -172,7 +172,10 @@ class AgreementMixin(RestrictedObjectMixin):
 
     def get_object(self, queryset=None):
         return selectors.agreement_get(
-            user=self.request.user, pk=self.kwargs["pk"], action=self.required_action
+            user=self.request.user,
+            pk=self.kwargs["pk"],
+            action=self.required_action,
+            visible_as=self.visible_as,
         )
 
     def dispatch(self, request, *args, **kwargs):
@@ -502,7 +505,10 @@ class CommitmentCreateView(AgreementMixin, ServiceFormMixin, FormView):
 class CommitmentMixin(RestrictedObjectMixin):
     def get_object(self, queryset=None):
         return selectors.commitment_get(
-            user=self.request.user, pk=self.kwargs["pk"], action=self.required_action
+            user=self.request.user,
+            pk=self.kwargs["pk"],
+            action=self.required_action,
+            visible_as=self.visible_as,
         )
 
     def dispatch(self, request, *args, **kwargs):
@@ -962,7 +968,12 @@ class BodCreateView(LoginRequiredMixin, ServiceFormMixin, FormView):
 
 class BodMixin(RestrictedObjectMixin):
     def get_object(self, queryset=None):
-        return selectors.bod_detail(user=self.request.user, pk=self.kwargs["pk"], action=self.required_action)
+        return selectors.bod_detail(
+            user=self.request.user,
+            pk=self.kwargs["pk"],
+            action=self.required_action,
+            visible_as=self.visible_as,
+        )
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:

@@ -68,7 +68,7 @@ def team_list(*, user):
     )
 
 
-def team_detail(*, user, pk, action: str = "view"):
+def team_detail(*, user, pk, action: str = "view", visible_as: str = "view"):
     """One team with its area and members; 404 when the user may not see it, 403 when
     ``action`` is not allowed."""
     queryset = (
@@ -76,7 +76,7 @@ def team_detail(*, user, pk, action: str = "view"):
         .defer(*(f"area__{name}" for name in AREA_SHAPES))
         .prefetch_related(_members_prefetch())
     )
-    return get_object_for(user, queryset, action, pk=pk)
+    return get_object_for(user, queryset, action, visible_as=visible_as, pk=pk)
 
 
 def team_history(*, team, limit=100):
@@ -343,11 +343,11 @@ def intervention_detail(*, user, pk):
 # --- single objects and choices behind the pages ------------------------------------------
 
 
-def intervention_get(*, user, pk, action: str = "view") -> Intervention:
+def intervention_get(*, user, pk, action: str = "view", visible_as: str = "view") -> Intervention:
     """One intervention with its team's area and its trekker: 404 when not visible, 403
     when ``action`` is not allowed."""
     queryset = Intervention.objects.select_related("team__area", "lead_organisation")
-    return get_object_for(user, queryset, action, pk=pk)
+    return get_object_for(user, queryset, action, visible_as=visible_as, pk=pk)
 
 
 def member_get(*, user, pk, action: str = "view") -> TeamMember:

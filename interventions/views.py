@@ -79,7 +79,10 @@ class TeamListView(LoginRequiredMixin, TemplateView):
 class TeamMixin(RestrictedObjectMixin):
     def get_object(self, queryset=None):
         return selectors.team_detail(
-            user=self.request.user, pk=self.kwargs["pk"], action=self.required_action
+            user=self.request.user,
+            pk=self.kwargs["pk"],
+            action=self.required_action,
+            visible_as=self.visible_as,
         )
 
     def dispatch(self, request, *args, **kwargs):
@@ -371,7 +374,10 @@ class ImportView(LoginRequiredMixin, FormView):
 class InterventionMixin(RestrictedObjectMixin):
     def get_object(self, queryset=None):
         return selectors.intervention_get(
-            user=self.request.user, pk=self.kwargs["pk"], action=self.required_action
+            user=self.request.user,
+            pk=self.kwargs["pk"],
+            action=self.required_action,
+            visible_as=self.visible_as,
         )
 
     def dispatch(self, request, *args, **kwargs):

@@ -46,9 +46,11 @@ def source_list(user) -> QuerySet[Source]:
     )
 
 
-def source_get(user, pk, action: str = "view") -> Source:
+def source_get(user, pk, action: str = "view", visible_as: str = "view") -> Source:
     """One source: 404 when it is not visible, 403 when ``action`` is not allowed."""
-    return get_object_for(user, Source.objects.select_related("owner_organisation"), action, pk=pk)
+    return get_object_for(
+        user, Source.objects.select_related("owner_organisation"), action, visible_as=visible_as, pk=pk
+    )
 
 
 def source_years(source: Source) -> list[int]:
@@ -106,9 +108,13 @@ def indicator_list(user, source: Source | int | None = None, q: str = "") -> Que
     return indicators.order_by("source__name", "name", "pk")
 
 
-def indicator_get(user, pk, action: str = "view") -> Indicator:
+def indicator_get(user, pk, action: str = "view", visible_as: str = "view") -> Indicator:
     return get_object_for(
-        user, Indicator.objects.select_related("source", "source__owner_organisation"), action, pk=pk
+        user,
+        Indicator.objects.select_related("source", "source__owner_organisation"),
+        action,
+        visible_as=visible_as,
+        pk=pk,
     )
 
 
@@ -141,9 +147,13 @@ def score_model_list(user) -> QuerySet[ScoreModel]:
     )
 
 
-def score_model_get(user, key: str, action: str = "view") -> ScoreModel:
+def score_model_get(user, key: str, action: str = "view", visible_as: str = "view") -> ScoreModel:
     return get_object_for(
-        user, ScoreModel.objects.select_related("source").prefetch_related(_components()), action, key=key
+        user,
+        ScoreModel.objects.select_related("source").prefetch_related(_components()),
+        action,
+        visible_as=visible_as,
+        key=key,
     )
 
 

@@ -89,7 +89,9 @@ class SourceCreateView(LoginRequiredMixin, ServiceFormMixin, FormView):
 
 class SourceMixin(RestrictedObjectMixin):
     def get_object(self, queryset=None):
-        return selectors.source_get(self.request.user, self.kwargs["pk"], self.required_action)
+        return selectors.source_get(
+            self.request.user, self.kwargs["pk"], self.required_action, self.visible_as
+        )
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
@@ -245,7 +247,9 @@ class IndicatorDetailView(RestrictedObjectMixin, ConflictMixin, TemplateView):
     template_name = "scores/indicator_detail.html"
 
     def get_object(self, queryset=None):
-        return selectors.indicator_get(self.request.user, self.kwargs["pk"], self.required_action)
+        return selectors.indicator_get(
+            self.request.user, self.kwargs["pk"], self.required_action, self.visible_as
+        )
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
@@ -313,7 +317,9 @@ class ScoreModelListView(LoginRequiredMixin, TemplateView):
 
 class ScoreModelMixin(RestrictedObjectMixin):
     def get_object(self, queryset=None):
-        return selectors.score_model_get(self.request.user, self.kwargs["key"], self.required_action)
+        return selectors.score_model_get(
+            self.request.user, self.kwargs["key"], self.required_action, self.visible_as
+        )
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
