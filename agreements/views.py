@@ -170,13 +170,7 @@ class AgreementCreateView(LoginRequiredMixin, ServiceFormMixin, FormView):
 class AgreementMixin(RestrictedObjectMixin):
     """Pages about one agreement: loads it (404 for outsiders) and the usual rights."""
 
-    def get_object(self, queryset=None):
-        return selectors.agreement_get(
-            user=self.request.user,
-            pk=self.kwargs["pk"],
-            action=self.required_action,
-            visible_as=self.visible_as,
-        )
+    object_selector = staticmethod(selectors.agreement_get)
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
@@ -472,10 +466,6 @@ def agreement_pdf(request, pk):
 # --- commitments -------------------------------------------------------------------
 
 
-def _party_organisations(agreement):
-    return selectors.party_organisations(agreement=agreement)
-
-
 class CommitmentCreateView(AgreementMixin, ServiceFormMixin, FormView):
     template_name = "agreements/commitment_form.html"
     form_class = CommitmentForm
@@ -484,7 +474,7 @@ class CommitmentCreateView(AgreementMixin, ServiceFormMixin, FormView):
     def get_form_kwargs(self):
         return {
             **super().get_form_kwargs(),
-            "organisations": _party_organisations(self.agreement),
+            "organisations": selectors.party_organisations(agreement=self.agreement),
             "gemeente_code": self.agreement.gemeente_code,
         }
 
@@ -503,13 +493,7 @@ class CommitmentCreateView(AgreementMixin, ServiceFormMixin, FormView):
 
 
 class CommitmentMixin(RestrictedObjectMixin):
-    def get_object(self, queryset=None):
-        return selectors.commitment_get(
-            user=self.request.user,
-            pk=self.kwargs["pk"],
-            action=self.required_action,
-            visible_as=self.visible_as,
-        )
+    object_selector = staticmethod(selectors.commitment_get)
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
@@ -584,7 +568,7 @@ class CommitmentEditView(CommitmentMixin, ServiceFormMixin, FormView):
     def get_form_kwargs(self):
         container = self.agreement or self.commitment.bod
         if self.agreement is not None:
-            organisations = _party_organisations(self.agreement)
+            organisations = selectors.party_organisations(agreement=self.agreement)
         else:
             organisations = Organisation.objects.filter(pk=self.commitment.bod.corporation_id)
         return {
@@ -923,10 +907,6 @@ class ReviewQueueView(LoginRequiredMixin, TemplateView):
 # --- bod ------------------------------------------------------------------------------
 
 
-def _own_corporations(user):
-    return selectors.own_corporations(user=user)
-
-
 class BodListView(LoginRequiredMixin, TemplateView):
     template_name = "agreements/bod_list.html"
 
@@ -936,7 +916,7 @@ class BodListView(LoginRequiredMixin, TemplateView):
         boden = selectors.bod_list(user=user, year=int(year) if year.isdigit() else None)
         page = Paginator(boden, PAGE_SIZE).get_page(self.request.GET.get("pagina"))
         return super().get_context_data(
-            page=page, year=year, can_create=_own_corporations(user).exists(), **kwargs
+            page=page, year=year, can_create=selectors.own_corporations(user=user).exists(), **kwargs
         )
 
 
@@ -945,15 +925,18 @@ class BodCreateView(LoginRequiredMixin, ServiceFormMixin, FormView):
     form_class = BodForm
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not _own_corporations(request.user).exists():
+        if request.user.is_authenticated and not selectors.own_corporations(user=request.user).exists():
             raise PermissionDenied(_("Alleen bewerkers van een woningcorporatie stellen een bod op."))
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "corporations": _own_corporations(self.request.user)}
+        return {
+            **super().get_form_kwargs(),
+            "corporations": selectors.own_corporations(user=self.request.user),
+        }
 
     def get_initial(self):
-        corporation = _own_corporations(self.request.user).first()
+        corporation = selectors.own_corporations(user=self.request.user).first()
         return {"corporation": corporation, "gemeente_code": corporation.gemeente_code if corporation else ""}
 
     def perform(self, form):
@@ -967,13 +950,7 @@ class BodCreateView(LoginRequiredMixin, ServiceFormMixin, FormView):
 
 
 class BodMixin(RestrictedObjectMixin):
-    def get_object(self, queryset=None):
-        return selectors.bod_detail(
-            user=self.request.user,
-            pk=self.kwargs["pk"],
-            action=self.required_action,
-            visible_as=self.visible_as,
-        )
+    object_selector = staticmethod(selectors.bod_detail)
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:

@@ -13,16 +13,29 @@ from core.permissions import get_object_for
 
 class RestrictedObjectMixin(LoginRequiredMixin):
     """For detail and edit pages: 404 when the object is not visible, 403 when the page's
-    ``required_action`` is not allowed."""
+    ``required_action`` is not allowed.
+
+    The object is read through ``object_selector`` when the app's selectors have one (a
+    function ``(*, user, action, visible_as, <lookup_field>=value)`` built on
+    ``get_object_for``), else from ``get_queryset()``.
+    """
 
     required_action = "view"
     visible_as = "view"
     lookup_field = "pk"
     lookup_url_kwarg = None
+    object_selector = None
 
     def get_object(self, queryset=None):
-        queryset = queryset if queryset is not None else self.get_queryset()
         key = self.lookup_url_kwarg or self.lookup_field
+        if self.object_selector is not None and queryset is None:
+            return self.object_selector(
+                user=self.request.user,
+                action=self.required_action,
+                visible_as=self.visible_as,
+                **{self.lookup_field: self.kwargs[key]},
+            )
+        queryset = queryset if queryset is not None else self.get_queryset()
         return get_object_for(
             self.request.user,
             queryset,
@@ -90,20 +103,25 @@ class ConflictMixin:
         """The heading above the current data; empty: the usual one."""
         return ""
 
+    def conflict_current(self, stale):
+        """The object as it is stored now, read through ``restrict()`` as this person may
+        see it; None when it is gone or out of their sight."""
+        if stale.pk is None:
+            return None
+        return type(stale)._default_manager.restrict(self.request.user, "view").filter(pk=stale.pk).first()
+
     def conflict_response(self, form, exc: ConflictError):
         form.add_error(None, exc.message)
-        stale = exc.current
-        current = type(stale)._default_manager.filter(pk=stale.pk).first() if stale.pk else None
-        current = current or stale
-        response = self.render_to_response(
-            self.get_context_data(
-                form=form,
+        current = self.conflict_current(exc.current)
+        context = {"form": form}
+        if current is not None:
+            context.update(
                 conflict=current,
                 conflict_by=last_editor(current),
                 conflict_rows=self.conflict_rows(current),
                 conflict_title=self.conflict_title(current),
             )
-        )
+        response = self.render_to_response(self.get_context_data(**context))
         response.status_code = 409
         return response
 

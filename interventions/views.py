@@ -77,13 +77,7 @@ class TeamListView(LoginRequiredMixin, TemplateView):
 
 
 class TeamMixin(RestrictedObjectMixin):
-    def get_object(self, queryset=None):
-        return selectors.team_detail(
-            user=self.request.user,
-            pk=self.kwargs["pk"],
-            action=self.required_action,
-            visible_as=self.visible_as,
-        )
+    object_selector = staticmethod(selectors.team_detail)
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
@@ -372,13 +366,7 @@ class ImportView(LoginRequiredMixin, FormView):
 
 
 class InterventionMixin(RestrictedObjectMixin):
-    def get_object(self, queryset=None):
-        return selectors.intervention_get(
-            user=self.request.user,
-            pk=self.kwargs["pk"],
-            action=self.required_action,
-            visible_as=self.visible_as,
-        )
+    object_selector = staticmethod(selectors.intervention_get)
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:

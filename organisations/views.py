@@ -79,13 +79,8 @@ class OrganisationCreateView(LoginRequiredMixin, ServiceFormMixin, FormView):
 
 
 class OrganisationMixin(RestrictedObjectMixin):
-    def get_object(self, queryset=None):
-        return selectors.organisation_get(
-            user=self.request.user,
-            slug=self.kwargs["slug"],
-            action=self.required_action,
-            visible_as=self.visible_as,
-        )
+    lookup_field = "slug"
+    object_selector = staticmethod(selectors.organisation_get)
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:

@@ -88,10 +88,7 @@ class SourceCreateView(LoginRequiredMixin, ServiceFormMixin, FormView):
 
 
 class SourceMixin(RestrictedObjectMixin):
-    def get_object(self, queryset=None):
-        return selectors.source_get(
-            self.request.user, self.kwargs["pk"], self.required_action, self.visible_as
-        )
+    object_selector = staticmethod(selectors.source_get)
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
@@ -246,10 +243,7 @@ class IndicatorDetailView(RestrictedObjectMixin, ConflictMixin, TemplateView):
 
     template_name = "scores/indicator_detail.html"
 
-    def get_object(self, queryset=None):
-        return selectors.indicator_get(
-            self.request.user, self.kwargs["pk"], self.required_action, self.visible_as
-        )
+    object_selector = staticmethod(selectors.indicator_get)
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
@@ -316,10 +310,8 @@ class ScoreModelListView(LoginRequiredMixin, TemplateView):
 
 
 class ScoreModelMixin(RestrictedObjectMixin):
-    def get_object(self, queryset=None):
-        return selectors.score_model_get(
-            self.request.user, self.kwargs["key"], self.required_action, self.visible_as
-        )
+    lookup_field = "key"
+    object_selector = staticmethod(selectors.score_model_get)
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
