@@ -105,3 +105,22 @@ class TestApiExceptionHandler:
         response = exception_handler(NotFound(), {})
         assert response.status_code == 404
         assert exception_handler(RuntimeError("boom"), {}) is None
+
+
+def test_a_stale_edit_shows_the_current_data_only_to_whom_may_see_it(world):
+    """The current object beside a refused edit is read through restrict(): a person
+    never sees through a conflict what they may not see otherwise."""
+    from django.test import RequestFactory
+
+    from core.models import Notification
+    from core.views import ConflictMixin
+
+    note = Notification.objects.create(recipient=world.corp_editor, kind="test", text="Alleen voor Carla")
+    page = ConflictMixin()
+    page.request = RequestFactory().get("/")
+    page.request.user = world.corp_editor
+    assert page.conflict_current(note) == note
+    page.request.user = world.gemeente_reviewer
+    assert page.conflict_current(note) is None
+    page.request.user = world.platform_admin  # notifications are personal, admins included
+    assert page.conflict_current(note) is None
