@@ -117,16 +117,23 @@ def report_save_draft(
     return report
 
 
-@transaction.atomic
-def report_submit(*, actor, report: MonitoringReport, version: int | None = None) -> MonitoringReport:
-    """Submit a draft (or returned) report for review; the gemeente party is notified."""
+def _lock_report(actor, report) -> MonitoringReport:
+    """The report locked for this transaction, with its commitment and agreement; only
+    for a party of the agreement."""
     report = (
         MonitoringReport.objects.select_for_update(of=("self",))
         .select_related("commitment__agreement", "commitment__responsible")
         .get(pk=report.pk)
     )
+    require(actor, "view", report.commitment.agreement, _("U bent geen partij bij deze prestatieafspraak."))
+    return report
+
+
+@transaction.atomic
+def report_submit(*, actor, report: MonitoringReport, version: int | None = None) -> MonitoringReport:
+    """Submit a draft (or returned) report for review; the gemeente party is notified."""
+    report = _lock_report(actor, report)
     commitment = report.commitment
-    require(actor, "view", commitment.agreement, _("U bent geen partij bij deze prestatieafspraak."))
     _require_responsible(actor, commitment)
     if version is not None:
         check_version(report, version)
@@ -150,13 +157,8 @@ def report_submit(*, actor, report: MonitoringReport, version: int | None = None
 
 
 def _review(actor, report, state, comment, reason):
-    report = (
-        MonitoringReport.objects.select_for_update(of=("self",))
-        .select_related("commitment__agreement", "commitment__responsible")
-        .get(pk=report.pk)
-    )
+    report = _lock_report(actor, report)
     commitment = report.commitment
-    require(actor, "view", commitment.agreement, _("U bent geen partij bij deze prestatieafspraak."))
     _require_gemeente_reviewer(actor, commitment.agreement)
     if report.state != MonitoringReport.State.SUBMITTED:
         raise ValidationError(
