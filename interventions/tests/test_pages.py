@@ -293,6 +293,17 @@ class TestTimeline:
         client.force_login(world.outsider)
         assert client.get(download).status_code == 404
 
+    def test_attachment_gone_from_storage_is_a_404(self, client, world, intervention):
+        client.force_login(world.gemeente_reviewer)
+        url = reverse("interventions:detail", args=[intervention.pk])
+        client.post(url, {"date": "2025-04-01", "text": "Verslag.", "progress": "20", "files": [pdf()]})
+        attachment = Attachment.objects.get()
+        attachment.file.storage.delete(attachment.file.name)
+        assert client.get(reverse("interventions:attachment", args=[attachment.pk])).status_code == 404
+        response = client.get(reverse("attachment-download", args=[attachment.pk]))
+        assert response.status_code == 404
+        assert response.json()["detail"] == "Het bestand is niet meer beschikbaar."
+
     def test_forbidden_attachment_saves_nothing(self, client, world, intervention):
         client.force_login(world.corp_editor)
         script = SimpleUploadedFile("virus.exe", b"MZ" + b"0" * 100)
