@@ -84,10 +84,15 @@ def _catalogue(django_db_setup, django_db_blocker):
     (committed, as on an installed site). A test on committed data empties the database
     afterwards; the helpers that need the catalogue (``scores.tests.helpers``) install it
     again when it is gone."""
+    from django.db import connection
+
     from scores.services.catalogue import catalogue_install
 
     with django_db_blocker.unblock():
         catalogue_install()
+        # Leave no connection open behind: a test without database access must find none
+        # (a request_finished signal, for one, closes old connections).
+        connection.close()
 
 
 @pytest.fixture(autouse=True)

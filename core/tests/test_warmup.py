@@ -9,7 +9,9 @@ from django.template import engines
 from core import warmup
 
 
-def test_prepare_worker_loads_templates_and_freezes_again_after_the_first_requests():
+def test_prepare_worker_loads_templates_and_freezes_again_after_the_first_requests(db):
+    # ``db``: a finished request closes old database connections, which touches the
+    # connection a test before this one may have left open.
     try:
         warmup.prepare_worker()
         frozen = gc.get_freeze_count()
