@@ -1,8 +1,6 @@
 """Background jobs for prestatieafspraken: notification mails and the daily deadline
 reminders (Celery beat, see ``CELERY_BEAT_SCHEDULE``)."""
 
-import smtplib
-
 from celery import shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -11,17 +9,10 @@ from django.db import InterfaceError, OperationalError
 from django.utils import timezone, translation
 
 from agreements import services
+from core.queueing import mail_task
 
 
-@shared_task(
-    bind=True,
-    autoretry_for=(smtplib.SMTPException, ConnectionError, TimeoutError),
-    retry_backoff=30,
-    retry_kwargs={"max_retries": 5},
-    soft_time_limit=60,
-    time_limit=120,
-    acks_late=True,
-)
+@mail_task(soft_time_limit=60, time_limit=120)
 def mail_people(self, user_ids: list[int], subject: str, body: str) -> int:
     """Send the same message to each person (one mail each, so addresses stay private).
     Returns how many mails went out."""
@@ -35,15 +26,7 @@ def mail_people(self, user_ids: list[int], subject: str, body: str) -> int:
         return get_connection().send_messages(messages) or 0
 
 
-@shared_task(
-    bind=True,
-    autoretry_for=(smtplib.SMTPException, ConnectionError, TimeoutError),
-    retry_backoff=30,
-    retry_kwargs={"max_retries": 5},
-    soft_time_limit=30,
-    time_limit=60,
-    acks_late=True,
-)
+@mail_task()
 def mail_person(self, user_id: int, subject: str, body: str) -> None:
     """Send one personal message (a reminder digest) to one person."""
     person = get_user_model().objects.filter(pk=user_id, is_active=True).first()

@@ -7,7 +7,9 @@ between the two.
 """
 
 import logging
+import smtplib
 
+from celery import shared_task
 from django.db import transaction
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +22,24 @@ IMPORT_NOT_STARTED = _(
     "De import kon niet worden gestart omdat de takenwachtrij niet bereikbaar is. "
     "Er is niets opgeslagen; probeer het later opnieuw."
 )
+
+
+# What a mail server that cannot be reached or refuses for now raises: a mail task retries.
+MAIL_ERRORS = (smtplib.SMTPException, ConnectionError, TimeoutError)
+
+
+def mail_task(*, soft_time_limit: int = 30, time_limit: int = 60):
+    """The Celery task decorator every mail task uses: retried with backoff (five times)
+    while the mail server cannot be reached, acknowledged only when done."""
+    return shared_task(
+        bind=True,
+        autoretry_for=MAIL_ERRORS,
+        retry_backoff=30,
+        retry_kwargs={"max_retries": 5},
+        soft_time_limit=soft_time_limit,
+        time_limit=time_limit,
+        acks_late=True,
+    )
 
 
 # What a broker that cannot be reached raises (kombu wraps transport errors in its own).

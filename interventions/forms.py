@@ -245,18 +245,12 @@ class InterventionEditForm(InterventionForm):
 
 def intervention_initial(intervention):
     """The form's starting values from a stored intervention."""
+    values = intervention.detail_values()
     return {
-        "title": intervention.title,
-        "description": intervention.description,
-        "theme": intervention.theme,
-        "areas": list(intervention.areas.all()),
+        **values,
         "lead_organisation": intervention.lead_organisation_id,
-        "partner_organisations": list(intervention.partner_organisations.all()),
-        "start_date": intervention.start_date,
-        "end_date": intervention.end_date,
         "budget": "" if intervention.budget is None else str(intervention.budget).replace(".", ","),
-        "funder": intervention.funder,
-        "indicator_keys": ", ".join(intervention.indicator_keys or []),
+        "indicator_keys": ", ".join(values["indicator_keys"]),
         "version": intervention.version,
     }
 

@@ -238,8 +238,36 @@ class Intervention(VersionedModel):
             )
         ]
 
+    # The details a bewerker edits (the status changes through a status change).
+    DETAIL_FIELDS = (
+        "title",
+        "description",
+        "theme",
+        "areas",
+        "lead_organisation",
+        "partner_organisations",
+        "start_date",
+        "end_date",
+        "budget",
+        "funder",
+        "indicator_keys",
+    )
+    MANY_FIELDS = frozenset({"areas", "partner_organisations", "indicator_keys"})
+
     def __str__(self):
         return self.title
+
+    def detail_values(self) -> dict:
+        """The current value of each of ``DETAIL_FIELDS``; lists for the many-valued ones."""
+        values = {}
+        for name in self.DETAIL_FIELDS:
+            value = getattr(self, name)
+            if name in {"areas", "partner_organisations"}:
+                value = list(value.all())
+            elif name == "indicator_keys":
+                value = list(value or [])
+            values[name] = value
+        return values
 
     @classmethod
     def access_q(cls, user, action):

@@ -1,7 +1,6 @@
 """Background jobs for interventions: the e-mail per team event and the daily digest."""
 
 import logging
-import smtplib
 
 from celery import shared_task
 from django.conf import settings
@@ -12,12 +11,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core.models import Notification
+from core.queueing import MAIL_ERRORS
 from interventions import services
 from interventions.models import NotificationPreference
 
 logger = logging.getLogger(__name__)
-
-MAIL_ERRORS = (smtplib.SMTPException, ConnectionError, TimeoutError)
 
 
 def _link(url: str) -> str:

@@ -1,25 +1,15 @@
 """Background jobs for organisations: sending invitation mails."""
 
-import smtplib
-
-from celery import shared_task
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from core.queueing import mail_task
 from organisations.models import Invitation
 from organisations.services import invitation_mark_sent, invitation_url
 
 
-@shared_task(
-    bind=True,
-    autoretry_for=(smtplib.SMTPException, ConnectionError, TimeoutError),
-    retry_backoff=30,
-    retry_kwargs={"max_retries": 5},
-    soft_time_limit=30,
-    time_limit=60,
-    acks_late=True,
-)
+@mail_task()
 def invitation_send(self, invitation_id: int) -> None:
     """Mail the invitation link. Does nothing when the invitation is no longer open."""
     invitation = (

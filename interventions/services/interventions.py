@@ -254,21 +254,6 @@ def intervention_create(
     return intervention
 
 
-UPDATABLE_FIELDS = (
-    "title",
-    "description",
-    "theme",
-    "areas",
-    "lead_organisation",
-    "partner_organisations",
-    "start_date",
-    "end_date",
-    "budget",
-    "funder",
-    "indicator_keys",
-)
-
-
 def _lock_intervention(intervention: Intervention) -> Intervention:
     return (
         Intervention.objects.select_for_update(of=("self",))
@@ -288,30 +273,15 @@ def intervention_update(*, actor, intervention: Intervention, version: int, **fi
     intervention = _lock_intervention(intervention)
     require(actor, "change", intervention, NO_INTERVENTION_RIGHTS)
     check_version(intervention, version)
-    unknown = set(fields) - set(UPDATABLE_FIELDS)
+    unknown = set(fields) - set(Intervention.DETAIL_FIELDS)
     if unknown:
         if "status" in unknown:
             raise ValidationError({"status": _("Wijzig de status met een statuswijziging, niet hier.")})
         raise ValidationError(_("Deze velden kunnen niet worden gewijzigd: %s") % ", ".join(sorted(unknown)))
-    current = {
-        "title": intervention.title,
-        "description": intervention.description,
-        "theme": intervention.theme,
-        "areas": list(intervention.areas.all()),
-        "lead_organisation": intervention.lead_organisation,
-        "partner_organisations": list(intervention.partner_organisations.all()),
-        "start_date": intervention.start_date,
-        "end_date": intervention.end_date,
-        "budget": intervention.budget,
-        "funder": intervention.funder,
-        "indicator_keys": list(intervention.indicator_keys or []),
-    }
+    current = intervention.detail_values()
     merged = {
         **current,
-        **{
-            k: (list(v) if k in {"areas", "partner_organisations", "indicator_keys"} else v)
-            for k, v in fields.items()
-        },
+        **{k: (list(v) if k in Intervention.MANY_FIELDS else v) for k, v in fields.items()},
     }
     cleaned = _clean_intervention(intervention.team, merged, actor=actor)
     areas_, partners = cleaned.pop("areas"), cleaned.pop("partner_organisations")
