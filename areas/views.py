@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView
 
-from areas import selectors, services
+from areas import panels, selectors, services
 from areas.api.views import map_url_signature
 from areas.forms import BoundaryUploadForm, GebiedEditForm, GebiedForm
 from areas.models import Area, AreaKind
@@ -122,6 +122,7 @@ def _common_context(request, area):
         "predecessors": predecessors,
         "successors": successors,
         "sort": _sort_param(request),
+        "sections": panels.sections_for(request, area),
     }
 
 

@@ -29,6 +29,7 @@ from interventions.api.views import (
     ProgressUpdateViewSet,
     TeamMemberViewSet,
     UrgencyAssessmentViewSet,
+    WijkgesprekViewSet,
 )
 from organisations import views as organisation_views
 from organisations.api.views import InvitationViewSet, MembershipViewSet, OrganisationViewSet
@@ -49,6 +50,7 @@ router.register("urgency-assessments", UrgencyAssessmentViewSet, basename="urgen
 router.register("interventions", InterventionViewSet, basename="intervention")
 router.register("progress-updates", ProgressUpdateViewSet, basename="progress-update")
 router.register("attachments", AttachmentViewSet, basename="attachment")
+router.register("wijkgesprekken", WijkgesprekViewSet, basename="wijkgesprek")
 
 account_urls = [
     path(

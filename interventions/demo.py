@@ -1,5 +1,6 @@
-"""Demo area teams for three Velsen wijken, their urgency for 2024 and 2025, and a dozen
-interventions in every state with a dated timeline. Idempotent; needs the Velsen areas of
+"""Demo area teams for three Velsen wijken, their urgency for 2024 and 2025, a dozen
+interventions in every state with a dated timeline, and a wijkgesprek per team whose
+first action became an intervention. Idempotent; needs the Velsen areas of
 the areas demo and the organisations and people of the organisations demo.
 
 Dates are counted back from today, so the timelines stay realistic whenever the demo is
@@ -14,7 +15,13 @@ from django.utils import timezone
 
 from areas.models import Area, AreaKind
 from interventions import services
-from interventions.models import AreaTeam, Intervention, NotificationPreference, UrgencyAssessment
+from interventions.models import (
+    AreaTeam,
+    Intervention,
+    NotificationPreference,
+    UrgencyAssessment,
+    Wijkgesprek,
+)
 
 GEMEENTE = "Gemeente Velsen"
 CORPORATIE = "Woningcorporatie Velserduin"
@@ -367,6 +374,109 @@ INTERVENTIONS = [
     },
 ]
 
+# wijk code → (days ago, actor, duiding, decisions, [actions], the first action's intervention)
+GESPREKKEN = {
+    "WK045301": (
+        30,
+        CARLA,
+        "De veerkracht van de Zeeheldenbuurt en de Heidebuurt is weer een klasse gedaald. Achter de "
+        "cijfers zien we vooral jonge huishoudens met schulden en ouderen die alleen wonen. Wat de "
+        "cijfers niet laten zien: de bewonerscommissie van de Zeeheldenbuurt is sterk en wil zelf aan de "
+        "slag met het plein.",
+        "De urgentie voor 2025 blijft hoog. Het team zet in op vroegsignalering van schulden en op het "
+        "plein als ontmoetingsplek.",
+        [
+            "Vroegsignalering van huurachterstanden samen met de schuldhulp van de gemeente",
+            "Met de bewonerscommissie een plan maken voor het plein aan de Zeeheldenstraat",
+        ],
+        {
+            "title": "Vroeg eropaf bij huurachterstand",
+            "description": "Corporatie en schuldhulp bellen en bezoeken huurders bij de eerste achterstand.",
+            "theme": "sociale_cohesie",
+            "lead": CORPORATIE,
+            "partners": [GEMEENTE],
+            "budget": "18000",
+            "funder": "Woningcorporatie Velserduin",
+        },
+    ),
+    "WK045302": (
+        45,
+        GERDA,
+        "Na de camera's en de betere verlichting rond Velseroord zijn er minder incidenten, maar het "
+        "onveiligheidsgevoel blijft hoog. Bewoners noemen vooral de donkere looproutes naar het station.",
+        "De urgentie gaat naar verhoogd. Het team wil weten of de daling blijvend is.",
+        [
+            "Een schouw van de looproutes met bewoners en politie",
+            "Over een half jaar de meldingen opnieuw bekijken",
+        ],
+        {
+            "title": "Schouw looproutes Velseroord",
+            "description": "Samen met bewoners en politie de looproutes naar het station lopen en knelpunten vastleggen.",
+            "theme": "veiligheid",
+            "lead": GEMEENTE,
+            "partners": [CORPORATIE],
+            "budget": "2500",
+            "funder": "Gemeente Velsen",
+        },
+    ),
+    "WK045305": (
+        20,
+        GERDA,
+        "De gezondheidsaanpak loopt, maar eenzaamheid onder ouderen neemt toe. In de Van Gelderbuurt "
+        "wachten bewoners op duidelijkheid over de herstructurering; dat drukt op de leefbaarheid.",
+        "Het team vraagt de corporatie om voor de zomer een planning van de herstructurering te delen.",
+        [
+            "Een wekelijkse ontmoetingsochtend voor ouderen in het buurthuis",
+            "Bewonersavond over de planning van de herstructurering",
+        ],
+        {
+            "title": "Ontmoetingsochtend voor ouderen",
+            "description": "Elke week een ochtend koffie en activiteiten in het buurthuis, met de welzijnswerker.",
+            "theme": "sociale_cohesie",
+            "lead": WELZIJN,
+            "partners": [GEMEENTE],
+            "budget": "6000",
+            "funder": "Gemeente Velsen",
+        },
+    ),
+}
+
+
+def _seed_gesprekken(teams, organisations, people) -> int:
+    """One wijkgesprek per team, with actions; the first action became an intervention."""
+    made = 0
+    for code, (days, author, duiding, decisions, actions, follow_up) in GESPREKKEN.items():
+        team = teams.get(code)
+        if team is None or Wijkgesprek.objects.filter(team=team).exists():
+            continue
+        day = _d(days)
+        gesprek = services.wijkgesprek_create(
+            actor=people[author],
+            team=team,
+            date=day,
+            year=day.year - 1,
+            participants=[member.organisation for member in team.members.select_related("organisation")],
+            duiding=duiding,
+            decisions=decisions,
+            actions=actions,
+        )
+        services.intervention_create(
+            actor=people[author],
+            team=team,
+            title=follow_up["title"],
+            description=follow_up["description"],
+            theme=follow_up["theme"],
+            areas=[team.area],
+            lead_organisation=organisations[follow_up["lead"]],
+            partner_organisations=[organisations[name] for name in follow_up["partners"]],
+            start_date=day,
+            budget=Decimal(follow_up["budget"]),
+            funder=follow_up["funder"],
+            from_action=gesprek.actions.order_by("created_at", "pk").first(),
+        )
+        made += 1
+    return made
+
 
 def _wijk(code):
     """The wijk of the demo's boundary year (2022 when present, else the newest)."""
@@ -425,9 +535,10 @@ def seed(*, log):
             continue
         _seed_intervention(team, item, organisations, people[item["actor"]])
         created["interventions"] += 1
+    created["gesprekken"] = _seed_gesprekken(teams, organisations, people)
     log(
-        "Interventies: {teams} gebiedsteams, {urgency} urgenties en {interventions} interventies "
-        "aangemaakt.".format(**created)
+        "Interventies: {teams} gebiedsteams, {urgency} urgenties, {interventions} interventies en "
+        "{gesprekken} wijkgesprekken aangemaakt.".format(**created)
     )
 
 

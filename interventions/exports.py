@@ -108,3 +108,45 @@ def render(interventions, fmt: str) -> bytes:
 def template(fmt: str) -> bytes:
     """An empty import file: only the header row."""
     return render([], fmt)
+
+
+# --- wijkgesprekken ----------------------------------------------------------------------
+
+GESPREK_HEADERS = [
+    "ID",
+    "Team",
+    "Teamgebied",
+    "Datum",
+    "Meetjaar",
+    "Deelnemers",
+    "Duiding",
+    "Besluiten",
+    "Acties",
+]
+
+
+def gesprek_row(gesprek, fmt="csv") -> list:
+    """One wijkgesprek as a row; its actions on one cell, one per line (with the
+    intervention an action became). Expects participants and actions prefetched."""
+    actions = [
+        safe_text(action.text + (f" → {action.intervention.title}" if action.intervention else ""))
+        for action in gesprek.actions.all()
+    ]
+    return [
+        gesprek.pk,
+        safe_text(gesprek.team.name),
+        gesprek.team.area.code,
+        gesprek.date if fmt == "xlsx" else _iso(gesprek.date),
+        gesprek.year,
+        ORGANISATION_SEPARATOR.join(safe_text(org.name) for org in gesprek.participants.all()),
+        safe_text(gesprek.duiding),
+        safe_text(gesprek.decisions),
+        "\n".join(actions),
+    ]
+
+
+def render_gesprekken(gesprekken, fmt: str) -> bytes:
+    data = tablib.Dataset(headers=GESPREK_HEADERS, title="Wijkgesprekken")
+    for gesprek in gesprekken:
+        data.append(gesprek_row(gesprek, fmt))
+    return sheets_bytes([data], fmt)

@@ -364,3 +364,85 @@ class ImportForm(StyledForm):
         if upload.size > 10 * 1024 * 1024:
             raise ValidationError(_("Het bestand is groter dan 10 MB. Splits het in kleinere bestanden."))
         return upload
+
+
+# --- wijkgesprekken --------------------------------------------------------------------
+
+
+class WijkgesprekForm(StyledForm):
+    date = forms.DateField(label=_("Datum van het gesprek"), widget=DateInput)
+    year = forms.IntegerField(
+        label=_("Meetjaar"),
+        min_value=2000,
+        max_value=2100,
+        help_text=_("Het jaar van de cijfers die het team heeft besproken."),
+    )
+    participants = forms.ModelMultipleChoiceField(
+        label=_("Deelnemende organisaties"),
+        queryset=Organisation.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Kies de organisaties die aan het gesprek deelnamen.")},
+    )
+    duiding = forms.CharField(
+        label=_("Duiding"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_(
+            "Hoe leest het team de cijfers van dit jaar, wat zit erachter, en wat ziet het in de wijk "
+            "dat de cijfers niet laten zien?"
+        ),
+    )
+    decisions = forms.CharField(
+        label=_("Besluiten"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+
+    def __init__(self, *args, team, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["participants"].queryset = Organisation.objects.filter(
+            pk__in=team.members.values("organisation_id")
+        ).order_by("name")
+
+
+class WijkgesprekCreateForm(WijkgesprekForm):
+    actions = forms.CharField(
+        label=_("Acties"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text=_(
+            "Eén actie per regel. Op de pagina van het gesprek maakt u van een actie een interventie "
+            "of koppelt u haar aan een bestaande."
+        ),
+    )
+
+    def clean_actions(self):
+        return [line.strip() for line in self.cleaned_data["actions"].splitlines() if line.strip()]
+
+
+class WijkgesprekEditForm(WijkgesprekForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class GesprekActionForm(StyledForm):
+    text = forms.CharField(label=_("Actie"), max_length=500)
+    intervention = forms.ModelChoiceField(
+        label=_("Hoort bij interventie"),
+        queryset=Intervention.objects.none(),
+        required=False,
+        empty_label=_("Nog geen interventie"),
+    )
+
+    def __init__(self, *args, interventions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["intervention"].queryset = interventions
+
+
+class GesprekActionLinkForm(StyledForm):
+    intervention = forms.ModelChoiceField(
+        label=_("Interventie"),
+        queryset=Intervention.objects.none(),
+        required=False,
+        empty_label=_("Geen interventie"),
+    )
+
+    def __init__(self, *args, interventions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["intervention"].queryset = interventions

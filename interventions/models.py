@@ -370,3 +370,89 @@ class NotificationPreference(models.Model):
     @classmethod
     def access_q(cls, user, action):
         return Q(user_id=user.pk)
+
+
+class Wijkgesprek(VersionedModel):
+    """The moment a team looks at the numbers of its wijk together: who took part, the
+    team's reading of the year (duiding), and what it decided."""
+
+    team = models.ForeignKey(
+        AreaTeam, on_delete=models.CASCADE, related_name="gesprekken", verbose_name=_("team")
+    )
+    date = models.DateField(_("datum"))
+    year = models.PositiveSmallIntegerField(
+        _("meetjaar"),
+        validators=[MinValueValidator(2000), MaxValueValidator(2100)],
+        help_text=_("Het jaar van de cijfers die besproken zijn."),
+    )
+    participants = models.ManyToManyField(
+        "organisations.Organisation",
+        related_name="wijkgesprekken",
+        verbose_name=_("deelnemende organisaties"),
+    )
+    duiding = models.TextField(
+        _("duiding"),
+        help_text=_(
+            "Hoe het team de cijfers van dit jaar leest, wat erachter zit en wat het in de wijk "
+            "ziet dat de cijfers niet laten zien."
+        ),
+    )
+    decisions = models.TextField(_("besluiten"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    history = HistoricalRecords(m2m_fields=[participants])
+
+    class Meta:
+        verbose_name = _("wijkgesprek")
+        verbose_name_plural = _("wijkgesprekken")
+        ordering = ["-date", "-pk"]
+        indexes = [models.Index(fields=["team", "-date"], name="wijkgesprek_team_date")]
+
+    def __str__(self):
+        return _("Wijkgesprek %(team)s, %(date)s") % {
+            "team": self.team,
+            "date": self.date.strftime("%d-%m-%Y"),
+        }
+
+    @classmethod
+    def access_q(cls, user, action):
+        if action == "view":
+            return Q(team__in=AreaTeam.objects.filter(AreaTeam.access_q(user, "view")).values("pk"))
+        if action in {"change", "delete"}:
+            return Q(team_id__in=working_team_ids(user))
+        return Q(pk__in=[])
+
+
+class WijkgesprekAction(models.Model):
+    """An action agreed in a wijkgesprek; it can become (or point to) an intervention."""
+
+    gesprek = models.ForeignKey(
+        Wijkgesprek, on_delete=models.CASCADE, related_name="actions", verbose_name=_("wijkgesprek")
+    )
+    text = models.CharField(_("actie"), max_length=500)
+    intervention = models.ForeignKey(
+        Intervention,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="gesprek_actions",
+        verbose_name=_("interventie"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("actie uit een wijkgesprek")
+        verbose_name_plural = _("acties uit wijkgesprekken")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return self.text
+
+    @classmethod
+    def access_q(cls, user, action):
+        return Q(gesprek__in=Wijkgesprek.objects.filter(Wijkgesprek.access_q(user, action)).values("pk"))

@@ -2,7 +2,7 @@
 ``restrict(user, "view")`` and loads its related rows in a fixed number of queries,
 whatever the page size (no query per row)."""
 
-from django.db.models import Count, IntegerField, Max, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import Case, Count, IntegerField, Max, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
 from areas.models import Area, AreaKind
@@ -15,6 +15,8 @@ from interventions.models import (
     ProgressUpdate,
     TeamMember,
     UrgencyAssessment,
+    Wijkgesprek,
+    WijkgesprekAction,
     working_team_ids,
 )
 from organisations.models import Organisation, organisation_ids_for
@@ -409,3 +411,180 @@ def team_gemeente_codes(*, user) -> list[str]:
 
 def notification_preference(*, user) -> NotificationPreference | None:
     return NotificationPreference.objects.filter(user=user).first()
+
+
+# --- wijkgesprekken --------------------------------------------------------------------
+
+
+def _gesprek_related(queryset):
+    return queryset.select_related("team", "team__area", "created_by").prefetch_related(
+        Prefetch("participants", queryset=Organisation.objects.order_by("name")),
+        Prefetch(
+            "actions",
+            queryset=WijkgesprekAction.objects.select_related("intervention").order_by("created_at", "pk"),
+        ),
+    )
+
+
+def gesprek_list(*, user, team=None, teams=None):
+    """The wijkgesprekken the user may see (of one team, or of several), newest first,
+    with participants and actions in three queries."""
+    gesprekken = Wijkgesprek.objects.restrict(user, "view")
+    if team is not None:
+        gesprekken = gesprekken.filter(team_id=getattr(team, "pk", team))
+    if teams is not None:
+        gesprekken = gesprekken.filter(team_id__in=[getattr(t, "pk", t) for t in teams])
+    return (
+        _gesprek_related(gesprekken)
+        .defer(*(f"team__area__{name}" for name in AREA_SHAPES))
+        .order_by("-date", "-pk")
+    )
+
+
+def gesprek_get(*, user, pk, action: str = "view", visible_as: str = "view") -> Wijkgesprek:
+    """One wijkgesprek with its team, participants and actions: 404 when not visible, 403
+    when ``action`` is not allowed."""
+    queryset = _gesprek_related(Wijkgesprek.objects.all()).defer(
+        *(f"team__area__{name}" for name in AREA_SHAPES)
+    )
+    return get_object_for(user, queryset, action, visible_as=visible_as, pk=pk)
+
+
+def gesprek_action_get(*, user, pk, action: str = "change") -> WijkgesprekAction:
+    return get_object_for(user, WijkgesprekAction.objects.select_related("gesprek"), action, pk=pk)
+
+
+def gesprek_history(*, gesprek, limit=100):
+    """Everything recorded about a wijkgesprek and its actions, newest first."""
+    return merged_history(
+        Wijkgesprek.history.filter(id=gesprek.pk),
+        WijkgesprekAction.history.filter(gesprek_id=gesprek.pk),
+        limit=limit,
+    )
+
+
+def team_interventions_choice(*, user, team):
+    """The team's interventions the user sees, for linking an action (by title)."""
+    return visible_interventions(user).filter(team_id=team.pk).order_by("title", "pk")
+
+
+# --- the wijk as the partners' shared table ------------------------------------------------
+
+# Interventions on the area page: running work first.
+STATUS_RANK = Case(
+    *(
+        When(status=status, then=Value(rank))
+        for rank, status in enumerate(
+            [
+                Intervention.Status.IN_UITVOERING,
+                Intervention.Status.GEPLAND,
+                Intervention.Status.IDEE,
+                Intervention.Status.AFGEROND,
+                Intervention.Status.GESTOPT,
+            ]
+        )
+    ),
+    output_field=IntegerField(),
+)
+
+
+def _same_area_q(area) -> Q:
+    """Interventions that touch this wijk or buurt on any boundary vintage (the team may
+    have been formed on an earlier one), matched by CBS code in subqueries: for a wijk
+    what names it or its buurten and its teams' work; for a buurt what names it or its
+    wijk. A gebied is its own (``_area_q``)."""
+    if area.kind == AreaKind.GEBIED:
+        return _area_q(area)
+    through = Intervention.areas.through.objects
+    if area.kind == AreaKind.WIJK:
+        named = through.filter(
+            Q(area__kind=AreaKind.WIJK, area__code=area.code)
+            | Q(area__kind=AreaKind.BUURT, area__parent__code=area.code)
+        )
+        return Q(pk__in=named.values("intervention_id")) | Q(
+            team__area__kind=AreaKind.WIJK, team__area__code=area.code
+        )
+    codes = [area.code]
+    if area.parent_id is not None:
+        codes.append(area.parent.code)
+    named = through.filter(area__code__in=codes, area__kind__in=[AreaKind.BUURT, AreaKind.WIJK])
+    return Q(pk__in=named.values("intervention_id"))
+
+
+def area_teams(*, user, area):
+    """The teams the user sees that work on this wijk or gebied, on any vintage of it (a
+    buurt: its wijk's team), with members and the latest urgency."""
+    if area.kind == AreaKind.GEBIED:
+        same = Area.objects.filter(pk=area.pk)
+    elif area.kind == AreaKind.BUURT:
+        if area.parent_id is None:
+            return AreaTeam.objects.none()
+        same = Area.objects.filter(
+            kind=AreaKind.WIJK, code__in=Area.objects.filter(pk=area.parent_id).values("code")
+        )
+    else:
+        same = Area.objects.filter(kind=area.kind, code=area.code)
+    return team_list(user=user).filter(area__in=same.values("pk"))
+
+
+def area_interventions(*, user, area, limit: int = 25):
+    """The interventions the user sees in this area (any vintage of it, its buurten, the
+    teams on it), running ones first: ``(rows, counts per status, total)``. Three
+    queries for the counts and the first ``limit`` rows, whatever the total."""
+    matching = visible_interventions(user).filter(_same_area_q(area))
+    counts = dict(matching.order_by().values_list("status").annotate(n=Count("pk")))
+    if not counts:
+        return [], [], 0
+    rows = list(
+        _with_related(matching).annotate(rank=STATUS_RANK).order_by("rank", "-updated_at", "-pk")[:limit]
+    )
+    per_status = [
+        (value, label, counts[value]) for value, label in Intervention.Status.choices if counts.get(value)
+    ]
+    return rows, per_status, sum(counts.values())
+
+
+def area_activity(*, user, teams, area, limit: int = 10) -> list[dict]:
+    """What happened lately in this area, newest first: progress updates of its
+    interventions, urgency decisions and wijkgesprekken of its teams. At most ``limit``
+    of each are read (three queries), then merged."""
+    team_ids = [team.pk for team in teams]
+    updates = (
+        ProgressUpdate.objects.restrict(user, "view")
+        .filter(intervention__in=visible_interventions(user).filter(_same_area_q(area)).values("pk"))
+        .select_related("intervention", "author")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+    urgencies = (
+        UrgencyAssessment.objects.restrict(user, "view")
+        .filter(team_id__in=team_ids)
+        .select_related("team", "assessed_by")
+        .order_by("-updated_at", "-pk")[:limit]
+    )
+    gesprekken = (
+        Wijkgesprek.objects.restrict(user, "view")
+        .filter(team_id__in=team_ids)
+        .select_related("team", "created_by")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+    if not team_ids:
+        urgencies = gesprekken = []
+    entries = [
+        {"kind": "voortgang", "when": update.created_at, "object": update, "who": update.author}
+        for update in updates
+    ]
+    entries += [
+        {
+            "kind": "urgentie",
+            "when": assessment.updated_at,
+            "object": assessment,
+            "who": assessment.assessed_by,
+        }
+        for assessment in urgencies
+    ]
+    entries += [
+        {"kind": "wijkgesprek", "when": gesprek.created_at, "object": gesprek, "who": gesprek.created_by}
+        for gesprek in gesprekken
+    ]
+    entries.sort(key=lambda entry: entry["when"], reverse=True)
+    return entries[:limit]

@@ -25,6 +25,17 @@ urlpatterns = [
     path("teams/<int:pk>/leden/", views.TeamMembersView.as_view(), name="team-members"),
     path("teams/<int:pk>/urgentie/", views.UrgencyView.as_view(), name="urgency"),
     path("teams/<int:pk>/geschiedenis/", views.TeamHistoryView.as_view(), name="team-history"),
+    path("teams/<int:pk>/wijkgesprekken/", views.GesprekListView.as_view(), name="gesprekken"),
+    path("teams/<int:pk>/wijkgesprekken/nieuw/", views.GesprekCreateView.as_view(), name="gesprek-create"),
+    path("teams/<int:pk>/wijkgesprekken/exporteren.<str:fmt>", views.gesprek_export, name="gesprek-export"),
+    path("wijkgesprekken/<int:pk>/", views.GesprekDetailView.as_view(), name="gesprek"),
+    path("wijkgesprekken/<int:pk>/bewerken/", views.GesprekEditView.as_view(), name="gesprek-edit"),
+    path("wijkgesprekken/actie/<int:pk>/koppelen/", views.gesprek_action_link, name="gesprek-action-link"),
+    path(
+        "wijkgesprekken/actie/<int:pk>/verwijderen/",
+        views.gesprek_action_remove,
+        name="gesprek-action-remove",
+    ),
     path("teams/lid/<int:pk>/rol/", views.team_member_role, name="team-member-role"),
     path("teams/lid/<int:pk>/verwijderen/", views.team_member_remove, name="team-member-remove"),
 ]

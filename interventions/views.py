@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format, localize
@@ -29,6 +30,8 @@ from core.views import RestrictedObjectMixin, ServiceFormMixin, add_service_erro
 from interventions import exports, selectors, services
 from interventions.evaluation import UnknownModel, intervention_evaluation
 from interventions.forms import (
+    GesprekActionForm,
+    GesprekActionLinkForm,
     ImportForm,
     InterventionEditForm,
     InterventionFilterForm,
@@ -41,6 +44,8 @@ from interventions.forms import (
     TeamMemberAddForm,
     TeamMemberRoleForm,
     UrgencyForm,
+    WijkgesprekCreateForm,
+    WijkgesprekEditForm,
     intervention_initial,
 )
 from interventions.importers import ImportFileError, import_interventions
@@ -50,6 +55,7 @@ from interventions.models import (
     NotificationPreference,
     TeamRole,
     Urgency,
+    Wijkgesprek,
     may_work_in,
 )
 from organisations.selectors import home_gemeente_code
@@ -259,13 +265,24 @@ class UrgencyView(TeamMixin, ServiceFormMixin, FormView):
         return super(TeamMixin, self).dispatch(request, *args, **kwargs)
 
     def get_initial(self):
-        year = timezone.localdate().year
+        gesprek = self._gesprek()
+        year = gesprek.year if gesprek else timezone.localdate().year
         initial = {"year": year}
         current = selectors.urgency_of(team=self.team, year=year)
         if current is not None:
             # Adjusting this year's assessment: start from it, with its version.
             initial.update(urgency=current.urgency, rationale=current.rationale, version=current.version)
+        if gesprek is not None:
+            # Set from a wijkgesprek: its duiding is the rationale.
+            initial["rationale"] = gesprek.duiding
         return initial
+
+    def _gesprek(self) -> Wijkgesprek | None:
+        pk = self.request.GET.get("wijkgesprek", "")
+        if not pk.isdigit():
+            return None
+        gesprek = selectors.gesprek_get(user=self.request.user, pk=int(pk))
+        return gesprek if gesprek.team_id == self.team.pk else None
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -485,15 +502,33 @@ class InterventionCreateView(LoginRequiredMixin, ServiceFormMixin, FormView):
         kwargs["team"] = self.team
         return kwargs
 
+    def _action(self):
+        """The wijkgesprek action this intervention comes from (``?actie=<pk>``), if any."""
+        pk = self.request.GET.get("actie", "")
+        if not pk.isdigit():
+            return None
+        action = selectors.gesprek_action_get(user=self.request.user, pk=int(pk))
+        if action.gesprek.team_id != self.team.pk:
+            raise Http404(_("Deze actie hoort niet bij dit gebiedsteam."))
+        return action
+
     def get_initial(self):
-        return {"areas": [self.team.area]}
+        initial = {"areas": [self.team.area]}
+        action = self._action()
+        if action is not None:
+            initial.update(
+                title=action.text[:200],
+                description=_("Actie uit het wijkgesprek van %(date)s: %(text)s")
+                % {"date": date_format(action.gesprek.date, "j F Y"), "text": action.text},
+            )
+        return initial
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(team=self.team, **kwargs)
+        return super().get_context_data(team=self.team, from_action=self._action(), **kwargs)
 
     def perform(self, form):
         intervention = services.intervention_create(
-            actor=self.request.user, team=self.team, **form.cleaned_data
+            actor=self.request.user, team=self.team, from_action=self._action(), **form.cleaned_data
         )
         messages.success(self.request, _("Interventie %s is vastgelegd.") % intervention.title)
         return intervention
@@ -712,3 +747,253 @@ class PreferenceView(LoginRequiredMixin, ServiceFormMixin, FormView):
 
     def get_success_url(self):
         return reverse("interventions:preferences")
+
+
+# --- wijkgesprekken --------------------------------------------------------------------
+
+
+class GesprekListView(TeamMixin, TemplateView):
+    """A team's wijkgesprekken, newest first."""
+
+    template_name = "interventions/gesprek_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        gesprekken = selectors.gesprek_list(user=self.request.user, team=self.team)
+        context["page"] = Paginator(gesprekken, 20).get_page(self.request.GET.get("pagina"))
+        return context
+
+
+@login_required
+def gesprek_export(request, pk, fmt):
+    """A team's wijkgesprekken as CSV or Excel."""
+    if fmt not in SHEET_FORMATS:
+        raise Http404(_("Kies CSV of Excel."))
+    team = selectors.team_detail(user=request.user, pk=pk)
+    gesprekken = selectors.gesprek_list(user=request.user, team=team)
+    return download(
+        exports.render_gesprekken(gesprekken, fmt),
+        fmt,
+        dated_filename(f"wijkgesprekken-{team.area.code}", fmt),
+    )
+
+
+class GesprekCreateView(TeamMixin, ServiceFormMixin, FormView):
+    template_name = "interventions/gesprek_form.html"
+    form_class = WijkgesprekCreateForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.team = self.get_object()
+            if not may_work_in(request.user, self.team):
+                raise PermissionDenied(_("Trekkers en partners van het team leggen een wijkgesprek vast."))
+        return super(TeamMixin, self).dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "team": self.team}
+
+    def get_initial(self):
+        today = timezone.localdate()
+        return {
+            "date": today,
+            "year": today.year,
+            "participants": [member.organisation for member in self.team.members.all()],
+        }
+
+    def perform(self, form):
+        gesprek = services.wijkgesprek_create(actor=self.request.user, team=self.team, **form.cleaned_data)
+        messages.success(self.request, _("Het wijkgesprek is vastgelegd."))
+        return gesprek
+
+    def get_success_url(self):
+        return reverse("interventions:gesprek", args=[self.object.pk])
+
+
+class GesprekMixin(RestrictedObjectMixin):
+    object_selector = staticmethod(selectors.gesprek_get)
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.gesprek = self.get_object()
+            self.team = self.gesprek.team
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            gesprek=self.gesprek,
+            team=self.team,
+            can_change=allowed(self.request.user, "change", self.gesprek),
+            **kwargs,
+        )
+
+
+class GesprekDetailView(GesprekMixin, TemplateView):
+    """A wijkgesprek: its duiding, decisions and actions; team workers add actions and
+    turn them into interventions here."""
+
+    template_name = "interventions/gesprek_detail.html"
+
+    def _interventions(self):
+        return selectors.team_interventions_choice(user=self.request.user, team=self.team)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if context["can_change"]:
+            interventions = self._interventions()
+            context["action_form"] = kwargs.get("action_form") or GesprekActionForm(
+                interventions=interventions
+            )
+            for action in self.gesprek.actions.all():
+                action.link_form = GesprekActionLinkForm(
+                    interventions=interventions,
+                    initial={"intervention": action.intervention_id},
+                    prefix=f"actie-{action.pk}",
+                )
+        context["entries"] = selectors.gesprek_history(gesprek=self.gesprek)
+        return context
+
+    def post(self, request, *args, **kwargs):
+        """Add an action."""
+        if not allowed(request.user, "change", self.gesprek):
+            raise PermissionDenied(_("Trekkers en partners van het team vullen een wijkgesprek aan."))
+        form = GesprekActionForm(request.POST, interventions=self._interventions())
+        if form.is_valid():
+            try:
+                services.wijkgesprek_action_add(actor=request.user, gesprek=self.gesprek, **form.cleaned_data)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("De actie is toegevoegd."))
+                return redirect(reverse("interventions:gesprek", args=[self.gesprek.pk]) + "#acties")
+        return self.render_to_response(self.get_context_data(action_form=form), status=400)
+
+
+class GesprekEditView(GesprekMixin, ServiceFormMixin, FormView):
+    template_name = "interventions/gesprek_edit.html"
+    form_class = WijkgesprekEditForm
+    required_action = "change"
+    conflict_fields = ("date", "year", "duiding", "decisions")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "team": self.team}
+
+    def get_initial(self):
+        gesprek = self.gesprek
+        return {
+            "date": gesprek.date,
+            "year": gesprek.year,
+            "participants": list(gesprek.participants.all()),
+            "duiding": gesprek.duiding,
+            "decisions": gesprek.decisions,
+            "version": gesprek.version,
+        }
+
+    def perform(self, form):
+        gesprek = services.wijkgesprek_update(
+            actor=self.request.user, gesprek=self.gesprek, **form.cleaned_data
+        )
+        messages.success(self.request, _("Het wijkgesprek is opgeslagen."))
+        return gesprek
+
+    def get_success_url(self):
+        return reverse("interventions:gesprek", args=[self.gesprek.pk])
+
+
+@login_required
+@require_POST
+def gesprek_action_link(request, pk):
+    """Point an action at an intervention of the team, or at none."""
+    action = selectors.gesprek_action_get(user=request.user, pk=pk, action="change")
+    team = action.gesprek.team
+    form = GesprekActionLinkForm(
+        request.POST,
+        interventions=selectors.team_interventions_choice(user=request.user, team=team),
+        prefix=f"actie-{action.pk}",
+    )
+    if not form.is_valid():
+        messages.error(request, _("Kies een interventie van dit gebiedsteam."))
+    else:
+        try:
+            services.wijkgesprek_action_link(
+                actor=request.user, action=action, intervention=form.cleaned_data["intervention"]
+            )
+        except ValidationError as exc:
+            messages.error(request, error_text(exc))
+        else:
+            messages.success(request, _("De actie is bijgewerkt."))
+    return redirect(reverse("interventions:gesprek", args=[action.gesprek_id]) + "#acties")
+
+
+@login_required
+@require_POST
+def gesprek_action_remove(request, pk):
+    action = selectors.gesprek_action_get(user=request.user, pk=pk, action="change")
+    services.wijkgesprek_action_remove(actor=request.user, action=action)
+    messages.success(request, _("De actie is verwijderd."))
+    return redirect(reverse("interventions:gesprek", args=[action.gesprek_id]) + "#acties")
+
+
+# --- sections of the area page (registered in apps.py) ----------------------------------------
+
+
+def _area_context(request, area):
+    """What the interventions sections of one area page share, read once per request."""
+    cached = getattr(request, "_wijk_work", None)
+    if cached is not None and cached["area"].pk == area.pk:
+        return cached
+    user = request.user
+    teams = list(selectors.area_teams(user=user, area=area))
+    context = {"area": area, "teams": teams, "user_teams": teams}
+    working = (
+        {team.pk for team in selectors.loggable_teams(user=user).filter(pk__in=[t.pk for t in teams])}
+        if teams
+        else set()
+    )
+    for team in teams:
+        team.can_work = team.pk in working
+        team.urgencies = list(selectors.urgency_history(user=user, team=team)[:5])
+    context["working_teams"] = [team for team in teams if team.can_work]
+    request._wijk_work = context
+    return context
+
+
+def area_team_section(request, area):
+    """Urgency and team of the area, and what the person may do here."""
+    if not request.user.is_authenticated:
+        return None
+    context = _area_context(request, area)
+    if not context["teams"]:
+        return None
+    return render_to_string("interventions/_area_team.html", context, request=request)
+
+
+def area_interventions_section(request, area):
+    if not request.user.is_authenticated:
+        return None
+    context = dict(_area_context(request, area))
+    rows, per_status, total = selectors.area_interventions(user=request.user, area=area)
+    if not total and not context["teams"]:
+        return None
+    context.update(interventions=rows, per_status=per_status, total=total)
+    return render_to_string("interventions/_area_interventions.html", context, request=request)
+
+
+def area_gesprekken_section(request, area):
+    if not request.user.is_authenticated:
+        return None
+    context = dict(_area_context(request, area))
+    if not context["teams"]:
+        return None
+    context["gesprekken"] = list(selectors.gesprek_list(user=request.user, teams=context["teams"])[:3])
+    return render_to_string("interventions/_area_gesprekken.html", context, request=request)
+
+
+def area_activity_section(request, area):
+    if not request.user.is_authenticated:
+        return None
+    context = dict(_area_context(request, area))
+    entries = selectors.area_activity(user=request.user, teams=context["teams"], area=area)
+    if not entries:
+        return None
+    context["entries"] = entries
+    return render_to_string("interventions/_area_activity.html", context, request=request)

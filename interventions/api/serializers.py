@@ -20,6 +20,8 @@ from interventions.models import (
     Theme,
     Urgency,
     UrgencyAssessment,
+    Wijkgesprek,
+    WijkgesprekAction,
 )
 from organisations.models import Organisation
 
@@ -293,3 +295,77 @@ class EvaluationSerializer(serializers.Serializer):
     excluded_buurten = serializers.IntegerField()
     empty = serializers.CharField()
     message = serializers.CharField()
+
+
+# --- wijkgesprekken --------------------------------------------------------------------
+
+
+class InterventionRefField(serializers.PrimaryKeyRelatedField):
+    """An intervention by id; read as id and title."""
+
+    def use_pk_only_optimization(self):
+        return False
+
+    def get_queryset(self):
+        # Only interventions the person sees: an id they may not see reads as unknown.
+        request = self.context.get("request")
+        return Intervention.objects.restrict(getattr(request, "user", None), "view")
+
+    def to_representation(self, obj):
+        return {"id": obj.pk, "title": obj.title}
+
+
+class WijkgesprekActionSerializer(serializers.ModelSerializer):
+    intervention = InterventionRefField(
+        queryset=Intervention.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text=_("Id van een interventie van hetzelfde team, of null."),
+    )
+
+    class Meta:
+        model = WijkgesprekAction
+        fields = ["id", "text", "intervention", "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+
+class WijkgesprekSerializer(serializers.ModelSerializer):
+    team = serializers.PrimaryKeyRelatedField(queryset=AreaTeam.objects.all())
+    participants = OrganisationField(many=True, help_text=_("Korte namen van organisaties uit het team."))
+    actions = WijkgesprekActionSerializer(many=True, read_only=True)
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Wijkgesprek
+        fields = [
+            "id",
+            "team",
+            "date",
+            "year",
+            "participants",
+            "duiding",
+            "decisions",
+            "actions",
+            "version",
+            "created_at",
+            "updated_at",
+            "url",
+        ]
+        read_only_fields = ["id", "actions", "created_at", "updated_at", "url"]
+        extra_kwargs = {"version": {"read_only": False, "required": False, "help_text": VERSION_HELP}}
+
+    def get_url(self, obj) -> str:
+        return reverse("interventions:gesprek", args=[obj.pk])
+
+
+class WijkgesprekCreateSerializer(WijkgesprekSerializer):
+    action_texts = serializers.ListField(
+        child=serializers.CharField(max_length=500),
+        required=False,
+        default=list,
+        write_only=True,
+        help_text=_("De acties van het gesprek, één tekst per actie."),
+    )
+
+    class Meta(WijkgesprekSerializer.Meta):
+        fields = [*WijkgesprekSerializer.Meta.fields, "action_texts"]

@@ -38,6 +38,9 @@ from interventions.api.serializers import (
     TeamMemberSerializer,
     UrgencyAssessmentSerializer,
     UrgencyUpdateSerializer,
+    WijkgesprekActionSerializer,
+    WijkgesprekCreateSerializer,
+    WijkgesprekSerializer,
 )
 from interventions.evaluation import UnknownModel, intervention_evaluation
 from interventions.models import (
@@ -48,6 +51,7 @@ from interventions.models import (
     TeamMember,
     Theme,
     UrgencyAssessment,
+    Wijkgesprek,
 )
 from organisations.models import Organisation
 
@@ -350,3 +354,52 @@ class AttachmentViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         return stored_file_response(
             attachment.file, filename=attachment.original_name, content_type=attachment.content_type
         )
+
+
+# --- wijkgesprekken --------------------------------------------------------------------
+
+
+class WijkgesprekViewSet(VersionedUpdateMixin, RestrictedModelViewSet):
+    """Wijkgesprekken of the teams: team members read them; bewerkers of the trekker and
+    partners record and change them. Actions are added through ``acties``."""
+
+    queryset = Wijkgesprek.objects.all()
+    serializer_class = WijkgesprekSerializer
+    filterset_fields = ["team", "year"]
+    ordering_fields = ["date", "created_at"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return selectors.gesprek_list(user=self.request.user)
+
+    @extend_schema(request=WijkgesprekCreateSerializer, responses=WijkgesprekSerializer)
+    def create(self, request, *args, **kwargs):
+        payload = WijkgesprekCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = dict(payload.validated_data)
+        data.pop("version", None)
+        team = get_object_for(request.user, AreaTeam.objects.all(), pk=data.pop("team").pk)
+        gesprek = services.wijkgesprek_create(
+            actor=request.user, team=team, actions=data.pop("action_texts", []), **data
+        )
+        return Response(WijkgesprekSerializer(self.get_queryset().get(pk=gesprek.pk)).data, status=201)
+
+    def update_object(self, instance, *, version, data):
+        if "team" in data and data.pop("team").pk != instance.team_id:
+            raise ValidationError({"team": _("Een wijkgesprek blijft bij zijn team.")})
+        return services.wijkgesprek_update(actor=self.request.user, gesprek=instance, version=version, **data)
+
+    def perform_update(self, serializer):
+        super().perform_update(serializer)
+        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
+
+    @extend_schema(request=WijkgesprekActionSerializer, responses=WijkgesprekActionSerializer)
+    @action(detail=True, methods=["post"], url_path="acties")
+    def add_action(self, request, pk=None):
+        gesprek = self.get_object()
+        payload = WijkgesprekActionSerializer(data=request.data, context=self.get_serializer_context())
+        payload.is_valid(raise_exception=True)
+        created = services.wijkgesprek_action_add(
+            actor=request.user, gesprek=gesprek, **payload.validated_data
+        )
+        return Response(WijkgesprekActionSerializer(created).data, status=201)

@@ -10,6 +10,14 @@ from interventions.services.common import (  # noqa: F401
     attachment_max_mb,
     intervention_url,
 )
+from interventions.services.gesprekken import (  # noqa: F401
+    gesprek_url,
+    wijkgesprek_action_add,
+    wijkgesprek_action_link,
+    wijkgesprek_action_remove,
+    wijkgesprek_create,
+    wijkgesprek_update,
+)
 from interventions.services.interventions import (  # noqa: F401
     allowed_area_ids,
     intervention_change_status,
@@ -20,6 +28,7 @@ from interventions.services.interventions import (  # noqa: F401
 from interventions.services.notifications import (  # noqa: F401
     digest_claim,
     digest_due_user_ids,
+    notify_team,
     preference_set,
     team_people,
 )

@@ -44,7 +44,7 @@ ATTACHMENT_TYPES = {
 }
 MAX_FILES_PER_UPDATE = 5
 
-NOTIFICATION_KINDS = ("interventie_nieuw", "interventie_status")
+NOTIFICATION_KINDS = ("interventie_nieuw", "interventie_status", "wijkgesprek")
 
 NO_TEAM_RIGHTS = _("Alleen beheerders van een trekkende organisatie mogen het gebiedsteam wijzigen.")
 NO_INTERVENTION_RIGHTS = _(

@@ -20,6 +20,7 @@ from interventions.models import (
     ProgressUpdate,
     TeamMember,
     Theme,
+    WijkgesprekAction,
     may_work_in,
 )
 from interventions.services.common import (
@@ -202,8 +203,10 @@ def intervention_create(
     status: str = Status.IDEE,
     indicator_keys: Iterable[str] = (),
     stop_reason: str = "",
+    from_action: WijkgesprekAction | None = None,
 ) -> Intervention:
-    """Log an intervention of an area team.
+    """Log an intervention of an area team; ``from_action``, an action of one of the
+    team's wijkgesprekken, then points to it.
 
     The actor edits for a trekker or partner organisation of the team; the lead
     organisation is a trekker or partner of the team, the partners are in the team, and the
@@ -245,6 +248,15 @@ def intervention_create(
     _set_m2m_quietly(intervention, areas=areas_, partner_organisations=partners)
     _snapshot_m2m_history(intervention)
     ensure_in_scope(actor, intervention, "change")
+    if from_action is not None:
+        action = (
+            WijkgesprekAction.objects.select_for_update().select_related("gesprek").get(pk=from_action.pk)
+        )
+        if action.gesprek.team_id != team.pk:
+            raise ValidationError(_("Deze actie komt uit een wijkgesprek van een ander gebiedsteam."))
+        action.intervention = intervention
+        action._history_user = actor
+        action.save(update_fields=["intervention"])
     _notify_team(
         actor=actor,
         intervention=intervention,

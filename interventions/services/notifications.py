@@ -35,13 +35,13 @@ def team_people(team: AreaTeam, *, exclude=None):
     return people
 
 
-def _notify_team(*, actor, intervention: Intervention, kind: str, text: str) -> list[Notification]:
+def notify_team(*, actor, team: AreaTeam, kind: str, text: str, url: str) -> list[Notification]:
     """Notify the team's people (never the actor) in the product, and queue the e-mail for
     those who want each event by mail. Digest readers get it in the daily overview."""
-    people = list(team_people(intervention.team, exclude=actor))
+    people = list(team_people(team, exclude=actor))
     if not people:
         return []
-    notes = notify(recipients=people, kind=kind, text=text, url=intervention_url(intervention))
+    notes = notify(recipients=people, kind=kind, text=text, url=url)
     modes = dict(NotificationPreference.objects.filter(user__in=people).values_list("user_id", "mode"))
     direct = [
         note.pk
@@ -52,6 +52,13 @@ def _notify_team(*, actor, intervention: Intervention, kind: str, text: str) -> 
     if direct:
         queue_on_commit("interventions.tasks.notification_mail_send", direct, what=f"team news mail {direct}")
     return notes
+
+
+def _notify_team(*, actor, intervention: Intervention, kind: str, text: str) -> list[Notification]:
+    """``notify_team`` about an intervention, linking to its page."""
+    return notify_team(
+        actor=actor, team=intervention.team, kind=kind, text=text, url=intervention_url(intervention)
+    )
 
 
 @transaction.atomic

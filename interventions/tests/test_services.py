@@ -19,6 +19,8 @@ from interventions.models import (
     TeamMember,
     TeamRole,
     UrgencyAssessment,
+    Wijkgesprek,
+    WijkgesprekAction,
 )
 from interventions.tests.helpers import build_intervention, build_team, gebied, haarlem, velsen
 from tests import factories
@@ -808,13 +810,17 @@ def test_demo_is_complete_and_idempotent(db):
     demo.seed(log=lines.append)
     assert AreaTeam.objects.count() == 3
     assert UrgencyAssessment.objects.filter(year__in=[2024, 2025]).count() == 6
-    assert Intervention.objects.count() == 13
+    # 13 interventions with a timeline, and one per team (3) that an action of its
+    # wijkgesprek became.
+    assert Intervention.objects.count() == 13 + 3
     assert set(Intervention.objects.values_list("status", flat=True)) == set(Intervention.Status.values)
+    assert Wijkgesprek.objects.count() == 3
+    assert WijkgesprekAction.objects.filter(intervention__isnull=False).count() == 3
     assert ProgressUpdate.objects.count() >= 30
     counts = (AreaTeam.objects.count(), Intervention.objects.count(), ProgressUpdate.objects.count())
     demo.seed(log=lines.append)
     assert counts == (AreaTeam.objects.count(), Intervention.objects.count(), ProgressUpdate.objects.count())
-    assert "0 gebiedsteams, 0 urgenties en 0 interventies" in lines[-1]
+    assert "0 gebiedsteams, 0 urgenties, 0 interventies en 0 wijkgesprekken" in lines[-1]
 
 
 def test_admin_pages_are_read_only(client, world, team, intervention):
