@@ -6,10 +6,24 @@ in the database.
 """
 
 from collections import OrderedDict, defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from agreements.models import (
     Agreement,
@@ -23,7 +37,7 @@ from agreements.models import (
     PartyRole,
     Theme,
 )
-from areas.models import Area
+from areas.models import Area, AreaKind
 from core.audit import merged_history
 from core.permissions import get_object_for, is_platform_admin
 from organisations.models import Organisation, organisation_ids_for
@@ -383,3 +397,100 @@ def own_corporations(*, user):
 
 def party_organisations(*, agreement):
     return Organisation.objects.filter(agreement_parties__agreement=agreement).order_by("name")
+
+
+# --- the area page ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AreaCommitments:
+    """The commitments that name an area, for the section on the area's page."""
+
+    # At most ``limit`` commitments, each with ``latest_report`` (or None) and
+    # ``named_areas`` (the areas it names that put it on this page).
+    commitments: list
+    # All commitments that name the area and that the user may read.
+    total: int
+    # Whether the user reads any agreement of the area's gemeente at all.
+    has_agreements: bool
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.commitments)
+
+
+def _named_areas_q(area: Area) -> Q:
+    """Areas whose naming in a commitment puts the commitment on ``area``'s page: the
+    area itself, a wijk's buurten, a gebied's member buurten, a buurt's wijk.
+
+    Matched by kind and code in any boundary year, so a commitment that names a wijk of
+    an older vintage still shows on the page of the same wijk in a newer one.
+    """
+    named = Q(kind=area.kind, code=area.code)
+    if area.kind == AreaKind.WIJK:
+        buurten = Area.objects.filter(parent=area, kind=AreaKind.BUURT).values("code")
+        named |= Q(kind=AreaKind.BUURT, code__in=buurten)
+    elif area.kind == AreaKind.GEBIED:
+        members = area.members.filter(kind=AreaKind.BUURT).values("code")
+        named |= Q(kind=AreaKind.BUURT, code__in=members)
+    elif area.kind == AreaKind.BUURT and area.parent_id:
+        wijk = Area.objects.filter(pk=area.parent_id, kind=AreaKind.WIJK).values("code")
+        named |= Q(kind=AreaKind.WIJK, code__in=wijk)
+    return named
+
+
+def area_commitments(*, user, area: Area, limit: int = 25) -> AreaCommitments:
+    """The agreement commitments the user may read that name ``area`` (see
+    ``_named_areas_q``), with the latest monitoring report of each.
+
+    Commitments of agreements still running (not afgerond, last year not passed) come
+    first, then the newest agreement first; within an agreement in the agreement's own
+    order. Proposals in a bod are not agreed yet and are left out.
+
+    Three queries whatever the number of commitments (the rows with the total count, the
+    latest reports, the named areas); with no commitments, one more to learn whether the
+    user reads any agreement of the gemeente.
+    """
+    named = Area.objects.restrict(user, "view").filter(_named_areas_q(area))
+    naming = Commitment.areas.through.objects.filter(area_id__in=named.values("pk")).values("commitment_id")
+    this_year = timezone.localdate().year
+    running = Q(agreement__end_year__gte=this_year) & ~Q(agreement__status=Agreement.Status.AFGEROND)
+    latest = (
+        MonitoringReport.objects.restrict(user, "view")
+        .filter(commitment_id=OuterRef("commitment_id"))
+        .order_by("-year")
+        .values("pk")[:1]
+    )
+    commitments = list(
+        Commitment.objects.restrict(user, "view")
+        .filter(agreement__isnull=False, pk__in=naming)
+        .select_related("agreement", "responsible")
+        .annotate(
+            running=Case(When(running, then=Value(1)), default=Value(0), output_field=IntegerField()),
+            # Counted over all matching rows before the LIMIT: no second query for the total.
+            total=Window(Count("pk")),
+        )
+        .prefetch_related(
+            Prefetch(
+                "reports",
+                queryset=MonitoringReport.objects.filter(pk=Subquery(latest)).order_by(),
+                to_attr="latest_reports",
+            ),
+            Prefetch(
+                "areas",
+                queryset=named.only("id", "year", "kind", "code", "name").order_by("-year", "name"),
+                to_attr="named_areas",
+            ),
+        )
+        .order_by(
+            "-running", "-agreement__start_year", "agreement__title", "agreement_id", "theme", "number", "pk"
+        )[:limit]
+    )
+    for commitment in commitments:
+        commitment.latest_report = commitment.latest_reports[0] if commitment.latest_reports else None
+    if commitments:
+        return AreaCommitments(commitments=commitments, total=commitments[0].total, has_agreements=True)
+    has_agreements = (
+        Agreement.objects.restrict(user, "view").filter(gemeente_code=area.gemeente_code).exists()
+    )
+    return AreaCommitments(commitments=[], total=0, has_agreements=has_agreements)

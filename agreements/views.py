@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -1080,3 +1081,16 @@ def proposal_adopt(request, pk):
         return redirect("agreements:bod-detail", pk=proposal.bod_id)
     messages.success(request, _("Het voorstel is overgenomen in %s.") % agreement.title)
     return HttpResponseRedirect(reverse("agreements:detail", args=[agreement.pk]) + f"#afspraak-{adopted.pk}")
+
+
+# --- the area page ----------------------------------------------------------------------
+
+
+def area_section(request, area):
+    """The commitments that name a wijk, gebied or buurt, as a section of the area's page
+    (registered in ``AgreementsConfig.ready``). None for a person who reads no agreement
+    of the area's gemeente: the page then shows no heading for it at all."""
+    found = selectors.area_commitments(user=request.user, area=area)
+    if not found.has_agreements:
+        return None
+    return render_to_string("agreements/_area_section.html", {"area": area, "found": found}, request=request)
