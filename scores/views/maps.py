@@ -1,5 +1,6 @@
 """The score map (a model, its change between two years, or one indicator) with its
-legend and table, its export, and the scores of one area over the years.
+legend and table, its export, the scores of one area over the years, and the section
+"Scores in het kort" on the pages of wijken and gebieden.
 
 Reads go through ``scores.selectors.maps``; every model, indicator, score and value comes
 out of ``restrict()``, so a licensed map that a person may not see is a 404 here, on the
@@ -13,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
@@ -25,7 +27,7 @@ from organisations.selectors import home_gemeente_code
 from scores import catalogue, exports
 from scores.forms.maps import ScoreMapForm, subject_value
 from scores.models import ScoreModel, Source
-from scores.selectors import maps
+from scores.selectors import maps, summary
 
 DEFAULT_GEMEENTE = "GM0453"
 # Tables longer than this (the national view) are split into pages.
@@ -114,22 +116,29 @@ def _map_choice(request):
     return choice
 
 
-def _geojson_url(user, subject, form) -> str:
-    data = form.cleaned_data
-    params = (
-        {"model": subject.key} if subject_value(subject).startswith("model:") else {"indicator": subject.pk}
-    )
-    params.update(year=data["jaar"], level=data["niveau"], gemeente=data["gemeente"])
-    if data["vergelijk"]:
-        params["compare"] = data["vergelijk"]
-    if "indicator" in params:
-        params.update(classing=data["klassen"], classes=data["aantal"])
-        if data["breaks"]:
-            params["breaks"] = ";".join(f"{b:g}" for b in data["breaks"])
+def scored_geojson_url(user, subject, **params) -> str:
+    """The scored GeoJSON of ``subject`` (a model or indicator) with the map ``params``
+    (year, level, scope, ...), as a page shown to ``user`` asks for it."""
+    params = {
+        **({"model": subject.key} if isinstance(subject, ScoreModel) else {"indicator": subject.pk}),
+        **params,
+    }
     if not (subject.source_id and subject.source.is_licensed):
         # Licensed maps need the real session; the signature is for open ones only.
         params["sig"] = map_url_signature(user)
     return f"{reverse('score-geojson')}?{urlencode(params)}"
+
+
+def _geojson_url(user, subject, form) -> str:
+    data = form.cleaned_data
+    params = {"year": data["jaar"], "level": data["niveau"], "gemeente": data["gemeente"]}
+    if data["vergelijk"]:
+        params["compare"] = data["vergelijk"]
+    if not isinstance(subject, ScoreModel):
+        params.update(classing=data["klassen"], classes=data["aantal"])
+        if data["breaks"]:
+            params["breaks"] = ";".join(f"{b:g}" for b in data["breaks"])
+    return scored_geojson_url(user, subject, **params)
 
 
 def _bbox(user, table, gemeente):
@@ -239,3 +248,74 @@ def area_scores(request, year, code):
     }
     template = "scores/_area_scores.html" if request.GET.get("partial") else "scores/area_scores.html"
     return render(request, template, context)
+
+
+# The parameter of the area page that chooses the model of the small map.
+SECTION_MODEL_PARAM = "model"
+
+
+def _section_choice(scores, key: str):
+    """The score whose model the person chose; else the open veerkracht-index (everyone
+    may see it and it covers every buurt); else the first. A model the person may not see
+    is not among ``scores``, so asking for it falls back like an unknown key."""
+    by_key = {s.model.key: s for s in scores}
+    return by_key.get(key) or by_key.get(catalogue.VEERKRACHT_INDEX.key) or scores[0]
+
+
+def area_section(request, area):
+    """The section "Scores in het kort" of a wijk's or gebied's page (registered with
+    ``areas.panels``): per model the person may see, the latest score of the area with its
+    change since the previous measurement, the signal cell, the buurten that moved a
+    class, and a small map of the buurten coloured by the chosen model with the same
+    buurten as a table. None when no visible model has a score for this area."""
+    user = request.user
+    scores = summary.area_summary(user=user, area=area)
+    if not scores:
+        return None
+    chosen = _section_choice(scores, request.GET.get(SECTION_MODEL_PARAM, ""))
+    model = chosen.model
+    scope = {"gebied": area.code} if area.kind == AreaKind.GEBIED else {"parent": area.code}
+    table = maps.score_table(user=user, model=model, year=chosen.year, level=AreaKind.BUURT, **scope)
+    area_map = None
+    if table.has_data:
+        area_map = {
+            "label": _(
+                "Kaart: de buurten van %(name)s naar %(model)s, %(year)s; de tabel bevat dezelfde gegevens"
+            )
+            % {"name": area.name, "model": model.name, "year": chosen.year},
+            "geojson_url": scored_geojson_url(user, model, year=chosen.year, level=AreaKind.BUURT, **scope),
+            "area_url": reverse("areas:detail", kwargs={"year": chosen.year, "code": "CODE"}),
+            "bbox": area_selectors.bbox_of([area]),
+        }
+    context = {
+        "area": area,
+        "scores": [s for s in scores if not s.is_signal],
+        "signals": [s for s in scores if s.is_signal],
+        "moved": [s for s in scores if s.moves],
+        "chosen": chosen,
+        "choices": scores,
+        "param": SECTION_MODEL_PARAM,
+        # The page's other parameters (sorting of its tables) survive choosing a model.
+        "kept_params": [
+            (key, value)
+            for key, values in request.GET.lists()
+            if key != SECTION_MODEL_PARAM
+            for value in values
+        ],
+        "table": table,
+        "rows": table.rows,
+        "map": area_map,
+        "map_page_url": reverse("scores:map")
+        + "?"
+        + urlencode(
+            {
+                "kaart": subject_value(model),
+                "jaar": chosen.year,
+                "niveau": AreaKind.BUURT,
+                "gemeente": area.gemeente_code,
+            }
+        ),
+    }
+    # Rendered without the context processors: the page around it has already run them
+    # (the navigation's notification count would cost a query per section).
+    return render_to_string("scores/_area_section.html", {**context, "request": request})

@@ -58,7 +58,10 @@
     document.querySelectorAll("[data-score-map]").forEach(initMap);
   }
 
-  if (document.readyState === "loading") {
+  // Deferred scripts run in document order, all before DOMContentLoaded. A section of an
+  // area page loads this file before the page loads Leaflet and areas/map.js, so then it
+  // waits for the document to be ready.
+  if (document.readyState === "loading" || typeof L === "undefined" || !window.WijkkoersMap) {
     document.addEventListener("DOMContentLoaded", start);
   } else {
     start();
