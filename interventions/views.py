@@ -111,6 +111,11 @@ class TeamDetailView(TeamMixin, TemplateView):
             "role", "organisation__name"
         )
         context["assessments"] = selectors.urgency_history(user=user, team=self.team)
+        # The wijk's page of the newest boundary year shows the team's work in one place.
+        years = area_selectors.area_years(user=user, code=self.team.area.code)
+        context["area_year"] = (
+            years[0] if years and self.team.area.kind != AreaKind.GEBIED else self.team.area.year
+        )
         interventions = selectors.intervention_list(user=user, team=self.team)
         context["page"] = Paginator(interventions, PAGE_SIZE).get_page(self.request.GET.get("pagina"))
         return context
