@@ -30,6 +30,7 @@ urlpatterns = [
     path("teams/<int:pk>/wijkgesprekken/exporteren.<str:fmt>", views.gesprek_export, name="gesprek-export"),
     path("wijkgesprekken/<int:pk>/", views.GesprekDetailView.as_view(), name="gesprek"),
     path("wijkgesprekken/<int:pk>/bewerken/", views.GesprekEditView.as_view(), name="gesprek-edit"),
+    path("wijkgesprekken/<int:pk>/verwijderen/", views.GesprekDeleteView.as_view(), name="gesprek-delete"),
     path("wijkgesprekken/actie/<int:pk>/koppelen/", views.gesprek_action_link, name="gesprek-action-link"),
     path(
         "wijkgesprekken/actie/<int:pk>/verwijderen/",

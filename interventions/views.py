@@ -904,6 +904,16 @@ class GesprekEditView(GesprekMixin, ServiceFormMixin, FormView):
         return reverse("interventions:gesprek", args=[self.gesprek.pk])
 
 
+class GesprekDeleteView(GesprekMixin, TemplateView):
+    template_name = "interventions/gesprek_confirm_delete.html"
+    required_action = "delete"
+
+    def post(self, request, *args, **kwargs):
+        services.wijkgesprek_delete(actor=request.user, gesprek=self.gesprek)
+        messages.success(request, _("Het wijkgesprek is verwijderd."))
+        return redirect("interventions:gesprekken", pk=self.team.pk)
+
+
 @login_required
 @require_POST
 def gesprek_action_link(request, pk):
@@ -979,6 +989,17 @@ def area_interventions_section(request, area):
     rows, per_status, total = selectors.area_interventions(user=request.user, area=area)
     if not total and not context["teams"]:
         return None
+    changeable = (
+        set(
+            Intervention.objects.restrict(request.user, "change")
+            .filter(pk__in=[row.pk for row in rows])
+            .values_list("pk", flat=True)
+        )
+        if rows
+        else set()
+    )
+    for row in rows:
+        row.can_change = row.pk in changeable
     context.update(interventions=rows, per_status=per_status, total=total)
     return render_to_string("interventions/_area_interventions.html", context, request=request)
 

@@ -16,6 +16,7 @@ from interventions.services.gesprekken import (  # noqa: F401
     wijkgesprek_action_link,
     wijkgesprek_action_remove,
     wijkgesprek_create,
+    wijkgesprek_delete,
     wijkgesprek_update,
 )
 from interventions.services.interventions import (  # noqa: F401

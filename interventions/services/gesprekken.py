@@ -232,3 +232,18 @@ def wijkgesprek_action_remove(*, actor, action: WijkgesprekAction) -> None:
         raise PermissionDenied(NO_GESPREK_RIGHTS)
     action._history_user = actor
     action.delete()
+
+
+@transaction.atomic
+def wijkgesprek_delete(*, actor, gesprek: Wijkgesprek) -> None:
+    """Delete a wijkgesprek recorded by mistake, with its actions (bewerkers of the
+    trekker and partners). Interventions its actions became stay; the history keeps the
+    gesprek and who deleted it."""
+    gesprek = _lock(gesprek)
+    if not allowed(actor, "delete", gesprek):
+        raise PermissionDenied(NO_GESPREK_RIGHTS)
+    for action in gesprek.actions.all():
+        action._history_user = actor
+        action.delete()
+    gesprek._history_user = actor
+    gesprek.delete()

@@ -134,6 +134,19 @@ class TestGesprekPages(AccessMatrix):
             visible=READERS,
         ),
         Case(
+            "delete page",
+            url=_url("interventions:gesprek-delete", "gesprek"),
+            allowed=EDITORS,
+            visible=READERS,
+        ),
+        Case(
+            "delete",
+            method="post",
+            url=_url("interventions:gesprek-delete", "gesprek"),
+            allowed=EDITORS,
+            visible=READERS,
+        ),
+        Case(
             "intervention from action page",
             url=lambda w: reverse("interventions:create") + f"?team={build(w).team.pk}&actie={w.action.pk}",
             allowed=EDITORS,
@@ -394,3 +407,15 @@ def test_wijk_page_queries_do_not_grow_with_the_work(world, team, client, django
     with django_assert_max_num_queries(len(few.captured_queries)):
         html = client.get(url).content.decode()
     assert "Interventie 29" in html
+
+
+def test_delete_keeps_the_interventions_and_the_history(world, team):
+    gesprek = _create(world, team)
+    intervention = build_intervention(world, team, title="Uit de actie", from_action=gesprek.actions.get())
+    with pytest.raises(PermissionDenied):
+        services.wijkgesprek_delete(actor=world.tenant_rep, gesprek=gesprek)
+    services.wijkgesprek_delete(actor=world.gemeente_reviewer, gesprek=gesprek)
+    assert not Wijkgesprek.objects.exists() and not WijkgesprekAction.objects.exists()
+    assert Intervention.objects.filter(pk=intervention.pk).exists()
+    deleted = Wijkgesprek.history.filter(id=gesprek.pk, history_type="-").get()
+    assert deleted.history_user == world.gemeente_reviewer
