@@ -24,6 +24,7 @@ class ExportData:
     agreement: object
     parties: list
     commitments: list  # with ``reports`` prefetched, ordered by theme
+    gemeente_name: str = ""  # the name of the agreement's gemeente (``selectors.gemeente_names``)
 
     @property
     def years(self):
@@ -204,19 +205,18 @@ def themed(commitments):
     return [(label, groups[value]) for value, label in Theme.choices if value in groups]
 
 
-def report_pdf_bytes(data: ExportData, *, request=None) -> bytes:
-    """The agreement as a printable PDF (WeasyPrint from an HTML template)."""
-    from weasyprint import HTML
-
+def report_html(data: ExportData, *, request=None) -> str:
+    """The printable report of the agreement as HTML, for ``report_pdf_bytes``."""
     rows = []
     for commitment in data.commitments:
         reports = sorted(commitment.reports.all(), key=lambda r: r.year)
         commitment.latest_report = reports[-1] if reports else None
         rows.append(commitment)
-    html = render_to_string(
+    return render_to_string(
         "agreements/report.pdf.html",
         {
             "agreement": data.agreement,
+            "gemeente_name": data.gemeente_name or data.agreement.gemeente_code,
             "parties": data.parties,
             "themes": themed(rows),
             "disputed": [c for c in rows if c.is_disputed],
@@ -224,4 +224,10 @@ def report_pdf_bytes(data: ExportData, *, request=None) -> bytes:
         },
         request=request,
     )
-    return HTML(string=html, base_url=None).write_pdf()
+
+
+def report_pdf_bytes(data: ExportData, *, request=None) -> bytes:
+    """The agreement as a printable PDF (WeasyPrint from an HTML template)."""
+    from weasyprint import HTML
+
+    return HTML(string=report_html(data, request=request), base_url=None).write_pdf()

@@ -12,12 +12,16 @@ from core.forms import StyledForm
 from organisations.models import Organisation
 
 YEAR_FIELD = {"min_value": 2000, "max_value": 2100}
-GEMEENTE_CODE = forms.RegexField(
-    regex=r"^\s*[Gg][Mm]\d{4}\s*$",
-    label=_("CBS-gemeentecode"),
-    help_text=_("Bijvoorbeeld GM0453 voor Velsen."),
-    error_messages={"invalid": _("Een gemeentecode is GM gevolgd door vier cijfers, bijvoorbeeld GM0453.")},
-)
+
+
+def gemeente_field():
+    """A gemeente chosen by name; the value is its CBS code. The view gives the choices:
+    the gemeenten the person may choose there."""
+    return forms.ChoiceField(
+        label=_("Gemeente"),
+        choices=[],
+        error_messages={"invalid_choice": _("Kies een gemeente uit de lijst.")},
+    )
 
 
 def areas_for(gemeente_code):
@@ -41,15 +45,11 @@ def _active(kind):
 
 class AgreementForm(StyledForm):
     title = forms.CharField(label=_("Titel"), max_length=200)
-    gemeente_code = GEMEENTE_CODE
     start_year = forms.IntegerField(label=_("Eerste jaar"), **YEAR_FIELD)
     end_year = forms.IntegerField(label=_("Laatste jaar"), **YEAR_FIELD)
     summary = forms.CharField(
         label=_("Samenvatting"), widget=forms.Textarea(attrs={"rows": 4}), required=False
     )
-
-    def clean_gemeente_code(self):
-        return self.cleaned_data["gemeente_code"].strip().upper()
 
     def clean(self):
         data = super().clean()
@@ -60,9 +60,14 @@ class AgreementForm(StyledForm):
 
 
 class AgreementCreateForm(AgreementForm):
-    """A new agreement names its parties: one gemeente, corporations, tenants, partners."""
+    """A new agreement names its parties: one gemeente, corporations, tenants, partners.
+    The agreement is of the gemeente chosen as party: its CBS code is the agreement's."""
 
-    gemeente = forms.ModelChoiceField(label=_("Gemeente (partij)"), queryset=Organisation.objects.none())
+    gemeente = forms.ModelChoiceField(
+        label=_("Gemeente"),
+        queryset=Organisation.objects.none(),
+        help_text=_("De gemeente die partij is; de afspraak geldt voor haar grondgebied."),
+    )
     corporations = forms.ModelMultipleChoiceField(
         label=_("Woningcorporaties"), queryset=Organisation.objects.none()
     )
@@ -75,15 +80,26 @@ class AgreementCreateForm(AgreementForm):
         required=False,
     )
 
-    def __init__(self, *args, **kwargs):
+    field_order = ["title", "gemeente", "start_year", "end_year", "summary"]
+
+    def __init__(self, *args, gemeenten=None, **kwargs):
         super().__init__(*args, **kwargs)
         kinds = Organisation.Kind
-        self.fields["gemeente"].queryset = _active(kinds.GEMEENTE)
+        # ``gemeenten``: the gemeente organisations the person may choose (see
+        # ``selectors.agreement_gemeente_parties``).
+        self.fields["gemeente"].queryset = gemeenten if gemeenten is not None else _active(kinds.GEMEENTE)
         self.fields["corporations"].queryset = _active(kinds.CORPORATIE)
         self.fields["tenants"].queryset = _active(kinds.HUURDERSORGANISATIE)
         self.fields["partners"].queryset = _active(kinds.PARTNER)
         for name in ("corporations", "tenants", "partners"):
             self.fields[name].widget.attrs["size"] = 6
+
+    def clean(self):
+        data = super().clean()
+        gemeente = data.get("gemeente")
+        if gemeente is not None:
+            data["gemeente_code"] = gemeente.gemeente_code
+        return data
 
     def parties(self):
         """The chosen parties as (organisation, role) pairs, for the service."""
@@ -98,12 +114,9 @@ class AgreementCreateForm(AgreementForm):
 
 
 class AgreementEditForm(AgreementForm):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    """Title, period and summary; the gemeente is fixed by the parties."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # The gemeente of an agreement is fixed by its parties.
-        del self.fields["gemeente_code"]
+    version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class TransitionForm(StyledForm):
@@ -231,7 +244,7 @@ class CommentForm(StyledForm):
 
 class BodForm(StyledForm):
     corporation = forms.ModelChoiceField(label=_("Corporatie"), queryset=Organisation.objects.none())
-    gemeente_code = GEMEENTE_CODE
+    gemeente_code = gemeente_field()
     year = forms.IntegerField(label=_("Jaar waarvoor het bod geldt"), **YEAR_FIELD)
     recipients = forms.ModelMultipleChoiceField(
         label=_("Ontvangers"),
@@ -242,18 +255,17 @@ class BodForm(StyledForm):
         label=_("Toelichting"), widget=forms.Textarea(attrs={"rows": 4}), required=False
     )
 
-    def __init__(self, *args, corporations=None, **kwargs):
+    def __init__(self, *args, corporations=None, gemeenten=(), **kwargs):
         super().__init__(*args, **kwargs)
         if corporations is not None:
             self.fields["corporation"].queryset = corporations
+        # ``gemeenten``: ``(code, name)`` of the gemeenten a bod can go to.
+        self.fields["gemeente_code"].choices = [("", _("Kies een gemeente")), *gemeenten]
         kinds = Organisation.Kind
         self.fields["recipients"].queryset = Organisation.objects.filter(
             kind__in=[kinds.GEMEENTE, kinds.HUURDERSORGANISATIE], is_active=True
         ).order_by("kind", "name")
         self.fields["recipients"].widget.attrs["size"] = 6
-
-    def clean_gemeente_code(self):
-        return self.cleaned_data["gemeente_code"].strip().upper()
 
 
 class BodEditForm(BodForm):

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from agreements.formatting import shorten
 from core.models import VersionedModel
 from core.permissions import RestrictedQuerySet
 from organisations.models import organisation_ids_for
@@ -321,7 +322,8 @@ class Commitment(VersionedModel):
         ]
 
     def __str__(self):
-        return f"{self.number} {self.text[:60]}".strip()
+        # Used in notifications and mail subjects: cut after a whole word.
+        return f"{self.number} {shorten(self.text, 60)}".strip()
 
     @property
     def is_quantitative(self):
@@ -349,11 +351,16 @@ class MonitoringReport(VersionedModel):
         APPROVED = "goedgekeurd", _("goedgekeurd")
         RETURNED = "teruggestuurd", _("teruggestuurd voor herziening")
 
+    # The states in which the report carries the review of its current round.
+    REVIEWED_STATES = (State.APPROVED, State.RETURNED)
+
     # The badge (NL Design System status badge modifier) of each state and progress.
+    # Approved is the agreements' own dark green: the theme's green under white text is
+    # too pale to read (see agreements.css).
     STATE_BADGES = {
         State.DRAFT: "utrecht-status-badge--neutral",
         State.SUBMITTED: "wk-badge--waiting",
-        State.APPROVED: "utrecht-status-badge--success",
+        State.APPROVED: "wk-badge--success",
         State.RETURNED: "utrecht-status-badge--danger",
     }
     PROGRESS_BADGES = {
@@ -392,6 +399,25 @@ class MonitoringReport(VersionedModel):
     @property
     def state_badge(self) -> str:
         return self.STATE_BADGES.get(self.state, "utrecht-status-badge--neutral")
+
+    @classmethod
+    def label_of_state(cls, state: str) -> str:
+        """A state as the pages show it: a submitted report waits for the review of this
+        round ("ter beoordeling"); the other states by their name."""
+        if state == cls.State.SUBMITTED:
+            return _("ter beoordeling")
+        return cls.State(state).label
+
+    @property
+    def state_label(self) -> str:
+        return self.label_of_state(self.state)
+
+    @property
+    def is_reviewed(self) -> bool:
+        """Whether the current round has been reviewed, so ``reviewed_at``, ``reviewed_by``
+        and ``review_comment`` belong to it. A resubmitted report waits for a new review;
+        the earlier one is history."""
+        return self.state in self.REVIEWED_STATES and self.reviewed_at is not None
 
     @property
     def progress_badge(self) -> str:

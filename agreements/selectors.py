@@ -5,9 +5,9 @@ size of the agreement (prefetches, no per-row lookups); ``progress_per_theme`` a
 in the database.
 """
 
+import datetime
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.db.models import (
     Case,
@@ -37,6 +37,7 @@ from agreements.models import (
     PartyRole,
     Theme,
 )
+from agreements.services.bod import Deadlines
 from areas.models import Area, AreaKind
 from core.audit import merged_history
 from core.permissions import get_object_for, is_platform_admin
@@ -189,97 +190,141 @@ def reviewer_queue(*, user):
     )
 
 
+# Where a commitment stands in a year, in the order the page shows it: the stands a
+# report gives, then no report (draft or none).
+NOT_REPORTED = "niet_gerapporteerd"
+STANDS = (*MonitoringReport.Progress.values, NOT_REPORTED)
+
+
+def _unit_key(unit: str) -> str:
+    """Units that differ only in case or spacing are the same unit."""
+    return " ".join(unit.split()).casefold()
+
+
+def _add(total, value):
+    """A sum that stays None until there is something to add."""
+    if value is None:
+        return total
+    return value if total is None else total + value
+
+
 def progress_per_theme(*, agreement) -> list[dict]:
-    """Targets against realised values per theme and year, for the agreement's chart and
-    the table beside it. Two aggregate queries.
+    """Per theme: how many commitments stand where in each year, and targets against
+    realised values summed per unit, for the agreement's progress page. Two aggregate
+    queries.
 
     Returns one dict per theme that has commitments::
 
         {"theme": "beschikbaarheid", "label": "beschikbaarheid en nieuwbouw",
          "commitments": 5, "quantitative": 3, "disputed": 1,
-         "years": [{"year": 2025, "target": Decimal, "realised": Decimal,
-                    "approved": Decimal, "reports": 2, "op_koers": 1, "risico": 0,
-                    "achter": 1, "gerealiseerd": 0}, ...]}
+         "years": [{"year": 2025, "op_koers": 1, "risico": 0, "achter": 1,
+                    "gerealiseerd": 0, "niet_gerapporteerd": 3}, ...],
+         "units": [{"unit": "sociale huurwoningen", "commitments": 2,
+                    "years": [{"year": 2025, "target": None, "realised": Decimal("40"),
+                               "approved": Decimal("40"), "reports": 1}, ...]}, ...]}
 
-    ``target`` sums the targets whose target year is that year; ``realised`` sums the
-    realised values reported for that year (any state but concept), ``approved`` only the
-    approved ones. Units are mixed within a theme, so the sums are for the chart's shape;
-    the table shows them per commitment.
+    A commitment stands in a year where its report over that year puts it (submitted,
+    returned or approved: a draft is not reported yet); without one it is
+    ``niet_gerapporteerd``. The counts of a year add up to the theme's commitments.
+
+    Targets and realised values are added up only within one unit (units that differ in
+    case or spacing only are one), never across units: 150 new homes and 8.500 homes in
+    stock are no sum. Per unit and year: ``target`` sums the targets of that target
+    year, ``realised`` the realised values reported over that year and ``approved`` the
+    approved ones among them; None where there is nothing to add. A unit lists only the
+    years with a target or a report; qualitative commitments have no unit and no sums.
     """
     commitments = (
         Commitment.objects.filter(agreement=agreement)
-        .values("theme", "target_year")
+        .values("theme", "target_unit", "target_year")
         .annotate(
             n=Count("pk"),
             quantitative=Count("pk", filter=Q(target_value__isnull=False)),
             disputed=Count("pk", filter=Q(is_disputed=True)),
             target=Sum("target_value"),
         )
+        .order_by()
     )
-    reported = (
-        MonitoringReport.State.SUBMITTED,
-        MonitoringReport.State.APPROVED,
-        MonitoringReport.State.RETURNED,
-    )
+    measured = Q(commitment__target_value__isnull=False)
     reports = (
         MonitoringReport.objects.filter(commitment__agreement=agreement)
         .exclude(state=MonitoringReport.State.DRAFT)
-        .values("commitment__theme", "year")
+        .values("commitment__theme", "commitment__target_unit", "year")
         .annotate(
-            n=Count("pk"),
-            realised=Sum("realised_value", filter=Q(state__in=reported)),
-            approved=Sum("realised_value", filter=Q(state=MonitoringReport.State.APPROVED)),
+            measured=Count("pk", filter=measured),
+            realised=Sum("realised_value", filter=measured),
+            approved=Sum("realised_value", filter=measured & Q(state=MonitoringReport.State.APPROVED)),
             **{
                 progress: Count("pk", filter=Q(progress=progress))
                 for progress in MonitoringReport.Progress.values
             },
         )
+        .order_by()
     )
     years = list(range(agreement.start_year, agreement.end_year + 1))
+    themes = OrderedDict(
+        (
+            theme.value,
+            {
+                "theme": theme.value,
+                "label": str(theme.label),
+                "commitments": 0,
+                "quantitative": 0,
+                "disputed": 0,
+                "years": {year: {"year": year, **dict.fromkeys(STANDS, 0)} for year in years},
+                "units": {},
+            },
+        )
+        for theme in Theme
+    )
 
-    def empty_year(year):
-        row = {
-            "year": year,
-            "target": Decimal(0),
-            "realised": Decimal(0),
-            "approved": Decimal(0),
-            "reports": 0,
-        }
-        row.update(dict.fromkeys(MonitoringReport.Progress.values, 0))
-        return row
+    def unit_cell(entry, unit, year):
+        found = entry["units"].setdefault(
+            _unit_key(unit), {"spellings": set(), "commitments": 0, "years": {}}
+        )
+        found["spellings"].add(" ".join(unit.split()))
+        return found, found["years"].setdefault(
+            year, {"year": year, "target": None, "realised": None, "approved": None, "reports": 0}
+        )
 
-    themes = OrderedDict()
-    for theme in Theme:
-        themes[theme.value] = {
-            "theme": theme.value,
-            "label": str(theme.label),
-            "commitments": 0,
-            "quantitative": 0,
-            "disputed": 0,
-            "years": {year: empty_year(year) for year in years},
-        }
     for row in commitments:
         entry = themes[row["theme"]]
         entry["commitments"] += row["n"]
         entry["quantitative"] += row["quantitative"]
         entry["disputed"] += row["disputed"]
-        if row["target_year"] in entry["years"] and row["target"] is not None:
-            entry["years"][row["target_year"]]["target"] += row["target"]
+        if row["quantitative"]:
+            unit, cell = unit_cell(entry, row["target_unit"], row["target_year"])
+            unit["commitments"] += row["quantitative"]
+            cell["target"] = _add(cell["target"], row["target"])
+    for entry in themes.values():
+        for cell in entry["years"].values():
+            cell[NOT_REPORTED] = entry["commitments"]
     for row in reports:
         entry = themes[row["commitment__theme"]]
         if row["year"] not in entry["years"]:
             continue
         cell = entry["years"][row["year"]]
-        cell["reports"] += row["n"]
-        cell["realised"] += row["realised"] or 0
-        cell["approved"] += row["approved"] or 0
         for progress in MonitoringReport.Progress.values:
             cell[progress] += row[progress]
+            cell[NOT_REPORTED] -= row[progress]
+        if row["measured"]:
+            _unit, unit_year = unit_cell(entry, row["commitment__target_unit"], row["year"])
+            unit_year["reports"] += row["measured"]
+            unit_year["realised"] = _add(unit_year["realised"], row["realised"])
+            unit_year["approved"] = _add(unit_year["approved"], row["approved"])
     result = []
     for entry in themes.values():
         if not entry["commitments"]:
             continue
         entry["years"] = list(entry["years"].values())
+        units = []
+        for found in entry["units"].values():
+            in_period = [found["years"][year] for year in years if year in found["years"]]
+            if in_period:
+                units.append(
+                    {"unit": min(found["spellings"]), "commitments": found["commitments"], "years": in_period}
+                )
+        entry["units"] = sorted(units, key=lambda unit: (unit["unit"].casefold(), unit["unit"]))
         result.append(entry)
     return result
 
@@ -356,12 +401,67 @@ def amendment_get(*, user, pk, action: str = "view") -> Amendment:
     return get_object_for(user, Amendment.objects.select_related("agreement"), action, pk=pk)
 
 
-def commitment_reports(*, commitment) -> dict[int, MonitoringReport]:
-    """The commitment's monitoring per year, with who submitted and reviewed it and the
-    comments."""
-    reports = commitment.reports.select_related("submitted_by", "reviewed_by").prefetch_related(
-        Prefetch("comments", queryset=MonitoringComment.objects.select_related("author", "organisation"))
+@dataclass(frozen=True)
+class EarlierReview:
+    """The gemeente's review of an earlier round of a report (a return, after which the
+    report was submitted again)."""
+
+    state: str
+    state_label: str
+    reviewed_at: object
+    reviewed_by: object
+    comment: str
+    submitted_at: object
+
+
+def _attach_earlier_reviews(reports) -> None:
+    """Give each report ``earlier_reviews``: the reviews of its earlier rounds, oldest
+    first, read from the report's history (one query for all reports). A review is the
+    history record where ``reviewed_at`` got its value; the review of the current round
+    is the report's own and is left out."""
+    by_report = {report.pk: report for report in reports}
+    for report in reports:
+        report.earlier_reviews = []
+    if not by_report:
+        return
+    records = (
+        MonitoringReport.history.filter(
+            id__in=list(by_report),
+            reviewed_at__isnull=False,
+            state__in=MonitoringReport.REVIEWED_STATES,
+        )
+        .select_related("reviewed_by")
+        .order_by("id", "reviewed_at", "history_date", "history_id")
     )
+    states = dict(MonitoringReport.State.choices)
+    seen = set()
+    for record in records:
+        report = by_report[record.id]
+        key = (record.id, record.reviewed_at)
+        if key in seen or (report.is_reviewed and record.reviewed_at == report.reviewed_at):
+            continue
+        seen.add(key)
+        report.earlier_reviews.append(
+            EarlierReview(
+                state=record.state,
+                state_label=states.get(record.state, record.state),
+                reviewed_at=record.reviewed_at,
+                reviewed_by=record.reviewed_by,
+                comment=record.review_comment,
+                submitted_at=record.submitted_at,
+            )
+        )
+
+
+def commitment_reports(*, commitment) -> dict[int, MonitoringReport]:
+    """The commitment's monitoring per year, with who submitted and reviewed it, the
+    comments and ``earlier_reviews`` (the reviews of earlier rounds)."""
+    reports = list(
+        commitment.reports.select_related("submitted_by", "reviewed_by").prefetch_related(
+            Prefetch("comments", queryset=MonitoringComment.objects.select_related("author", "organisation"))
+        )
+    )
+    _attach_earlier_reviews(reports)
     return {report.year: report for report in reports}
 
 
@@ -373,6 +473,89 @@ def agreement_gemeenten(*, user) -> list[str]:
         .values_list("gemeente_code", flat=True)
         .distinct()
     )
+
+
+def gemeente_names(*, user, codes) -> dict[str, str]:
+    """The name of each gemeente code, for the pages that show a gemeente: the name of its
+    gemeente area in the newest boundary year (a renamed gemeente shows its current name),
+    as the area and score pages name it; for a code without boundaries yet, the name of
+    the gemeente's organisation; else the code itself. One query, two when some code has
+    no boundaries."""
+    codes = {code for code in codes if code}
+    if not codes:
+        return {}
+    names = {}
+    rows = (
+        Area.objects.restrict(user, "view")
+        .filter(kind=AreaKind.GEMEENTE, code__in=codes)
+        .order_by("year")
+        .values_list("code", "name")
+    )
+    for code, name in rows:
+        names[code] = name  # a newer boundary year comes later and wins
+    missing = codes - names.keys()
+    if missing:
+        organisations = (
+            Organisation.objects.filter(kind=Organisation.Kind.GEMEENTE, gemeente_code__in=missing)
+            .order_by("-is_active", "name")
+            .values_list("gemeente_code", "name")
+        )
+        for code, name in organisations:
+            names.setdefault(code, name)
+    return {code: names.get(code, code) for code in codes}
+
+
+def gemeente_choices(*, user, codes) -> list[tuple[str, str]]:
+    """``(code, name)`` of the gemeente codes by name: the options of a gemeente select."""
+    names = gemeente_names(user=user, codes=codes)
+    return sorted(names.items(), key=lambda item: (item[1].casefold(), item[0]))
+
+
+def calendar_gemeenten(*, user) -> list[str]:
+    """The gemeenten whose deadlines a person works with, for the calendar's select: those
+    of their organisations, of the agreements and of the boden they read. A platform
+    admin (who may set any gemeente's deadlines) gets every gemeente that has a gemeente
+    organisation."""
+    gemeente_orgs = Organisation.objects.filter(kind=Organisation.Kind.GEMEENTE).exclude(gemeente_code="")
+    if is_platform_admin(user):
+        return sorted(set(gemeente_orgs.values_list("gemeente_code", flat=True)))
+    own = (
+        Organisation.objects.filter(pk__in=organisation_ids_for(user, "view"))
+        .exclude(gemeente_code="")
+        .values_list("gemeente_code", flat=True)
+    )
+    boden = Bod.objects.restrict(user, "view").values_list("gemeente_code", flat=True)
+    return sorted(set(own) | set(agreement_gemeenten(user=user)) | set(boden))
+
+
+def bod_gemeenten() -> list[str]:
+    """The gemeenten a bod can go to: those with an active gemeente organisation (the bod
+    is addressed to it)."""
+    return sorted(
+        set(
+            Organisation.objects.filter(kind=Organisation.Kind.GEMEENTE, is_active=True)
+            .exclude(gemeente_code="")
+            .values_list("gemeente_code", flat=True)
+        )
+    )
+
+
+def agreement_gemeente_parties(*, user):
+    """The gemeente organisations a person may name as the gemeente of a new agreement:
+    any active one for a beheerder of a corporation (it makes agreements with the
+    gemeenten where it works) and for a platform admin; a gemeente's own beheerder only
+    their own gemeente. Only gemeenten with their CBS code, which the agreement takes."""
+    gemeenten = (
+        Organisation.objects.filter(kind=Organisation.Kind.GEMEENTE, is_active=True)
+        .exclude(gemeente_code="")
+        .order_by("name")
+    )
+    if is_platform_admin(user):
+        return gemeenten
+    managed = Organisation.objects.filter(pk__in=organisation_ids_for(user, "manage"))
+    if managed.filter(kind=Organisation.Kind.CORPORATIE).exists():
+        return gemeenten
+    return gemeenten.filter(pk__in=managed.values("pk"))
 
 
 def changeable_agreements(*, user, gemeente_code: str = ""):
@@ -494,3 +677,100 @@ def area_commitments(*, user, area: Area, limit: int = 25) -> AreaCommitments:
         Agreement.objects.restrict(user, "view").filter(gemeente_code=area.gemeente_code).exists()
     )
     return AreaCommitments(commitments=[], total=0, has_agreements=has_agreements)
+
+
+# --- the start page --------------------------------------------------------------------------
+
+START_LIMIT = 10
+DEADLINE_DAYS = 60
+
+
+@dataclass
+class AgreementWork:
+    """What waits for one person in the agreements: reports to review, reports returned
+    to revise, commitments to report on, and the deadlines of the coming days."""
+
+    to_review: list
+    to_review_count: int
+    returned: list
+    to_report: list
+    to_report_count: int
+    report_year: int
+    deadlines: list
+
+    def __bool__(self):
+        return bool(self.to_review or self.returned or self.to_report or self.deadlines)
+
+
+def _deadlines_ahead(*, user, today, days: int) -> list[dict]:
+    """The bod, signing, monitoring and review dates of the gemeenten of the person's
+    agreements that fall in the next ``days`` days, soonest first."""
+    codes = agreement_gemeenten(user=user)
+    if not codes:
+        return []
+    calendars = {cal.gemeente_code: cal for cal in GemeenteCalendar.objects.filter(gemeente_code__in=codes)}
+    names = gemeente_names(user=user, codes=codes)
+    horizon = today + datetime.timedelta(days=days)
+    found = []
+    for code in codes:
+        deadlines = (
+            Deadlines.from_calendar(calendars[code]) if code in calendars else Deadlines(gemeente_code=code)
+        )
+        for which in ("bod", "signing", "monitoring", "review"):
+            month_day = getattr(deadlines, which)
+            for year in (today.year, today.year + 1):
+                due = Deadlines.on(year, month_day)
+                if today <= due <= horizon:
+                    found.append(
+                        {
+                            "date": due,
+                            "kind": which,
+                            "gemeente": names.get(code, code),
+                            "days": (due - today).days,
+                        }
+                    )
+    return sorted(found, key=lambda row: (row["date"], row["gemeente"]))
+
+
+def start_work(*, user, today=None) -> AgreementWork:
+    """What waits for ``user`` in the agreements, most urgent first; a fixed number of
+    queries whatever the numbers."""
+    today = today or timezone.localdate()
+    queue = reviewer_queue(user=user)
+    editable = organisation_ids_for(user, "change")
+    returned = list(
+        MonitoringReport.objects.restrict(user, "view")
+        .filter(state=MonitoringReport.State.RETURNED, commitment__responsible_id__in=editable)
+        .select_related("commitment__agreement", "reviewed_by")
+        .order_by("reviewed_at", "pk")[:START_LIMIT]
+    )
+    # Commitments of running agreements this person reports on, without a submitted or
+    # approved report over last year.
+    report_year = today.year - 1
+    done = MonitoringReport.objects.filter(
+        year=report_year,
+        state__in=[MonitoringReport.State.SUBMITTED, MonitoringReport.State.APPROVED],
+    ).values("commitment_id")
+    to_report = (
+        Commitment.objects.restrict(user, "view")
+        .filter(
+            responsible_id__in=editable,
+            agreement__status=Agreement.Status.ONDERTEKEND,
+            agreement__start_year__lte=report_year,
+            agreement__end_year__gte=report_year,
+        )
+        .exclude(pk__in=done)
+        .exclude(reports__year=report_year, reports__state=MonitoringReport.State.RETURNED)
+        .select_related("agreement")
+        .order_by("agreement__gemeente_code", "agreement_id", "pk")
+    )
+    return AgreementWork(
+        # The start page shows the commitment, its responsible party and the dates only.
+        to_review=list(queue.select_related(None).select_related("commitment__responsible")[:START_LIMIT]),
+        to_review_count=queue.count(),
+        returned=returned,
+        to_report=list(to_report[:START_LIMIT]),
+        to_report_count=to_report.count(),
+        report_year=report_year,
+        deadlines=_deadlines_ahead(user=user, today=today, days=DEADLINE_DAYS),
+    )

@@ -4,6 +4,8 @@ Every page starts from ``restrict()`` (through ``get_object_for`` or a selector)
 write goes to ``agreements.services``, which checks the workflow rules again.
 """
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -11,7 +13,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -22,6 +23,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import FormView, TemplateView
 
 from agreements import exports, selectors, services
+from agreements.formatting import format_number, format_quantity
 from agreements.forms import (
     AdoptForm,
     AgreementCreateForm,
@@ -48,12 +50,14 @@ from core.exceptions import ConflictError
 from core.exports import download
 from core.files import stored_file_response
 from core.permissions import allowed
+from core.sections import render_section
 from core.views import ConflictMixin, RestrictedObjectMixin, ServiceFormMixin, add_service_errors, error_text
 from organisations.models import Organisation, organisation_ids_for
 from organisations.selectors import home_gemeente_code
 
 PAGE_SIZE = 50
 REVIEW_PAGE_SIZE = 25
+GEMEENTE_CODE = re.compile(r"GM\d{4}")
 
 
 def _own_org_ids(user, action="change"):
@@ -81,14 +85,15 @@ def prepare_rows(commitments, years):
     """
     commitment_url = reverse("agreements:commitment", args=[0]).replace("/0/", "/{}/")
     # Labels are translated once, not once per badge.
-    states = {value: escape(label) for value, label in MonitoringReport.State.choices}
+    states = {
+        value: escape(MonitoringReport.label_of_state(value)) for value in MonitoringReport.State.values
+    }
     progress = {value: escape(label) for value, label in MonitoringReport.Progress.choices}
     in_year = _("in")
     for c in commitments:
         c.url = commitment_url.format(c.pk)
         if c.target_value is not None:
-            value = c.target_value.normalize()
-            c.target_text = f"{value:f} {c.target_unit}" + (
+            c.target_text = format_quantity(c.target_value, c.target_unit) + (
                 f" {in_year} {c.target_year}" if c.target_year else ""
             )
         else:
@@ -121,7 +126,12 @@ class AgreementListView(LoginRequiredMixin, TemplateView):
         year = int(year) if year.isdigit() else None
         agreements = selectors.agreement_list(user=user, gemeente_code=gemeente, status=status, year=year)
         page = Paginator(agreements, PAGE_SIZE).get_page(params.get("pagina"))
-        gemeenten = selectors.agreement_gemeenten(user=user)
+        # The filter offers the gemeenten of the agreements the person reads, by name;
+        # every row's gemeente is among them.
+        gemeenten = selectors.gemeente_choices(user=user, codes=selectors.agreement_gemeenten(user=user))
+        names = dict(gemeenten)
+        for agreement in page.object_list:
+            agreement.gemeente_name = names.get(agreement.gemeente_code, agreement.gemeente_code)
         return super().get_context_data(
             page=page,
             gemeente=gemeente,
@@ -133,6 +143,10 @@ class AgreementListView(LoginRequiredMixin, TemplateView):
             can_create=_can_create_agreement(user),
             **kwargs,
         )
+
+
+def _gemeente_name(user, code):
+    return selectors.gemeente_names(user=user, codes=[code]).get(code, code)
 
 
 def _can_create_agreement(user):
@@ -155,6 +169,12 @@ class AgreementCreateView(LoginRequiredMixin, ServiceFormMixin, FormView):
                 _("Alleen een beheerder van een gemeente of woningcorporatie stelt een prestatieafspraak op.")
             )
         return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "gemeenten": selectors.agreement_gemeente_parties(user=self.request.user),
+        }
 
     def perform(self, form):
         data = dict(form.cleaned_data)
@@ -227,6 +247,7 @@ class AgreementDetailView(AgreementMixin, TemplateView):
             document_form=DocumentForm() if can_change and status != Agreement.Status.AFGEROND else None,
             amendment_form=AmendmentForm(initial={"year": agreement.start_year}) if can_change else None,
             boden=list(agreement.boden.select_related("corporation")),
+            gemeente_name=_gemeente_name(user, agreement.gemeente_code),
             disputed_label=_("geschil"),
             qualitative_label=_("kwalitatief"),
         )
@@ -380,36 +401,58 @@ CHART_WIDTH = 640
 CHART_BAR_AREA = 180
 
 
-def chart_geometry(years):
-    """Bar positions for the inline SVG chart: per year a target bar and a realised bar,
-    scaled to the largest value of the theme."""
-    peak = max([max(row["target"], row["realised"]) for row in years] + [1])
+def stand_labels():
+    """The name of each stand on the progress page, in the order of the bars: from
+    realised at the bottom to not reported at the top."""
+    labels = dict(MonitoringReport.Progress.choices)
+    return {
+        MonitoringReport.Progress.GEREALISEERD: labels[MonitoringReport.Progress.GEREALISEERD],
+        MonitoringReport.Progress.OP_KOERS: labels[MonitoringReport.Progress.OP_KOERS],
+        MonitoringReport.Progress.RISICO: labels[MonitoringReport.Progress.RISICO],
+        MonitoringReport.Progress.ACHTER: labels[MonitoringReport.Progress.ACHTER],
+        selectors.NOT_REPORTED: _("niet gerapporteerd"),
+    }
+
+
+def chart_geometry(years, commitments, labels):
+    """Bar positions for the inline SVG chart: per year one bar of the theme's
+    commitments, stacked by where they stand (``labels`` gives the order, bottom up).
+    Counts of commitments, not values: a theme's commitments have different units."""
     slot = (CHART_WIDTH - 60) / max(len(years), 1)
-    bar = min(28, slot / 3)
+    bar = min(48, slot * 0.6)
     base = 10 + CHART_BAR_AREA
     bars = []
     for index, row in enumerate(years):
-        x = 50 + index * slot + (slot - 2 * bar - 4) / 2
-        target_h = CHART_BAR_AREA * float(row["target"]) / float(peak)
-        realised_h = CHART_BAR_AREA * float(row["realised"]) / float(peak)
+        x = 50 + index * slot + (slot - bar) / 2
+        top = base
+        segments = []
+        for stand, label in labels.items():
+            count = row[stand]
+            if not count:
+                continue
+            height = CHART_BAR_AREA * count / max(commitments, 1)
+            top -= height
+            segments.append(
+                {
+                    "stand": stand,
+                    "label": label,
+                    "count": count,
+                    "y": round(top, 1),
+                    "height": round(height, 1),
+                }
+            )
         bars.append(
             {
                 "year": row["year"],
-                "label_x": round(x + bar + 2, 1),
-                "target_x": round(x, 1),
-                "target_y": round(base - target_h, 1),
-                "target_h": round(target_h, 1),
-                "realised_x": round(x + bar + 4, 1),
-                "realised_y": round(base - realised_h, 1),
-                "realised_h": round(realised_h, 1),
+                "x": round(x, 1),
                 "width": round(bar, 1),
-                "target": row["target"],
-                "realised": row["realised"],
+                "label_x": round(x + bar / 2, 1),
+                "segments": segments,
             }
         )
     return {
         "bars": bars,
-        "peak": peak,
+        "peak": commitments,
         "width": CHART_WIDTH,
         "height": base + 30,
         "base": base,
@@ -418,21 +461,20 @@ def chart_geometry(years):
 
 
 class AgreementProgressView(AgreementMixin, TemplateView):
-    """Per theme: targets against realised values over the years, a chart with a table."""
+    """Per theme: where the commitments stand each year (a chart with a table), and the
+    targets against the realised values per unit."""
 
     template_name = "agreements/agreement_progress.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         themes = selectors.progress_per_theme(agreement=self.agreement)
-        progress_labels = MonitoringReport.Progress.choices
+        labels = stand_labels()
         for theme in themes:
-            theme["chart"] = chart_geometry(theme["years"])
+            theme["chart"] = chart_geometry(theme["years"], theme["commitments"], labels)
             for row in theme["years"]:
-                row["progress_text"] = ", ".join(
-                    f"{row[value]} {label}" for value, label in progress_labels if row.get(value)
-                )
-        context["themes"] = themes
+                row["counts"] = [row[stand] for stand in labels]
+        context.update(themes=themes, stands=list(labels.items()))
         return context
 
 
@@ -445,6 +487,7 @@ def _export_data(request, pk):
         agreement=agreement,
         parties=list(agreement.parties.all()),
         commitments=[c for _theme, _label, items in agreement.themes for c in items],
+        gemeente_name=_gemeente_name(request.user, agreement.gemeente_code),
     )
 
 
@@ -554,11 +597,11 @@ class CommitmentEditView(CommitmentMixin, ServiceFormMixin, FormView):
     required_action = "change"
 
     def conflict_rows(self, current):
-        target = " ".join(
-            str(part)
-            for part in (current.target_value, current.target_unit, current.target_year)
-            if part not in (None, "")
-        )
+        target = ""
+        if current.target_value is not None:
+            target = format_quantity(current.target_value, current.target_unit)
+            if current.target_year:
+                target = f"{target} {_('in')} {current.target_year}"
         return [
             (_("Thema"), current.get_theme_display()),
             (_("Afspraak"), current.text),
@@ -663,9 +706,8 @@ class MonitoringFormView(CommitmentMixin, ConflictMixin, FormView):
     """The responsible party reports on a commitment for one year: save a draft, submit."""
 
     def conflict_rows(self, current):
-        realised = current.realised_value
         return [
-            (_("Gerealiseerd"), "" if realised is None else str(realised)),
+            (_("Gerealiseerd"), format_number(current.realised_value)),
             (_("Stand"), current.get_progress_display()),
             (_("Toelichting"), current.explanation),
         ]
@@ -823,9 +865,13 @@ class CalendarView(LoginRequiredMixin, ConflictMixin, FormView):
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
             code = (request.GET.get("gemeente") or request.POST.get("gemeente") or "").strip().upper()
+            if code and not GEMEENTE_CODE.fullmatch(code):
+                messages.error(request, _("Kies een gemeente uit de lijst."))
+                code = ""
             if not code:
                 code = home_gemeente_code(user=request.user)
             self.gemeente_code = code
+            self.gemeente_name = _gemeente_name(request.user, code) if code else ""
             self.calendar = selectors.calendar_get(user=request.user, gemeente_code=code)
             self.can_change = bool(code) and services.calendar_can_change(request.user, code)
             if request.method == "POST" and not self.can_change:
@@ -851,7 +897,18 @@ class CalendarView(LoginRequiredMixin, ConflictMixin, FormView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(gemeente_code=self.gemeente_code, calendar=self.calendar, can_change=self.can_change)
+        # The gemeenten the person works with, by name; a code given in the address (any
+        # gemeente's deadlines may be read) is among the options too.
+        codes = set(selectors.calendar_gemeenten(user=self.request.user))
+        if self.gemeente_code:
+            codes.add(self.gemeente_code)
+        context.update(
+            gemeente_code=self.gemeente_code,
+            gemeente_name=self.gemeente_name,
+            gemeenten=selectors.gemeente_choices(user=self.request.user, codes=codes),
+            calendar=self.calendar,
+            can_change=self.can_change,
+        )
         if self.gemeente_code:
             deadlines = services.deadlines_for(self.gemeente_code)
             today = timezone.localdate()
@@ -888,7 +945,7 @@ class CalendarView(LoginRequiredMixin, ConflictMixin, FormView):
             return self.form_invalid(form)
         except ConflictError as exc:
             return self.conflict_response(form, exc)
-        messages.success(self.request, _("De termijnen van %s zijn opgeslagen.") % self.gemeente_code)
+        messages.success(self.request, _("De termijnen van %s zijn opgeslagen.") % self.gemeente_name)
         return HttpResponseRedirect(f"{reverse('agreements:calendar')}?gemeente={self.gemeente_code}")
 
 
@@ -916,6 +973,9 @@ class BodListView(LoginRequiredMixin, TemplateView):
         year = self.request.GET.get("jaar", "").strip()
         boden = selectors.bod_list(user=user, year=int(year) if year.isdigit() else None)
         page = Paginator(boden, PAGE_SIZE).get_page(self.request.GET.get("pagina"))
+        names = selectors.gemeente_names(user=user, codes={bod.gemeente_code for bod in page.object_list})
+        for bod in page.object_list:
+            bod.gemeente_name = names.get(bod.gemeente_code, bod.gemeente_code)
         return super().get_context_data(
             page=page, year=year, can_create=selectors.own_corporations(user=user).exists(), **kwargs
         )
@@ -931,9 +991,11 @@ class BodCreateView(LoginRequiredMixin, ServiceFormMixin, FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
+        user = self.request.user
         return {
             **super().get_form_kwargs(),
-            "corporations": selectors.own_corporations(user=self.request.user),
+            "corporations": selectors.own_corporations(user=user),
+            "gemeenten": selectors.gemeente_choices(user=user, codes=selectors.bod_gemeenten()),
         }
 
     def get_initial(self):
@@ -981,6 +1043,7 @@ class BodDetailView(BodMixin, TemplateView):
             recipients=list(self.bod.recipients.order_by("name")),
             adoptable=adoptable,
             editable=context["can_change"] and self.bod.status == Bod.Status.CONCEPT,
+            gemeente_name=_gemeente_name(user, self.bod.gemeente_code),
         )
         return context
 
@@ -994,9 +1057,12 @@ class BodEditView(BodMixin, ServiceFormMixin, FormView):
         return [(_("Samenvatting"), current.summary)]
 
     def get_form_kwargs(self):
+        # The gemeente is fixed once the bod exists: the field shows it, by name.
+        code = self.bod.gemeente_code
         return {
             **super().get_form_kwargs(),
             "corporations": Organisation.objects.filter(pk=self.bod.corporation_id),
+            "gemeenten": [(code, _gemeente_name(self.request.user, code))],
         }
 
     def get_initial(self):
@@ -1093,4 +1159,16 @@ def area_section(request, area):
     found = selectors.area_commitments(user=request.user, area=area)
     if not found.has_agreements:
         return None
-    return render_to_string("agreements/_area_section.html", {"area": area, "found": found}, request=request)
+    return render_section("agreements/_area_section.html", {"area": area, "found": found}, request)
+
+
+# --- the start page ------------------------------------------------------------------------
+
+
+def start_section(request, _subject=None):
+    """What waits for this person in the prestatieafspraken, as a section of the start
+    page (registered in ``AgreementsConfig.ready``); None when nothing waits."""
+    work = selectors.start_work(user=request.user)
+    if not work:
+        return None
+    return render_section("agreements/_start_section.html", {"work": work}, request)

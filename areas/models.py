@@ -144,6 +144,8 @@ class AreaOverlap(models.Model):
 class BoundaryImport(ImportJob):
     """One upload of a boundary file, processed by a Celery task. The page polls it."""
 
+    detail_url_name = "areas:import-detail"
+
     file = models.FileField(_("bestand"), upload_to="imports/boundaries/%Y/%m/")
     created = models.PositiveIntegerField(default=0)
     changed = models.PositiveIntegerField(default=0)

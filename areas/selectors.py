@@ -456,3 +456,10 @@ def gemeente_of(*, user, area: Area) -> Area | None:
 def newest_year() -> int | None:
     """The newest boundary year stored, or None before the first import."""
     return Area.objects.order_by("-year").values_list("year", flat=True).first()
+
+
+def newest_years(*, codes) -> dict[str, int]:
+    """The newest boundary year of each code (one query): where a wijk's page of today
+    is."""
+    rows = Area.objects.filter(code__in=list(codes)).order_by().values("code").annotate(newest=Max("year"))
+    return {row["code"]: row["newest"] for row in rows}

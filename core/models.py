@@ -107,6 +107,9 @@ class ImportJob(VersionedModel):
     page polls and a row-by-row report. Subclasses add the file field (with its folder),
     what the file is imported into and their counters; ``core.imports`` runs them."""
 
+    # The name of the job's page (``reverse(detail_url_name, args=[pk])``).
+    detail_url_name = ""
+
     class Status(models.TextChoices):
         QUEUED = "wachtrij", _("in de wachtrij")
         RUNNING = "bezig", _("bezig")

@@ -1,10 +1,15 @@
 """Reads for organisations, memberships and invitations, restricted to what a user may see."""
 
+import datetime
+
+from django.apps import apps
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from core.audit import merged_history
+from core.models import ImportJob, Notification
 from core.permissions import get_object_for
-from organisations.models import Invitation, Membership, Organisation, organisation_ids_for
+from organisations.models import Invitation, Membership, Organisation, Role, organisation_ids_for
 
 
 def organisation_list(*, user, search: str = "", kind: str = ""):
@@ -73,3 +78,46 @@ def organisation_get(*, user, slug: str, action: str = "view", visible_as: str =
 
 def membership_get(*, user, pk, action: str = "view") -> Membership:
     return get_object_for(user, Membership.objects.select_related("organisation", "user"), action, pk=pk)
+
+
+# --- the start page --------------------------------------------------------------------------
+
+FAILED_JOBS_DAYS = 14
+
+
+def platform_work(*, limit: int = 10) -> dict:
+    """For platform admins: import jobs that are running or failed in the last
+    ``FAILED_JOBS_DAYS`` days (of every kind of import), and active organisations that
+    have no beheerder, so nobody there can invite colleagues. One query per kind of
+    import and one for the organisations."""
+    since = timezone.now() - datetime.timedelta(days=FAILED_JOBS_DAYS)
+    jobs = []
+    for model in apps.get_models():
+        if not issubclass(model, ImportJob):
+            continue
+        rows = model.objects.filter(
+            Q(status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING])
+            | Q(status=ImportJob.Status.FAILED, updated_at__gte=since)
+        ).order_by("-updated_at")[:limit]
+        jobs += [(model._meta.verbose_name, job) for job in rows]
+    jobs.sort(key=lambda pair: pair[1].updated_at, reverse=True)
+    without_beheerder = (
+        Organisation.objects.filter(is_active=True)
+        .exclude(
+            pk__in=Membership.objects.filter(role=Role.BEHEERDER, user__is_active=True).values(
+                "organisation_id"
+            )
+        )
+        .order_by("name")
+    )
+    return {
+        "jobs": jobs[:limit],
+        "without_beheerder": list(without_beheerder[:limit]),
+        "without_beheerder_count": without_beheerder.count(),
+    }
+
+
+def unread_notifications(*, user, limit: int = 5):
+    """The person's newest unread notifications and how many there are."""
+    unread = Notification.objects.restrict(user, "view").unread()
+    return list(unread[:limit]), unread.count()

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import FormView, TemplateView
 
+from core import sections
 from core.exceptions import ConflictError
 from core.permissions import allowed, get_object_for, is_platform_admin
 from core.views import RestrictedObjectMixin, ServiceFormMixin, add_service_errors, error_text
@@ -31,10 +32,23 @@ from organisations.models import Invitation, Membership, Organisation
 
 @login_required
 def home(request):
+    """The start page: what waits for this person, most urgent first. The domain apps
+    add their sections (``core.sections``, page ``"home"``): reports to review or revise
+    and deadlines, teams and silent interventions."""
+    user = request.user
+    notifications, unread_count = selectors.unread_notifications(user=user)
+    admin = is_platform_admin(user)
     return render(
         request,
         "organisations/home.html",
-        {"memberships": selectors.memberships_of(request.user)},
+        {
+            "sections": sections.sections_for("home", request),
+            "notifications": notifications,
+            "unread_count": unread_count,
+            "memberships": selectors.memberships_of(user),
+            "is_platform_admin": admin,
+            "platform": selectors.platform_work() if admin else None,
+        },
     )
 
 

@@ -378,6 +378,8 @@ class Score(models.Model):
 class ScoreImport(ImportJob):
     """One upload of an indicator file into a source, processed by a Celery task."""
 
+    detail_url_name = "scores:import-detail"
+
     source = models.ForeignKey(
         Source, on_delete=models.CASCADE, related_name="imports", verbose_name=_("bron")
     )

@@ -16,12 +16,12 @@ from agreements.services.common import (
     _amendment_reason,
     _announce,
     _clip,
+    _commitment_url,
     _content_edit,
     _lock_agreement,
     _parties_of_actor,
     _people,
     _require_change,
-    _url,
 )
 from core.permissions import ensure_in_scope, require
 from core.services import check_version, save_versioned
@@ -304,7 +304,7 @@ def commitment_dispute(*, actor, commitment: Commitment, note: str, party=None) 
         [p for p in people if p.pk != actor.pk],
         kind="commitment_disputed",
         text=_("%(org)s meldt een geschil over afspraak %(c)s.") % {"org": own.organisation, "c": commitment},
-        url=_url("agreements:detail", commitment.agreement_id),
+        url=_commitment_url(commitment),
     )
     return commitment
 

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
+from agreements.formatting import shorten
 from agreements.models import (
     Agreement,
     Amendment,
@@ -44,6 +45,12 @@ SIGNED_READ_ONLY = _(
 FINISHED_READ_ONLY = _("Deze prestatieafspraak is afgerond en kan niet meer worden gewijzigd.")
 TARGET_NEEDS_UNIT_AND_YEAR = _("Een streefwaarde heeft een eenheid en een jaar nodig.")
 
+# The longest mail subject the agreements send, prefix included: mail programs show about
+# this much in a list.
+MAIL_SUBJECT_LIMIT = 120
+# What a notification in the product holds (``core.models.Notification.text``).
+NOTIFICATION_LIMIT = 300
+
 
 def _url(name, *args):
     """A link for a notification; empty while the page does not exist (yet)."""
@@ -51,6 +58,25 @@ def _url(name, *args):
         return reverse(name, args=args)
     except NoReverseMatch:
         return ""
+
+
+def _commitment_url(commitment):
+    """The page of one commitment (a notification about it links there, not to the
+    agreement)."""
+    return _url("agreements:commitment", commitment.pk)
+
+
+def _report_url(report):
+    """The monitoring of one year on its commitment's page: where the report, its review,
+    its earlier reviews and its comments are."""
+    url = _url("agreements:commitment", report.commitment_id)
+    return f"{url}#jaar-{report.year}" if url else ""
+
+
+def mail_subject(text: str) -> str:
+    """``Wijkkoers: <text>`` on one line within ``MAIL_SUBJECT_LIMIT`` characters, cut
+    after a whole word with an ellipsis."""
+    return shorten(f"Wijkkoers: {text}", MAIL_SUBJECT_LIMIT)
 
 
 def _people(organisation_ids, action="change"):
@@ -97,9 +123,9 @@ def _queue_mail(recipients, subject, body):
 def _announce(recipients, *, kind, text, url=""):
     """In-product notification plus a mail for each recipient."""
     recipients = [person for person in recipients if person is not None]
-    notify(recipients=recipients, kind=kind, text=text, url=url)
+    notify(recipients=recipients, kind=kind, text=shorten(text, NOTIFICATION_LIMIT), url=url)
     body = text + (f"\n\n{settings.SITE_URL}{url}" if url else "")
-    _queue_mail(recipients, f"Wijkkoers: {text[:120]}", body)
+    _queue_mail(recipients, mail_subject(text), body)
 
 
 def _lock_agreement(agreement) -> Agreement:

@@ -14,7 +14,7 @@ from agreements.models import (
     MonitoringReport,
     PartyRole,
 )
-from agreements.services.common import _announce, _is_member, _people, _url
+from agreements.services.common import _announce, _is_member, _people, _report_url
 from core.permissions import ensure_in_scope, require
 from core.services import check_version, notify, save_versioned
 from organisations.models import organisation_ids_for
@@ -131,7 +131,12 @@ def _lock_report(actor, report) -> MonitoringReport:
 
 @transaction.atomic
 def report_submit(*, actor, report: MonitoringReport, version: int | None = None) -> MonitoringReport:
-    """Submit a draft (or returned) report for review; the gemeente party is notified."""
+    """Submit a draft (or returned) report for review; the gemeente party is notified.
+
+    A submission starts a new round: the review of an earlier round (a return with its
+    comment) is no longer the report's review; it stays in the report's history, where
+    ``selectors.commitment_reports`` finds it as an earlier review.
+    """
     report = _lock_report(actor, report)
     commitment = report.commitment
     _require_responsible(actor, commitment)
@@ -144,6 +149,9 @@ def report_submit(*, actor, report: MonitoringReport, version: int | None = None
     report.state = MonitoringReport.State.SUBMITTED
     report.submitted_at = timezone.now()
     report.submitted_by = actor
+    report.reviewed_at = None
+    report.reviewed_by = None
+    report.review_comment = ""
     save_versioned(report, actor=actor, reason=_("ingediend"))
     gemeente = _gemeente_party(commitment.agreement)
     _announce(
@@ -151,7 +159,7 @@ def report_submit(*, actor, report: MonitoringReport, version: int | None = None
         kind="report_submitted",
         text=_("%(org)s heeft de monitoring %(year)s van afspraak %(c)s ingediend.")
         % {"org": commitment.responsible, "year": report.year, "c": commitment},
-        url=_url("agreements:reviewer-queue"),
+        url=_report_url(report),
     )
     return report
 
@@ -175,7 +183,7 @@ def _review(actor, report, state, comment, reason):
         kind=f"report_{state}",
         text=_("De gemeente heeft de monitoring %(year)s van afspraak %(c)s %(state)s.")
         % {"year": report.year, "c": commitment, "state": report.get_state_display()},
-        url=_url("agreements:detail", commitment.agreement_id),
+        url=_report_url(report),
     )
     return report
 
@@ -227,6 +235,6 @@ def report_comment(*, actor, report: MonitoringReport, text: str) -> MonitoringC
         kind="report_comment",
         text=_("Nieuwe opmerking bij de monitoring %(year)s van afspraak %(c)s.")
         % {"year": report.year, "c": report.commitment},
-        url=_url("agreements:detail", agreement.pk),
+        url=_report_url(report),
     )
     return comment

@@ -11,6 +11,7 @@ from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agreements.formatting import shorten
 from agreements.models import (
     Agreement,
     AgreementParty,
@@ -21,7 +22,7 @@ from agreements.models import (
     PartyRole,
 )
 from agreements.services.bod import Deadlines
-from agreements.services.common import _url
+from agreements.services.common import MAIL_SUBJECT_LIMIT, NOTIFICATION_LIMIT, _url
 from core.queueing import queue_on_commit
 from organisations.models import Membership, Organisation, roles_for
 
@@ -307,17 +308,21 @@ def reminders_send(*, today: datetime.date) -> int:
     Notification.objects.bulk_create(
         [
             Notification(
-                recipient_id=user_id, kind=f"reminder_{item.kind}", text=item.text[:300], url=item.url
+                recipient_id=user_id,
+                kind=f"reminder_{item.kind}",
+                text=shorten(item.text, NOTIFICATION_LIMIT),
+                url=item.url,
             )
             for user_id, items in sent.items()
             for item in items
         ]
     )
     for user_id, items in sent.items():
-        subject = (
+        subject = shorten(
             _("Wijkkoers: herinnering – %(text)s") % {"text": items[0].text}
             if len(items) == 1
-            else _("Wijkkoers: %(n)s herinneringen aan termijnen") % {"n": len(items)}
+            else _("Wijkkoers: %(n)s herinneringen aan termijnen") % {"n": len(items)},
+            MAIL_SUBJECT_LIMIT,
         )
         lines = [_("Deze termijnen komen eraan:"), ""]
         for item in items:
@@ -326,6 +331,6 @@ def reminders_send(*, today: datetime.date) -> int:
                 lines.append(f"  {settings.SITE_URL}{item.url}")
         body = "\n".join(lines)
         queue_on_commit(
-            "agreements.tasks.mail_person", user_id, subject[:200], body, what=f"reminder mail to {user_id}"
+            "agreements.tasks.mail_person", user_id, subject, body, what=f"reminder mail to {user_id}"
         )
     return sum(len(items) for items in sent.values())

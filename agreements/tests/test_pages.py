@@ -2,6 +2,7 @@
 edits and disputes, monitoring from draft to approval, the reviewer's dashboard, the bod,
 progress and history; and bounded query counts as agreements grow."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -12,6 +13,8 @@ from agreements import services
 from agreements.models import Agreement, Bod, Commitment, MonitoringReport, Theme
 from agreements.tests.test_access import REPORT_YEAR, build_agreement_world, with_document
 from agreements.tests.test_services import add_commitment, make_agreement, pdf_file, to_negotiation
+from organisations.models import Role
+from tests import factories
 
 
 @pytest.fixture
@@ -62,7 +65,6 @@ class TestDrafting:
             reverse("agreements:create"),
             {
                 "title": "Samen wonen in Velsen",
-                "gemeente_code": "gm0453",
                 "start_year": 2026,
                 "end_year": 2029,
                 "summary": "",
@@ -75,24 +77,36 @@ class TestDrafting:
         assert response.status_code == 302
         assert response["Location"] == reverse("agreements:detail", args=[agreement.pk])
         assert agreement.parties.count() == 3
+        # The agreement is of the gemeente chosen as party: nobody types its code.
+        assert agreement.gemeente_code == "GM0453"
 
-    def test_wrong_gemeente_is_a_dutch_message_and_nothing_saved(self, client, world):
-        client.force_login(world.org_admin)
+    def test_gemeente_beheerder_names_only_the_own_gemeente(self, client, world):
+        beheerder = factories.member(world.gemeente, role=Role.BEHEERDER)
+        client.force_login(beheerder)
+        form = client.get(reverse("agreements:create")).context["form"]
+        assert list(form.fields["gemeente"].queryset) == [world.gemeente]
+        assert "gemeente_code" not in form.fields
         response = client.post(
             reverse("agreements:create"),
             {
                 "title": "Verkeerd",
-                "gemeente_code": "GM0392",
                 "start_year": 2026,
                 "end_year": 2029,
-                "gemeente": world.gemeente.pk,
+                "gemeente": world.other_gemeente.pk,
                 "corporations": [world.corporatie.pk],
                 "tenants": [world.huurders.pk],
             },
         )
         assert response.status_code == 200
-        assert "hoort niet bij gemeentecode GM0392" in _text(response)
+        assert "Selecteer een geldige keuze" in _text(response)
         assert not Agreement.objects.exists()
+
+    def test_corporation_beheerder_chooses_among_all_gemeenten_by_name(self, client, world):
+        client.force_login(world.org_admin)
+        page = _text(client.get(reverse("agreements:create")))
+        assert f'<option value="{world.gemeente.pk}">Gemeente Velsen</option>' in page
+        assert f'<option value="{world.other_gemeente.pk}">Gemeente Haarlem</option>' in page
+        assert 'name="gemeente_code"' not in page
 
     def test_stale_edit_shows_conflict_and_keeps_input(self, client, world):
         agreement = make_agreement(world)
@@ -131,8 +145,9 @@ class TestAgreementPage:
         assert text.index("1 afspraak in geschil") < text.index("Partijen en ondertekening")
         assert "utrecht-status-badge--warning" in text
         assert "wk-disputed" in text
-        # Monitoring badges per year, and the signed document for download.
-        assert "ingediend" in text
+        # Monitoring badges per year (the submitted report waits for review), and the
+        # signed document for download.
+        assert '<span class="utrecht-status-badge wk-badge--waiting">ter beoordeling</span>' in text
         assert reverse("agreements:document", args=[w.agreement.pk]) in text
 
     def test_sign_for_own_party(self, client, world):
@@ -478,6 +493,25 @@ class TestProgressAndHistory:
         assert "<table" in text
         assert "Beschikbaarheid en nieuwbouw" in text
         assert "<script" not in text.split("<main", 1)[1].split("</main>", 1)[0]
+        # Two commitments of 150 sociale huurwoningen in 2027; 40 reported over 2025 on the
+        # first. Per stand: 2025 one op koers, one not reported (2 - 1); later years none
+        # reported.
+        compact = re.sub(r">\s+<", "><", text)
+        cell = '<td class="utrecht-table__cell utrecht-table__cell--numeric">{}</td>'
+        # Gerealiseerd, op koers, risico, achter, niet gerapporteerd.
+        row_2025 = '<th class="utrecht-table__header-cell" scope="row">2025</th>' + "".join(
+            cell.format(n) for n in (0, 1, 0, 0, 1)
+        )
+        assert row_2025 in compact
+        assert (
+            "<title>2025: 1 op koers</title>" in text and "<title>2026: 2 niet gerapporteerd</title>" in text
+        )
+        # Per unit: the targets 150 + 150 = 300 in 2027, 40 realised over 2025, nothing approved.
+        unit = compact.split("streefwaarde en realisatie per eenheid", 1)[1]
+        assert 'sociale huurwoningen <span class="wk-muted">(2 afspraken)</span>' in unit
+        assert "2025</th>" + cell.format("—") + cell.format(40) + cell.format("—") in unit
+        assert "2027</th>" + cell.format(300) + cell.format("—") + cell.format("—") in unit
+        assert "2026</th>" not in unit  # no target and no report in that year
 
     def test_history_lists_agreement_commitments_and_monitoring(self, client, w):
         client.force_login(w.tenant_rep)

@@ -180,54 +180,155 @@ class TestReviewerQueue:
 
 
 class TestProgressPerTheme:
-    def test_targets_against_realised(self, world):
+    @pytest.fixture
+    def agreement(self, world):
+        """Velsen 2025–2028 with commitments in four units over three themes, and
+        monitoring over 2025 and 2026 in every state."""
         agreement, (first,) = signed_agreement(world)  # 150 sociale huurwoningen in 2027
         services.amendment_open(actor=world.corp_editor, agreement=agreement, year=2025, reason="Aanvulling")
-        extra = add_commitment(world, agreement, target_value=Decimal("50"), target_year=2027)
-        quality = add_commitment(
-            world,
-            agreement,
-            theme=Theme.KWALITEIT,
-            target_value=Decimal("400"),
-            target_unit="woningen naar label B",
-            target_year=2028,
-        )
+        made = {
+            "first": first,
+            # The same unit, written differently.
+            "extra": add_commitment(
+                world, agreement, target_value=Decimal("50"), target_unit=" Sociale  huurwoningen"
+            ),
+            # A stock, not a flow: never to be added to the homes built.
+            "stock": add_commitment(
+                world,
+                agreement,
+                target_value=Decimal("8500"),
+                target_unit="sociale huurwoningen in bezit",
+                target_year=2028,
+            ),
+            "qualitative": add_commitment(
+                world,
+                agreement,
+                text="Woonzorgcirkel verkennen",
+                target_value=None,
+                target_unit="",
+                target_year=None,
+            ),
+            "money": add_commitment(
+                world,
+                agreement,
+                theme=Theme.BETAALBAARHEID,
+                target_value=Decimal("45000"),
+                target_unit="euro",
+                target_year=2026,
+            ),
+            "quality": add_commitment(
+                world,
+                agreement,
+                theme=Theme.KWALITEIT,
+                target_value=Decimal("400"),
+                target_unit="woningen naar label B",
+                target_year=2028,
+            ),
+        }
         services.amendment_close(actor=world.corp_editor, amendment=agreement.amendments.get())
-        r1 = services.report_save_draft(
-            actor=world.corp_editor,
-            commitment=first,
-            year=2025,
-            realised_value=Decimal("40"),
-            progress="op_koers",
+
+        def report(name, realised, progress, *, approve=False, submit=True):
+            r = services.report_save_draft(
+                actor=world.corp_editor,
+                commitment=made[name],
+                year=2025,
+                realised_value=realised,
+                progress=progress,
+            )
+            if submit:
+                r = services.report_submit(actor=world.corp_editor, report=r)
+            if approve:
+                services.report_approve(actor=world.gemeente_reviewer, report=r)
+
+        report("first", Decimal("40"), "op_koers", approve=True)
+        report("extra", Decimal("10"), "risico")
+        report("stock", Decimal("8570"), "op_koers")
+        report("qualitative", Decimal("3"), "achter")
+        report("quality", Decimal("99"), "achter", submit=False)  # a draft is not reported yet
+        # Over 2026, written directly (the services refuse years still to come).
+        MonitoringReport.objects.bulk_create(
+            [
+                MonitoringReport(
+                    commitment=made["first"],
+                    year=2026,
+                    realised_value=Decimal("55"),
+                    progress="risico",
+                    state=MonitoringReport.State.RETURNED,
+                ),
+                MonitoringReport(
+                    commitment=made["money"],
+                    year=2026,
+                    realised_value=Decimal("45000.50"),
+                    progress="gerealiseerd",
+                    state=MonitoringReport.State.APPROVED,
+                ),
+            ]
         )
-        services.report_submit(actor=world.corp_editor, report=r1)
-        services.report_approve(actor=world.gemeente_reviewer, report=r1)
-        r2 = services.report_save_draft(
-            actor=world.corp_editor,
-            commitment=extra,
-            year=2025,
-            realised_value=Decimal("10"),
-            progress="risico",
+        return agreement
+
+    def test_commitments_counted_by_stand_per_theme_and_year(self, agreement):
+        rows = {row["theme"]: row for row in selectors.progress_per_theme(agreement=agreement)}
+        assert list(rows) == ["beschikbaarheid", "betaalbaarheid", "kwaliteit"]
+        beschikbaarheid = rows["beschikbaarheid"]
+        # first, extra, stock and the qualitative one; three with a target.
+        assert (beschikbaarheid["commitments"], beschikbaarheid["quantitative"]) == (4, 3)
+        stands = ["op_koers", "risico", "achter", "gerealiseerd", "niet_gerapporteerd"]
+        per_year = {cell["year"]: [cell[stand] for stand in stands] for cell in beschikbaarheid["years"]}
+        assert per_year == {
+            2025: [2, 1, 1, 0, 0],  # first and stock op koers, extra risico, qualitative achter
+            2026: [0, 1, 0, 0, 3],  # first returned (still reported: risico); 4 - 1 not reported
+            2027: [0, 0, 0, 0, 4],
+            2028: [0, 0, 0, 0, 4],
+        }
+        betaalbaarheid = {cell["year"]: cell for cell in rows["betaalbaarheid"]["years"]}
+        assert betaalbaarheid[2026]["gerealiseerd"] == 1 and betaalbaarheid[2025]["niet_gerapporteerd"] == 1
+        kwaliteit = {cell["year"]: cell for cell in rows["kwaliteit"]["years"]}
+        # Only a draft over 2025: not reported.
+        assert kwaliteit[2025]["achter"] == 0 and kwaliteit[2025]["niet_gerapporteerd"] == 1
+
+    def test_targets_and_realised_summed_within_one_unit_only(self, agreement):
+        rows = {row["theme"]: row for row in selectors.progress_per_theme(agreement=agreement)}
+        units = {unit["unit"]: unit for unit in rows["beschikbaarheid"]["units"]}
+        # "sociale huurwoningen" and " Sociale  huurwoningen" are one unit; the stock and the
+        # qualitative commitment (no unit) are not in it.
+        assert list(units) == ["Sociale huurwoningen", "sociale huurwoningen in bezit"]
+        homes = {cell["year"]: cell for cell in units["Sociale huurwoningen"]["years"]}
+        assert units["Sociale huurwoningen"]["commitments"] == 2
+        assert sorted(homes) == [2025, 2026, 2027]  # years with a target or a report
+        # 2025: 40 (first, approved) + 10 (extra, submitted) = 50 realised, 40 approved.
+        assert (homes[2025]["target"], homes[2025]["realised"], homes[2025]["approved"]) == (
+            None,
+            Decimal("50"),
+            Decimal("40"),
         )
-        services.report_submit(actor=world.corp_editor, report=r2)
-        services.report_save_draft(
-            actor=world.corp_editor,
-            commitment=quality,
-            year=2025,
-            realised_value=Decimal("99"),
-            progress="achter",
-        )  # a draft does not count
-        rows = selectors.progress_per_theme(agreement=agreement)
-        assert [row["theme"] for row in rows] == ["beschikbaarheid", "kwaliteit"]
-        beschikbaarheid = {cell["year"]: cell for cell in rows[0]["years"]}
-        assert rows[0]["commitments"] == 2 and rows[0]["quantitative"] == 2
-        assert beschikbaarheid[2027]["target"] == Decimal("200")
-        assert beschikbaarheid[2025]["realised"] == Decimal("50")
-        assert beschikbaarheid[2025]["approved"] == Decimal("40")
-        assert beschikbaarheid[2025]["op_koers"] == 1 and beschikbaarheid[2025]["risico"] == 1
-        kwaliteit = {cell["year"]: cell for cell in rows[1]["years"]}
-        assert kwaliteit[2028]["target"] == Decimal("400")
-        assert kwaliteit[2025]["realised"] == 0 and kwaliteit[2025]["reports"] == 0
+        assert homes[2025]["reports"] == 2
+        # 2026: 55 (first, returned): reported, none approved.
+        assert (homes[2026]["realised"], homes[2026]["approved"]) == (Decimal("55"), None)
+        # 2027: the targets 150 (first) + 50 (extra) = 200, nothing reported yet.
+        assert (homes[2027]["target"], homes[2027]["realised"], homes[2027]["reports"]) == (
+            Decimal("200"),
+            None,
+            0,
+        )
+        stock = {cell["year"]: cell for cell in units["sociale huurwoningen in bezit"]["years"]}
+        # 8.570 in stock stays apart from the 50 built (the old sum was 40+10+8570+3 = 8623).
+        assert stock[2025]["realised"] == Decimal("8570") and stock[2028]["target"] == Decimal("8500")
+        money = rows["betaalbaarheid"]["units"]
+        assert [unit["unit"] for unit in money] == ["euro"]
+        assert money[0]["years"] == [
+            {
+                "year": 2026,
+                "target": Decimal("45000"),
+                "realised": Decimal("45000.50"),
+                "approved": Decimal("45000.50"),
+                "reports": 1,
+            }
+        ]
+        # The draft over 2025 counts nowhere: only the target of 2028.
+        (quality,) = rows["kwaliteit"]["units"]
+        assert [(cell["year"], cell["target"], cell["reports"]) for cell in quality["years"]] == [
+            (2028, Decimal("400"), 0)
+        ]
 
     @pytest.mark.parametrize("size", [5, 500])
     def test_two_queries(self, world, size, django_assert_num_queries):

@@ -42,7 +42,7 @@ def test_corporation_reports_and_gemeente_approves(new_context, page, sign_in):
         "De monitoring over 2025 is ingediend ter beoordeling."
     )
     year = page.locator("#jaar-2025")
-    expect(year.get_by_text("ingediend", exact=True)).to_be_visible()
+    expect(year.get_by_text("ter beoordeling", exact=True)).to_be_visible()
     report = MonitoringReport.objects.get(commitment=commitment, year=2025)
     assert report.state == MonitoringReport.State.SUBMITTED
 

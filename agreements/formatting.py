@@ -1,0 +1,55 @@
+"""How the agreements show numbers and short texts: one rule for pages, the PDF report and
+mails, so an amount or a minus sign looks the same wherever it appears."""
+
+from django.template.defaultfilters import floatformat
+
+# One minus sign for every number the agreements show: the typographic minus, as the
+# score pages use, not the hyphen.
+MINUS = "\u2212"
+# Units that mean an amount of money: the amount is shown as "€ 45.000".
+EURO_UNITS = frozenset({"€", "eur", "euro", "euro's", "euros"})
+ELLIPSIS = "…"
+
+
+def format_number(value) -> str:
+    """A number in the active language with thousands grouped and at most two decimals,
+    the decimals only when it has them: 45.000, 45.000,50, −12,5 in Dutch."""
+    if value is None or value == "":
+        return ""
+    text = floatformat(value, "-2g")
+    return MINUS + text[1:] if text.startswith("-") else text
+
+
+def is_euro(unit: str) -> bool:
+    return (unit or "").strip().casefold() in EURO_UNITS
+
+
+def format_amount(value, unit: str = "") -> str:
+    """A number in a column of ``unit``: the number alone, an amount of money with its
+    sign, "€ 45.000" (a non-breaking space keeps the sign with its number)."""
+    number = format_number(value)
+    if number and is_euro(unit):
+        return f"€\u00a0{number}"
+    return number
+
+
+def format_quantity(value, unit: str = "") -> str:
+    """A number with its unit: "150 sociale huurwoningen", "€ 45.000"."""
+    if is_euro(unit):
+        return format_amount(value, unit)
+    number = format_number(value)
+    return f"{number} {(unit or '').strip()}".strip() if number else ""
+
+
+def shorten(text, limit: int) -> str:
+    """``text`` on one line in at most ``limit`` characters: cut after a whole word with
+    an ellipsis when it is longer (only a single word longer than the limit is cut
+    within the word)."""
+    text = " ".join(str(text).split())
+    if len(text) <= limit:
+        return text
+    kept = text[: limit - len(ELLIPSIS)]
+    if text[len(kept)] != " " and " " in kept:
+        # The cut falls inside a word: drop that word.
+        kept = kept[: kept.rindex(" ")]
+    return kept.rstrip(" ,;:-–—") + ELLIPSIS
