@@ -52,13 +52,14 @@ def main() -> int:
 
     call_command("migrate", verbosity=0, interactive=False)
 
-    from bench import agreements, areas, interventions, scores, wijk_page
+    from bench import agreements, areas, interventions, scores, start_page, wijk_page
 
     failures = areas.run(workdir=workdir, log=log)
     failures += scores.run(workdir=workdir, log=log)
     failures += interventions.report(log=log)
     failures += agreements.run(workdir=workdir, log=log)
     failures += wijk_page.run(workdir=workdir, log=log)
+    failures += start_page.run(workdir=workdir, log=log)
     return 1 if failures else 0
 
 

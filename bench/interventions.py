@@ -223,7 +223,6 @@ def build(log=_log):
                     funder="Gemeente",
                     status=status,
                     stop_reason="Geen budget" if status == "gestopt" else "",
-                    indicator_keys=["p_wcorpw"],
                 )
             )
         created = Intervention.objects.bulk_create(rows, batch_size=5000)

@@ -347,7 +347,6 @@ def _build(log):
                     funder="Gemeente",
                     status=status,
                     stop_reason="Geen budget meer." if status == Intervention.Status.GESTOPT else "",
-                    indicator_keys=["p_wcorpw"],
                     created_by=editor,
                 )
             )

@@ -2,8 +2,10 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static as static_url
 from django.urls import include, path
-from django.views.generic import TemplateView
+from django.utils.functional import lazy
+from django.views.generic import RedirectView, TemplateView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
@@ -96,6 +98,8 @@ account_urls = [
 
 urlpatterns = [
     path("", organisation_views.home, name="home"),
+    # Browsers ask for /favicon.ico on their own; the icon is an SVG among the static files.
+    path("favicon.ico", RedirectView.as_view(url=lazy(static_url, str)("img/favicon.svg"))),
     path("meldingen/", NotificationListView.as_view(), name="notifications"),
     path("over/", TemplateView.as_view(template_name="core/about.html"), name="about"),
     path("account/", include(account_urls)),

@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.templatetags.wijkkoers import number
+
 CHANGE_TYPES = {"+": _("aangemaakt"), "~": _("gewijzigd"), "-": _("verwijderd")}
 HIDDEN_FIELDS = {"version", "updated_at", "created_at", "token_nonce"}
 
@@ -27,12 +29,20 @@ class HistoryEntry:
     changes: list = field(default_factory=list)
 
 
+def _is_year(field_name):
+    return field_name == "year" or field_name.endswith("_year")
+
+
 def _display(record, field_name):
     model = record.instance_type
     try:
         model_field = model._meta.get_field(field_name)
     except Exception:
         return getattr(record, field_name, None)
+    if _is_year(field_name) and not model_field.is_relation:
+        # A year is not an amount: as text it is shown without a thousands separator.
+        value = getattr(record, field_name)
+        return None if value is None else str(value)
     if isinstance(model_field, models.BooleanField):
         value = getattr(record, model_field.attname)
         return None if value is None else (_("ja") if value else _("nee"))
@@ -44,7 +54,11 @@ def _display(record, field_name):
             return getattr(record, field_name)
         except Exception:
             return getattr(record, model_field.attname)
-    return getattr(record, field_name)
+    value = getattr(record, field_name)
+    if isinstance(model_field, models.DecimalField | models.FloatField) and value is not None:
+        # An amount as the pages show it: 45.000,50, with the true minus sign.
+        return number(value, -2)
+    return value
 
 
 def _label(model, field_name):

@@ -8,6 +8,7 @@ class InterventionsConfig(AppConfig):
 
     def ready(self):
         from areas import panels
+        from core import sections
         from interventions import views
 
         panels.register(
@@ -16,3 +17,4 @@ class InterventionsConfig(AppConfig):
         panels.register(key="interventions-list", order=30, render=views.area_interventions_section)
         panels.register(key="interventions-gesprekken", order=50, render=views.area_gesprekken_section)
         panels.register(key="interventions-activity", order=60, render=views.area_activity_section)
+        sections.register(page="home", key="interventions", order=30, render=views.start_section)

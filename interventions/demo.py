@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from areas.models import Area, AreaKind
-from interventions import services
+from interventions import selectors, services
 from interventions.models import (
     AreaTeam,
     Intervention,
@@ -132,6 +132,7 @@ INTERVENTIONS = [
         "budget": "2450000",
         "funder": "Woningcorporatie Velserduin, Volkshuisvestingsfonds",
         "indicators": ["g_wozbag"],
+        "commitments": ["3.1"],
         "actor": CARLA,
         "path": [("gepland", 30, "")],
         "updates": [
@@ -155,6 +156,7 @@ INTERVENTIONS = [
         "budget": "420000",
         "funder": "Gemeente Velsen en Woningcorporatie Velserduin",
         "indicators": ["p_hh_li", "a_vernoo"],
+        "commitments": ["4.1"],
         "actor": GERDA,
         "path": [("gepland", 1760, ""), ("in_uitvoering", 1730, ""), ("afgerond", 880, "")],
         "updates": [
@@ -176,7 +178,7 @@ INTERVENTIONS = [
         "end": 100,
         "budget": "36500",
         "funder": "Gemeente Velsen (welzijnssubsidie), Woningcorporatie Velserduin (huurvrij)",
-        "indicators": ["soc"],
+        "indicators": ["lbm_soc"],
         "actor": CARLA,
         "path": [("gepland", 560, ""), ("in_uitvoering", 520, ""), ("afgerond", 100, "")],
         "updates": [
@@ -199,6 +201,7 @@ INTERVENTIONS = [
         "budget": "120000",
         "funder": "Gemeente Velsen (minimabeleid)",
         "indicators": ["a_soz_wb"],
+        "commitments": ["2.3"],
         "actor": GERDA,
         "path": [("gepland", 330, ""), ("in_uitvoering", 300, "")],
         "updates": [
@@ -220,7 +223,7 @@ INTERVENTIONS = [
         "end": 280,
         "budget": "185000",
         "funder": "Gemeente Velsen (veiligheid)",
-        "indicators": ["onv"],
+        "indicators": ["lbm_onv"],
         "actor": GERDA,
         "path": [("gepland", 700, ""), ("in_uitvoering", 640, ""), ("afgerond", 280, "")],
         "updates": [
@@ -240,7 +243,7 @@ INTERVENTIONS = [
         "end": -480,
         "budget": "90000",
         "funder": "Gemeente Velsen, Provincie Noord-Holland (Groen en Doen)",
-        "indicators": ["fys"],
+        "indicators": ["lbm_fys"],
         "actor": GERDA,
         "path": [],
         "updates": [
@@ -281,7 +284,7 @@ INTERVENTIONS = [
         "end": -210,
         "budget": "60000",
         "funder": "Gemeente Velsen (handhaving)",
-        "indicators": ["onv", "won"],
+        "indicators": ["lbm_onv", "lbm_won"],
         "actor": GERDA,
         "path": [("gepland", 180, ""), ("in_uitvoering", 150, "")],
         "updates": [
@@ -303,6 +306,7 @@ INTERVENTIONS = [
         "budget": "650000",
         "funder": "Rijksoverheid (specifieke uitkering), GGD Kennemerland, Gemeente Velsen",
         "indicators": ["p_wmo_t"],
+        "commitments": ["4.2"],
         "actor": GERDA,
         "path": [("gepland", 500, ""), ("in_uitvoering", 450, "")],
         "updates": [
@@ -325,6 +329,7 @@ INTERVENTIONS = [
         "budget": "23900000",
         "funder": "Woningcorporatie Velserduin, Woningbouwimpuls",
         "indicators": ["a_woning", "p_wcorpw"],
+        "commitments": ["1.1", "1.3"],
         "actor": CARLA,
         "path": [("gepland", 60, "")],
         "updates": [
@@ -364,7 +369,7 @@ INTERVENTIONS = [
         "end": -395,
         "budget": "54000",
         "funder": "Gemeente Velsen (jeugd)",
-        "indicators": ["onv"],
+        "indicators": ["lbm_onv"],
         "actor": GERDA,
         "path": [],
         "updates": [
@@ -542,6 +547,14 @@ def seed(*, log):
     )
 
 
+def _commitments(team, numbers, actor):
+    """The commitments with these numbers in the agreements of the team's gemeente (none
+    when the agreements demo is not loaded)."""
+    if not numbers:
+        return []
+    return list(selectors.offered_commitments(user=actor, team=team).filter(number__in=numbers))
+
+
 def _seed_intervention(team, item, organisations, actor):
     buurten = (
         list(Area.objects.filter(code__in=item["buurten"], year=team.area.year)) if item["buurten"] else []
@@ -559,7 +572,8 @@ def _seed_intervention(team, item, organisations, actor):
         end_date=_d(item["end"]),
         budget=Decimal(item["budget"]),
         funder=item["funder"],
-        indicator_keys=item["indicators"],
+        indicators=item["indicators"],
+        commitments=_commitments(team, item.get("commitments", ()), actor),
     )
     # Replay the timeline in date order: status changes and progress updates.
     events = [(days, "status", (status, reason)) for status, days, reason in item["path"]]

@@ -42,7 +42,11 @@ COLUMNS = [
     Column("end_date", "Einddatum", _("JJJJ-MM-DD")),
     Column("budget", "Budget (€)", _("een getal, bijvoorbeeld 12500,50")),
     Column("funder", "Financier"),
-    Column("indicator_keys", "Indicatoren", _("sleutels, gescheiden door komma's")),
+    Column(
+        "indicators",
+        "Indicatoren",
+        _("sleutels (of namen) uit de indicatorencatalogus, gescheiden door komma's, bijvoorbeeld p_wcorpw"),
+    ),
 ]
 HEADERS = [column.header for column in COLUMNS]
 HEADER_OF = {column.key: column.header for column in COLUMNS}
@@ -63,8 +67,8 @@ def _budget(value: Decimal | None, fmt: str):
 
 
 def export_row(intervention, fmt="csv") -> list:
-    """One intervention as a row of the file. Expects areas, partners, lead organisation
-    and team area to be loaded with the intervention (no queries per row)."""
+    """One intervention as a row of the file. Expects areas, partners, lead organisation,
+    team area and indicators to be loaded with the intervention (no queries per row)."""
     team_area = intervention.team.area
     return [
         intervention.pk,
@@ -85,7 +89,7 @@ def export_row(intervention, fmt="csv") -> list:
         intervention.end_date if fmt == "xlsx" else _iso(intervention.end_date),
         _budget(intervention.budget, fmt),
         safe_text(intervention.funder),
-        ", ".join(intervention.indicator_keys or []),
+        ", ".join(sorted(indicator.key for indicator in intervention.indicators.all())),
     ]
 
 

@@ -3,14 +3,15 @@
 Forms only check what a person typed; the services decide what is allowed and save.
 """
 
-import re
-
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from agreements.models import Commitment
 from areas.models import Area, AreaKind
 from core.forms import StyledForm
+from interventions import selectors
 from interventions.models import (
     WORKING_ROLES,
     AreaTeam,
@@ -22,6 +23,7 @@ from interventions.models import (
 )
 from interventions.services import parse_budget
 from organisations.models import Organisation
+from scores.models import Indicator
 
 BUDGET_INVALID = _("Het budget is geen getal. Schrijf bijvoorbeeld 12500 of 12500,50.")
 DATE_ORDER = _("De einddatum ligt vóór de begindatum. Kies een einddatum op of na de begindatum.")
@@ -65,6 +67,72 @@ class MultipleFileField(forms.FileField):
         if isinstance(data, list | tuple):
             return [single(item, initial) for item in data if item]
         return [single(data, initial)] if data else []
+
+
+class GroupedChoiceIterator(forms.models.ModelChoiceIterator):
+    """The choices of a model choice field in ``<optgroup>``s, one per value of the
+    field's ``group_of(obj)``, in the queryset's order."""
+
+    def __iter__(self):
+        groups: dict[str, list] = {}
+        for obj in self.queryset:
+            groups.setdefault(self.field.group_of(obj), []).append(self.choice(obj))
+        yield from groups.items()
+
+    def __len__(self):
+        return len({self.field.group_of(obj) for obj in self.queryset})
+
+
+class GroupedMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """A ``<select multiple>`` in groups, with a filter box added by
+    ``interventions/choice-filter.js`` (without JavaScript it is a plain multi-select)."""
+
+    iterator = GroupedChoiceIterator
+
+    def __init__(self, *args, filter_label, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "widget",
+            forms.SelectMultiple(
+                attrs={
+                    "size": 10,
+                    "data-choice-filter": filter_label,
+                    "data-chosen-label": _("Gekozen"),
+                    "data-none-label": _("Nog niets gekozen."),
+                    "data-empty-label": _("Niets gevonden; pas de zoekterm aan."),
+                }
+            ),
+        )
+        super().__init__(*args, **kwargs)
+
+    def group_of(self, obj) -> str:
+        raise NotImplementedError
+
+
+class IndicatorChoiceField(GroupedMultipleChoiceField):
+    """Catalogue indicators by name (with their key), grouped by source."""
+
+    def group_of(self, indicator: Indicator) -> str:
+        return indicator.source.name
+
+    def label_from_instance(self, indicator: Indicator) -> str:
+        return f"{indicator.name} ({indicator.key})"
+
+
+class CommitmentChoiceField(GroupedMultipleChoiceField):
+    """Agreement commitments by number and text, grouped by agreement."""
+
+    def group_of(self, commitment: Commitment) -> str:
+        return str(commitment.agreement)
+
+    def label_from_instance(self, commitment: Commitment) -> str:
+        text = " ".join(commitment.text.split())
+        if len(text) > 110:
+            text = text[:110].rsplit(" ", 1)[0] + "…"
+        return f"{commitment.number} {text} ({commitment.responsible.name})".strip()
+
+
+MULTI_SELECT_HELP = _("Houd Ctrl (of Cmd op een Mac) ingedrukt om meer dan één te kiezen.")
 
 
 def area_label(area):
@@ -172,7 +240,12 @@ class TeamMemberRoleForm(StyledForm):
 class UrgencyForm(StyledForm):
     year = forms.IntegerField(label=_("Jaar"), min_value=2000, max_value=2100)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    urgency = forms.ChoiceField(label=_("Urgentie"), choices=Urgency.choices, widget=forms.RadioSelect)
+    urgency = forms.ChoiceField(
+        label=_("Urgentie"),
+        choices=Urgency.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Kies een urgentie: laag, verhoogd, hoog of acuut.")},
+    )
     rationale = forms.CharField(
         label=_("Onderbouwing"),
         widget=forms.Textarea(attrs={"rows": 5}),
@@ -213,23 +286,38 @@ class InterventionForm(StyledForm):
         label=_("Budget (€)"), required=False, widget=forms.TextInput(attrs={"inputmode": "decimal"})
     )
     funder = forms.CharField(label=_("Financier"), max_length=200, required=False)
-    indicator_keys = forms.CharField(
+    indicators = IndicatorChoiceField(
         label=_("Indicatoren die het moet bewegen"),
-        required=False,
-        help_text=_("Sleutels van indicatoren, gescheiden door komma's, bijvoorbeeld p_wcorpw, a_soz_wb."),
+        queryset=Indicator.objects.none(),
+        filter_label=_("Zoek een indicator op naam of sleutel"),
+        help_text=format_lazy("{} {}", _("Indicatoren uit de catalogus, per bron."), MULTI_SELECT_HELP),
+    )
+    commitments = CommitmentChoiceField(
+        label=_("Afspraken waaraan het bijdraagt"),
+        queryset=Commitment.objects.none(),
+        filter_label=_("Zoek een afspraak op nummer of tekst"),
+        help_text=format_lazy(
+            "{} {}", _("Afspraken uit de prestatieafspraken van de gemeente van het team."), MULTI_SELECT_HELP
+        ),
     )
 
-    def __init__(self, *args, team, **kwargs):
+    def __init__(self, *args, team, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.team = team
         self.fields["areas"].queryset = team_areas(team)
         self.fields["areas"].label_from_instance = area_label
         self.fields["lead_organisation"].queryset = team_organisations(team, roles=WORKING_ROLES)
         self.fields["partner_organisations"].queryset = team_organisations(team)
-
-    def clean_indicator_keys(self):
-        text = self.cleaned_data.get("indicator_keys") or ""
-        return [key.strip() for key in re.split(r"[,;\s]+", text) if key.strip()]
+        self.fields["partner_organisations"].help_text = _(
+            "Andere organisaties uit het team die meewerken; de trekker is geen partner."
+        )
+        self.fields["indicators"].queryset = selectors.offered_indicators(user=user)
+        commitments = selectors.offered_commitments(user=user, team=team)
+        self.fields["commitments"].queryset = commitments
+        if not commitments.exists():
+            self.fields["commitments"].help_text = _(
+                "Er zijn geen prestatieafspraken van de gemeente van dit team die u kunt inzien."
+            )
 
     def clean(self):
         data = super().clean()
@@ -243,14 +331,23 @@ class InterventionEditForm(InterventionForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
+def budget_text(amount) -> str:
+    """An amount as a Dutch person types it, whatever the interface language: 45.000 or
+    45.000,50 (``parse_budget`` reads it back)."""
+    if amount is None:
+        return ""
+    whole, cents = f"{amount:.2f}".split(".")
+    grouped = f"{int(whole):,}".replace(",", ".")
+    return grouped if cents == "00" else f"{grouped},{cents}"
+
+
 def intervention_initial(intervention):
     """The form's starting values from a stored intervention."""
     values = intervention.detail_values()
     return {
         **values,
         "lead_organisation": intervention.lead_organisation_id,
-        "budget": "" if intervention.budget is None else str(intervention.budget).replace(".", ","),
-        "indicator_keys": ", ".join(values["indicator_keys"]),
+        "budget": budget_text(intervention.budget),
         "version": intervention.version,
     }
 

@@ -46,7 +46,7 @@ FIELD_COLUMN = {
     "end_date": "end_date",
     "budget": "budget",
     "funder": "funder",
-    "indicator_keys": "indicator_keys",
+    "indicators": "indicators",
     "version": "version",
 }
 
@@ -307,8 +307,9 @@ class InterventionImporter:
                 % {"value": row.text("budget"), "message": message},
             )
         data["funder"] = row.text("funder")
-        data["indicator_keys"] = [
-            key.strip() for key in row.text("indicator_keys").replace(";", ",").split(",") if key.strip()
+        # Keys or names; the services check them against the catalogue the person may see.
+        data["indicators"] = [
+            key.strip() for key in row.text("indicators").replace(";", ",").split(",") if key.strip()
         ]
         return (existing, data) if not row.errors else (None, None)
 

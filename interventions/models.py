@@ -207,17 +207,23 @@ class Intervention(VersionedModel):
     funder = models.CharField(_("financier"), max_length=200, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.IDEE)
     stop_reason = models.TextField(_("reden van stoppen"), blank=True)
-    indicator_keys = models.JSONField(
-        _("indicatoren die het moet bewegen"),
-        default=list,
+    indicators = models.ManyToManyField(
+        "scores.Indicator",
         blank=True,
-        help_text=_("Sleutels van indicatoren."),
+        related_name="interventions",
+        verbose_name=_("indicatoren die het moet bewegen"),
+    )
+    commitments = models.ManyToManyField(
+        "agreements.Commitment",
+        blank=True,
+        related_name="interventions",
+        verbose_name=_("afspraken waaraan het bijdraagt"),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
 
-    history = HistoricalRecords(m2m_fields=[areas, partner_organisations])
+    history = HistoricalRecords(m2m_fields=[areas, partner_organisations, indicators, commitments])
 
     class Meta:
         verbose_name = _("interventie")
@@ -250,9 +256,10 @@ class Intervention(VersionedModel):
         "end_date",
         "budget",
         "funder",
-        "indicator_keys",
+        "indicators",
+        "commitments",
     )
-    MANY_FIELDS = frozenset({"areas", "partner_organisations", "indicator_keys"})
+    MANY_FIELDS = frozenset({"areas", "partner_organisations", "indicators", "commitments"})
 
     def __str__(self):
         return self.title
@@ -262,10 +269,8 @@ class Intervention(VersionedModel):
         values = {}
         for name in self.DETAIL_FIELDS:
             value = getattr(self, name)
-            if name in {"areas", "partner_organisations"}:
+            if name in self.MANY_FIELDS:
                 value = list(value.all())
-            elif name == "indicator_keys":
-                value = list(value or [])
             values[name] = value
         return values
 

@@ -2,9 +2,14 @@
 ``restrict(user, "view")`` and loads its related rows in a fixed number of queries,
 whatever the page size (no query per row)."""
 
-from django.db.models import Case, Count, IntegerField, Max, OuterRef, Prefetch, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce
+import datetime
 
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
+from django.db.models.manager import BaseManager
+from django.utils.translation import ngettext
+
+from agreements.models import Commitment
 from areas.models import Area, AreaKind
 from core.audit import history_entries, merged_history
 from core.permissions import get_object_for, is_platform_admin, shared_q
@@ -20,6 +25,8 @@ from interventions.models import (
     working_team_ids,
 )
 from organisations.models import Organisation, organisation_ids_for
+from scores.models import Indicator
+from scores.selectors.maps import indicator_list
 
 # Shape columns of an area: large, and never needed on these pages.
 AREA_SHAPES = ("geometry", "shape_land", "shape_regio", "shape_stad")
@@ -91,9 +98,96 @@ def team_history(*, team, limit=100):
     )
 
 
-def intervention_history(*, intervention, limit=50):
-    """The recorded versions of an intervention, newest first."""
-    return history_entries(Intervention.history.filter(id=intervention.pk), limit)
+def intervention_history(*, intervention, user=None, limit=50):
+    """The recorded versions of an intervention, newest first. With ``user``, linked
+    indicators and commitments that person may not see are counted, not named."""
+    return _name_relations(history_entries(Intervention.history.filter(id=intervention.pk), limit), user)
+
+
+# Linked objects with their own reading rights: the history names only those the reader
+# may see (a licensed source's indicator, a commitment of an agreement they are no party to).
+RESTRICTED_RELATIONS = (Indicator, Commitment)
+
+
+def _relation_text(rows, user) -> str:
+    """The objects one history record links through a many-to-many field, by name; those
+    the reader may not see are counted, those deleted since are counted too."""
+    record = rows.instance
+    target = next(
+        field
+        for field in rows.model._meta.fields
+        if field.is_relation and field.related_model not in (type(record), record.instance_type)
+    )
+    ids = {getattr(row, target.attname) for row in rows.all()}
+    related = target.related_model
+    existing = {obj.pk: obj for obj in related._default_manager.filter(pk__in=ids)}
+    seen = set(existing)
+    if user is not None and related in RESTRICTED_RELATIONS:
+        seen = set(related.objects.restrict(user, "view").filter(pk__in=ids).values_list("pk", flat=True))
+    names = sorted(str(existing[pk]) for pk in seen)
+    hidden, deleted = len(set(existing) - seen), len(ids - set(existing))
+    if hidden:
+        names.append(
+            ngettext("%(n)s die u niet kunt zien", "%(n)s die u niet kunt zien", hidden) % {"n": hidden}
+        )
+    if deleted:
+        names.append(ngettext("%(n)s verwijderd", "%(n)s verwijderd", deleted) % {"n": deleted})
+    return ", ".join(names)
+
+
+def _name_relations(entries, user=None):
+    """History entries with many-to-many changes written as names instead of the
+    history's row managers."""
+    for entry in entries:
+        for change in entry.changes:
+            for side in ("old", "new"):
+                value = getattr(change, side)
+                if isinstance(value, BaseManager):
+                    setattr(change, side, _relation_text(value, user))
+    return entries
+
+
+def intervention_links(*, user, intervention) -> dict:
+    """The intervention's catalogue indicators (by source) and agreement commitments that
+    ``user`` may see, and how many of each they may not see."""
+    indicators = list(intervention.indicators.all())
+    commitments = list(intervention.commitments.all())
+    seen_indicators = list(
+        Indicator.objects.restrict(user, "view")
+        .filter(pk__in=[i.pk for i in indicators])
+        .select_related("source")
+        .order_by("source__name", "name")
+    )
+    seen_commitments = list(
+        Commitment.objects.restrict(user, "view")
+        .filter(pk__in=[c.pk for c in commitments])
+        .select_related("agreement", "responsible")
+        .order_by("agreement__title", "number", "pk")
+    )
+    return {
+        "indicators": seen_indicators,
+        "hidden_indicators": len(indicators) - len(seen_indicators),
+        "commitments": seen_commitments,
+        "hidden_commitments": len(commitments) - len(seen_commitments),
+    }
+
+
+def offered_indicators(*, user):
+    """The catalogue indicators a person can name as the ones an intervention must move:
+    those of the sources they may see, by source and name."""
+    return indicator_list(user=user)
+
+
+def offered_commitments(*, user, team):
+    """The commitments an intervention of ``team`` can deliver on for ``user``: those the
+    person may see in the agreements of the team's gemeente (a bod's proposals are not
+    agreed yet), by agreement and number."""
+    return (
+        Commitment.objects.restrict(user, "view")
+        .filter(agreement__gemeente_code=team.area.gemeente_code)
+        .select_related("agreement", "responsible")
+        .order_by("-agreement__start_year", "agreement__title", "agreement_id", "number", "pk")
+    )
 
 
 # --- urgency ---------------------------------------------------------------------------
@@ -208,9 +302,17 @@ def _area_q(area) -> Q:
     return condition
 
 
-def _with_related(queryset):
+def _with_progress(queryset):
+    """The date of the latest progress update and the latest percentage, per row."""
     latest = ProgressUpdate.objects.filter(intervention=OuterRef("pk")).order_by("-date", "-created_at")
-    return (
+    return queryset.annotate(
+        last_update_on=Subquery(latest.values("date")[:1]),
+        latest_progress=Subquery(latest.filter(progress__isnull=False).values("progress")[:1]),
+    )
+
+
+def _with_related(queryset):
+    return _with_progress(
         # Team, area and lead come by prefetch, not by join: with a join PostgreSQL may pick
         # a nested loop over the whole team table when it underestimates a filtered page.
         queryset.prefetch_related(
@@ -223,9 +325,6 @@ def _with_related(queryset):
             Prefetch("lead_organisation", queryset=Organisation.objects.all()),
             Prefetch("areas", queryset=_light_areas().order_by("kind", "code")),
             Prefetch("partner_organisations", queryset=Organisation.objects.order_by("name")),
-        ).annotate(
-            last_update_on=Subquery(latest.values("date")[:1]),
-            latest_progress=Subquery(latest.filter(progress__isnull=False).values("progress")[:1]),
         )
     )
 
@@ -323,6 +422,20 @@ def intervention_list(
     return _with_related(interventions).order_by("-updated_at", "-pk")
 
 
+def with_links(queryset, *, user):
+    """Interventions with the catalogue indicators (and their sources) and the agreement
+    commitments ``user`` may see, in two more queries whatever the number of rows."""
+    return queryset.prefetch_related(
+        Prefetch(
+            "indicators",
+            queryset=Indicator.objects.restrict(user, "view")
+            .select_related("source")
+            .order_by("source__name", "name"),
+        ),
+        Prefetch("commitments", queryset=Commitment.objects.restrict(user, "view").order_by("pk")),
+    )
+
+
 def intervention_detail(*, user, pk):
     """One intervention with team, areas, partners and its timeline (authors and
     attachments loaded); 404 when the user may not see it."""
@@ -393,13 +506,15 @@ def urgency_of(*, team, year: int) -> UrgencyAssessment | None:
     return UrgencyAssessment.objects.filter(team=team, year=year).first()
 
 
-def latest_assessed_year(*, user, gemeente_code: str) -> int | None:
-    """The newest year in which a team of the gemeente that the user sees assessed its
-    urgency."""
-    return (
+def assessed_years(*, user, gemeente_code: str) -> list[int]:
+    """The years in which a team of the gemeente that the user sees assessed its urgency,
+    newest first."""
+    return list(
         UrgencyAssessment.objects.restrict(user, "view")
         .filter(team__area__gemeente_code=gemeente_code)
-        .aggregate(latest=Max("year"))["latest"]
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .distinct()
     )
 
 
@@ -456,10 +571,12 @@ def gesprek_action_get(*, user, pk, action: str = "change") -> WijkgesprekAction
 
 def gesprek_history(*, gesprek, limit=100):
     """Everything recorded about a wijkgesprek and its actions, newest first."""
-    return merged_history(
-        Wijkgesprek.history.filter(id=gesprek.pk),
-        WijkgesprekAction.history.filter(gesprek_id=gesprek.pk),
-        limit=limit,
+    return _name_relations(
+        merged_history(
+            Wijkgesprek.history.filter(id=gesprek.pk),
+            WijkgesprekAction.history.filter(gesprek_id=gesprek.pk),
+            limit=limit,
+        )
     )
 
 
@@ -527,16 +644,29 @@ def area_teams(*, user, area):
     return team_list(user=user).filter(area__in=same.values("pk"))
 
 
-def area_interventions(*, user, area, limit: int = 25):
+def interventions_in_area(*, user, area):
+    """The interventions the user sees in this area, on any vintage of it (its buurten,
+    the teams on it): a queryset whose visibility is read once, to share between the
+    sections of one page."""
+    return visible_interventions(user).filter(_same_area_q(area))
+
+
+def area_interventions(*, user, area, limit: int = 25, matching=None):
     """The interventions the user sees in this area (any vintage of it, its buurten, the
     teams on it), running ones first: ``(rows, counts per status, total)``. Three
     queries for the counts and the first ``limit`` rows, whatever the total."""
-    matching = visible_interventions(user).filter(_same_area_q(area))
+    if matching is None:
+        matching = interventions_in_area(user=user, area=area)
     counts = dict(matching.order_by().values_list("status").annotate(n=Count("pk")))
     if not counts:
         return [], [], 0
+    # The area page shows title, status, progress, lead, period and budget: the lead by
+    # prefetch (see ``_with_related``), nothing else related.
     rows = list(
-        _with_related(matching).annotate(rank=STATUS_RANK).order_by("rank", "-updated_at", "-pk")[:limit]
+        _with_progress(matching)
+        .prefetch_related(Prefetch("lead_organisation", queryset=Organisation.objects.all()))
+        .annotate(rank=STATUS_RANK)
+        .order_by("rank", "-updated_at", "-pk")[:limit]
     )
     per_status = [
         (value, label, counts[value]) for value, label in Intervention.Status.choices if counts.get(value)
@@ -544,26 +674,28 @@ def area_interventions(*, user, area, limit: int = 25):
     return rows, per_status, sum(counts.values())
 
 
-def area_activity(*, user, teams, area, limit: int = 10) -> list[dict]:
+def area_activity(*, user, teams, area, limit: int = 10, matching=None) -> list[dict]:
     """What happened lately in this area, newest first: progress updates of its
     interventions, urgency decisions and wijkgesprekken of its teams. At most ``limit``
     of each are read (three queries), then merged."""
+    # A progress update is visible with its intervention, an urgency or a wijkgesprek
+    # with its team (their ``access_q``): the interventions come from ``restrict()`` and
+    # ``teams`` from ``area_teams``, so the rule is not derived a second time.
     team_ids = [team.pk for team in teams]
     updates = (
-        ProgressUpdate.objects.restrict(user, "view")
-        .filter(intervention__in=visible_interventions(user).filter(_same_area_q(area)).values("pk"))
+        ProgressUpdate.objects.filter(
+            intervention__in=(matching or interventions_in_area(user=user, area=area)).values("pk")
+        )
         .select_related("intervention", "author")
         .order_by("-created_at", "-pk")[:limit]
     )
     urgencies = (
-        UrgencyAssessment.objects.restrict(user, "view")
-        .filter(team_id__in=team_ids)
+        UrgencyAssessment.objects.filter(team_id__in=team_ids)
         .select_related("team", "assessed_by")
         .order_by("-updated_at", "-pk")[:limit]
     )
     gesprekken = (
-        Wijkgesprek.objects.restrict(user, "view")
-        .filter(team_id__in=team_ids)
+        Wijkgesprek.objects.filter(team_id__in=team_ids)
         .select_related("team", "created_by")
         .order_by("-created_at", "-pk")[:limit]
     )
@@ -588,3 +720,49 @@ def area_activity(*, user, teams, area, limit: int = 10) -> list[dict]:
     ]
     entries.sort(key=lambda entry: entry["when"], reverse=True)
     return entries[:limit]
+
+
+# --- the start page --------------------------------------------------------------------------
+
+STALE_AFTER_DAYS = 90
+
+
+def start_teams(*, user, limit: int = 20):
+    """The person's teams with their wijk, latest urgency and the date of the latest
+    wijkgesprek: the team list's reads without its members and counts, which the start
+    page does not show."""
+    last_gesprek = Wijkgesprek.objects.filter(team=OuterRef("pk")).order_by("-date").values("date")[:1]
+    latest = UrgencyAssessment.objects.filter(team=OuterRef("pk")).order_by("-year")
+    own_teams = TeamMember.objects.filter(organisation_id__in=organisation_ids_for(user, "view")).values(
+        "team_id"
+    )
+    return (
+        AreaTeam.objects.restrict(user, "view")
+        .filter(pk__in=own_teams)
+        .select_related("area")
+        .only("id", "name", "area__id", "area__code", "area__name", "area__year", "area__kind")
+        .annotate(
+            latest_urgency=Subquery(latest.values("urgency")[:1]),
+            latest_urgency_year=Subquery(latest.values("year")[:1]),
+            last_gesprek_on=Subquery(last_gesprek),
+        )
+        .order_by("name", "pk")[:limit]
+    )
+
+
+def stale_led_interventions(*, user, today, limit: int = 10):
+    """Running interventions led by the person's organisations (as bewerker) with no
+    progress update for ``STALE_AFTER_DAYS`` days, the longest silent first."""
+    since = today - datetime.timedelta(days=STALE_AFTER_DAYS)
+    latest = ProgressUpdate.objects.filter(intervention=OuterRef("pk")).order_by("-date").values("date")[:1]
+    return (
+        Intervention.objects.restrict(user, "view")
+        .filter(
+            lead_organisation_id__in=organisation_ids_for(user, "change"),
+            status__in=[Intervention.Status.GEPLAND, Intervention.Status.IN_UITVOERING],
+        )
+        .annotate(last_update_on=Subquery(latest))
+        .filter(Q(last_update_on__lt=since) | Q(last_update_on__isnull=True, created_at__date__lt=since))
+        .select_related("team")
+        .order_by(F("last_update_on").asc(nulls_first=True), "pk")[:limit]
+    )

@@ -29,10 +29,25 @@ def _footer() -> str:
     )
 
 
+SUBJECT_MAX = 200
+
+
+def _subject(text: str) -> str:
+    """``Wijkkoers: <text>`` on one line in at most ``SUBJECT_MAX`` characters; a longer
+    text is cut between words and ends in an ellipsis."""
+    subject = " ".join(f"Wijkkoers: {text}".split())
+    if len(subject) <= SUBJECT_MAX:
+        return subject
+    room = SUBJECT_MAX - 1  # the ellipsis takes one character
+    head = subject[:room]
+    if subject[room] != " " and " " in head[len("Wijkkoers: ") :]:
+        head = head.rsplit(" ", 1)[0]
+    return head.rstrip(" ,;:.-–") + "…"
+
+
 def _event_message(note: Notification) -> EmailMessage:
     body = f"{note.text}\n\n{_('Bekijk het in Wijkkoers')}: {_link(note.url)}\n\n-- \n{_footer()}\n"
-    subject = f"Wijkkoers: {note.text}"[:200]
-    return EmailMessage(subject, body, None, [note.recipient.email])
+    return EmailMessage(_subject(note.text), body, None, [note.recipient.email])
 
 
 @shared_task(

@@ -10,10 +10,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format, localize
+from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -26,6 +26,7 @@ from core.exceptions import ConflictError
 from core.exports import SHEET_FORMATS, dated_filename, download
 from core.files import stored_file_response
 from core.permissions import allowed, get_object_for
+from core.sections import render_section
 from core.views import RestrictedObjectMixin, ServiceFormMixin, add_service_errors, error_text
 from interventions import exports, selectors, services
 from interventions.evaluation import UnknownModel, intervention_evaluation
@@ -351,7 +352,9 @@ def intervention_export(request, fmt):
         raise Http404(_("Kies CSV of Excel."))
     form = _filter_form(request)
     filters = form.filters() if form.is_bound else {}
-    interventions = selectors.intervention_list(user=request.user, **filters)
+    interventions = selectors.with_links(
+        selectors.intervention_list(user=request.user, **filters), user=request.user
+    )
     return download(exports.render(interventions, fmt), fmt, dated_filename("interventies", fmt))
 
 
@@ -413,6 +416,7 @@ class InterventionDetailView(InterventionMixin, TemplateView):
         context["intervention"] = intervention
         context["areas"] = intervention.areas.all()
         context["partners"] = intervention.partner_organisations.all()
+        context.update(selectors.intervention_links(user=self.request.user, intervention=intervention))
         context["updates"] = intervention.updates.all()
         if context["can_change"]:
             context["progress_form"] = kwargs.get("progress_form") or ProgressForm(
@@ -421,7 +425,7 @@ class InterventionDetailView(InterventionMixin, TemplateView):
             context["status_form"] = StatusForm(
                 initial={"status": intervention.status, "version": intervention.version}
             )
-        context["entries"] = selectors.intervention_history(intervention=intervention)
+        context["entries"] = selectors.intervention_history(intervention=intervention, user=self.request.user)
         context.update(_evaluation_context(self.request, intervention))
         return context
 
@@ -505,6 +509,7 @@ class InterventionCreateView(LoginRequiredMixin, ServiceFormMixin, FormView):
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs["team"] = self.team
+        kwargs["user"] = self.request.user
         return kwargs
 
     def _action(self):
@@ -552,12 +557,14 @@ class InterventionEditView(InterventionMixin, ServiceFormMixin, FormView):
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs["team"] = self.intervention.team
+        kwargs["user"] = self.request.user
         return kwargs
 
     def get_initial(self):
         return intervention_initial(self.intervention)
 
     def conflict_rows(self, current):
+        links = selectors.intervention_links(user=self.request.user, intervention=current)
         period = " – ".join(
             date_format(day, "j F Y") if day else "…" for day in (current.start_date, current.end_date)
         )
@@ -569,9 +576,16 @@ class InterventionEditView(InterventionMixin, ServiceFormMixin, FormView):
             (_("Trekker"), current.lead_organisation.name),
             (_("Partners"), ", ".join(o.name for o in current.partner_organisations.order_by("name"))),
             (_("Periode"), period),
-            (_("Budget"), f"€ {localize(current.budget)}" if current.budget is not None else ""),
+            (_("Budget"), f"€ {floatformat(current.budget, '-2g')}" if current.budget is not None else ""),
             (_("Financier"), current.funder),
-            (_("Indicatoren"), ", ".join(current.indicator_keys or [])),
+            (
+                _("Indicatoren"),
+                ", ".join(f"{i.name} ({i.key})" for i in links["indicators"]),
+            ),
+            (
+                _("Afspraken"),
+                ", ".join(f"{c.number} {c.text}".strip() for c in links["commitments"]),
+            ),
         ]
 
     def perform(self, form):
@@ -654,16 +668,19 @@ def intervention_map(request):
 
     user = request.user
     code = (request.GET.get("gemeente") or home_gemeente_code(user=user)).strip().upper()
-    year_text = request.GET.get("year") or request.GET.get("jaar") or ""
-    if year_text.isdigit():
-        year = int(year_text)
-    else:
-        # Open on the newest year the user's teams in this gemeente assessed.
-        latest = selectors.latest_assessed_year(user=user, gemeente_code=code)
-        year = latest or timezone.localdate().year
+    year_text = (request.GET.get("year") or request.GET.get("jaar") or "").strip()
+    years = selectors.assessed_years(user=user, gemeente_code=code) if code else []
+    latest = years[0] if years else None
+    chosen = year_text.isdigit()
+    # Without a chosen year: the newest year in which a team of the gemeente recorded its
+    # urgency (the calendar year often has none yet).
+    year = int(year_text) if chosen else latest or timezone.localdate().year
     context = {
         "code": code,
         "year": year,
+        "years": years,
+        "latest": latest,
+        "year_chosen": chosen,
         "gemeenten": selectors.team_gemeente_codes(user=user),
         "gemeente": None,
     }
@@ -680,6 +697,7 @@ def intervention_map(request):
     context.update(
         gemeente=gemeente,
         rows=rows,
+        has_urgency=any(row["urgency"] for row in rows),
         colours=[(value, label, URGENCY_COLOURS[value]) for value, label in Urgency.choices],
         colour_rules=[(row["code"], URGENCY_COLOURS[row["urgency"]]) for row in rows if row["urgency"]],
         map=_map(
@@ -968,6 +986,7 @@ def _area_context(request, area):
         team.can_work = team.pk in working
         team.urgencies = list(selectors.urgency_history(user=user, team=team)[:5])
     context["working_teams"] = [team for team in teams if team.can_work]
+    context["matching"] = selectors.interventions_in_area(user=user, area=area)
     request._wijk_work = context
     return context
 
@@ -979,14 +998,16 @@ def area_team_section(request, area):
     context = _area_context(request, area)
     if not context["teams"]:
         return None
-    return render_to_string("interventions/_area_team.html", context, request=request)
+    return render_section("interventions/_area_team.html", context, request)
 
 
 def area_interventions_section(request, area):
     if not request.user.is_authenticated:
         return None
     context = dict(_area_context(request, area))
-    rows, per_status, total = selectors.area_interventions(user=request.user, area=area)
+    rows, per_status, total = selectors.area_interventions(
+        user=request.user, area=area, matching=context["matching"]
+    )
     if not total and not context["teams"]:
         return None
     changeable = (
@@ -1001,7 +1022,7 @@ def area_interventions_section(request, area):
     for row in rows:
         row.can_change = row.pk in changeable
     context.update(interventions=rows, per_status=per_status, total=total)
-    return render_to_string("interventions/_area_interventions.html", context, request=request)
+    return render_section("interventions/_area_interventions.html", context, request)
 
 
 def area_gesprekken_section(request, area):
@@ -1011,15 +1032,42 @@ def area_gesprekken_section(request, area):
     if not context["teams"]:
         return None
     context["gesprekken"] = list(selectors.gesprek_list(user=request.user, teams=context["teams"])[:3])
-    return render_to_string("interventions/_area_gesprekken.html", context, request=request)
+    return render_section("interventions/_area_gesprekken.html", context, request)
 
 
 def area_activity_section(request, area):
     if not request.user.is_authenticated:
         return None
     context = dict(_area_context(request, area))
-    entries = selectors.area_activity(user=request.user, teams=context["teams"], area=area)
+    entries = selectors.area_activity(
+        user=request.user, teams=context["teams"], area=area, matching=context["matching"]
+    )
     if not entries:
         return None
     context["entries"] = entries
-    return render_to_string("interventions/_area_activity.html", context, request=request)
+    return render_section("interventions/_area_activity.html", context, request)
+
+
+# --- the start page (registered in apps.py) --------------------------------------------------
+
+
+def start_section(request, _subject=None):
+    """The person's teams (wijk, urgency, last wijkgesprek) and the interventions they
+    lead that have had no update for a long time; None when they are in no team."""
+    user = request.user
+    teams = list(selectors.start_teams(user=user))
+    stale = list(selectors.stale_led_interventions(user=user, today=timezone.localdate()))
+    if not teams and not stale:
+        return None
+    newest = area_selectors.newest_years(codes=[team.area.code for team in teams]) if teams else {}
+    for team in teams:
+        team.page_year = (
+            team.area.year
+            if team.area.kind == AreaKind.GEBIED
+            else newest.get(team.area.code, team.area.year)
+        )
+    return render_section(
+        "interventions/_start_section.html",
+        {"teams": teams, "stale": stale, "stale_days": selectors.STALE_AFTER_DAYS},
+        request,
+    )

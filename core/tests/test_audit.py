@@ -117,3 +117,18 @@ def test_organisation_history_merges_people_and_invitations_newest_first(
     assert [e.when for e in entries] == sorted((e.when for e in entries), reverse=True)
     # Nothing of another organisation.
     assert not any("Haarlem" in e.subject for e in entries)
+
+
+def test_years_read_as_years_not_amounts(world):
+    from django.template import Context, Template
+    from django.utils import translation
+
+    from areas.models import Area, AreaKind
+    from areas.tests.helpers import make_area
+
+    area = make_area(year=2023, kind=AreaKind.GEMEENTE, code="GM9999", name="Proefgemeente")
+    [entry] = history_entries(Area.history.filter(id=area.pk))
+    year = next(change.new for change in entry.changes if change.field == "jaar van de indeling")
+    with translation.override("nl"):
+        # The history table prints values plainly, where a number gets a separator.
+        assert Template("{{ value }}").render(Context({"value": year})) == "2023"

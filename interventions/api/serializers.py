@@ -6,6 +6,7 @@ serializers only check and resolve references: the services decide and save.
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from areas.api.serializers import AreaRefSerializer
@@ -133,6 +134,20 @@ class UrgencyUpdateSerializer(serializers.Serializer):
 # --- interventions -------------------------------------------------------------------
 
 
+@extend_schema_field({"oneOf": [{"type": "string"}, {"type": "integer"}]})
+class IndicatorRefField(serializers.Field):
+    """An indicator of the catalogue: its key or name as text, or its id (a number). The
+    services check that it is in the catalogue the person may see."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            raise serializers.ValidationError(_("Geef de sleutel, de naam of het id van een indicator."))
+        return data.strip() if isinstance(data, str) else data
+
+    def to_representation(self, value):
+        return value
+
+
 class InterventionSerializer(serializers.ModelSerializer):
     team = serializers.PrimaryKeyRelatedField(queryset=AreaTeam.objects.all())
     # Written as codes (they are resolved in the team's boundary year); read as objects.
@@ -145,6 +160,25 @@ class InterventionSerializer(serializers.ModelSerializer):
     partner_organisations = OrganisationField(many=True, required=False)
     theme = serializers.ChoiceField(choices=Theme.choices)
     budget = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+    # Written as keys (or names or ids) of catalogue indicators; read as objects.
+    indicators = serializers.ListField(
+        child=IndicatorRefField(),
+        required=False,
+        write_only=True,
+        help_text=_(
+            "Indicatoren uit de catalogus die de interventie moet bewegen: hun sleutel (bijvoorbeeld "
+            "p_wcorpw), naam of id."
+        ),
+    )
+    commitments = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        write_only=True,
+        help_text=_(
+            "Ids van afspraken uit de prestatieafspraken van de gemeente van het team waaraan de "
+            "interventie bijdraagt."
+        ),
+    )
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -178,6 +212,11 @@ class InterventionSerializer(serializers.ModelSerializer):
             {"id": area.pk, "year": area.year, "kind": area.kind, "code": area.code, "name": area.name}
             for area in instance.areas.all()
         ]
+        data["indicators"] = [
+            {"id": i.pk, "key": i.key, "name": i.name, "source": i.source.name}
+            for i in instance.indicators.all()
+        ]
+        data["commitments"] = sorted(commitment.pk for commitment in instance.commitments.all())
         if instance.budget is not None:
             data["budget"] = str(instance.budget)
         return data

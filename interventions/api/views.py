@@ -196,7 +196,9 @@ class InterventionFilter(django_filters.FilterSet):
             filters["organisation"] = organisation.pk if organisation else -1
         if "team" in filters:
             filters["team"] = int(filters["team"])
-        return selectors.intervention_list(user=self.request.user, **filters)
+        return selectors.with_links(
+            selectors.intervention_list(user=self.request.user, **filters), user=self.request.user
+        )
 
 
 class InterventionViewSet(VersionedUpdateMixin, RestrictedModelViewSet):
@@ -211,7 +213,9 @@ class InterventionViewSet(VersionedUpdateMixin, RestrictedModelViewSet):
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
-        return selectors.intervention_list(user=self.request.user)
+        return selectors.with_links(
+            selectors.intervention_list(user=self.request.user), user=self.request.user
+        )
 
     def _service_data(self, data, team):
         data = dict(data)
@@ -245,7 +249,9 @@ class InterventionViewSet(VersionedUpdateMixin, RestrictedModelViewSet):
         )
         data = self._service_data(data, team)
         data.setdefault("description", "")
-        serializer.instance = services.intervention_create(actor=self.request.user, team=team, **data)
+        intervention = services.intervention_create(actor=self.request.user, team=team, **data)
+        # Read back as a list row: the links the person may see, like every other answer.
+        serializer.instance = self.get_queryset().get(pk=intervention.pk)
 
     def update_object(self, instance, *, version, data):
         intervention = instance
@@ -254,9 +260,10 @@ class InterventionViewSet(VersionedUpdateMixin, RestrictedModelViewSet):
         if "status" in data or "stop_reason" in data:
             raise ValidationError({"status": _("Wijzig de status met de status-actie.")})
         data = self._service_data(data, intervention.team)
-        return services.intervention_update(
+        intervention = services.intervention_update(
             actor=self.request.user, intervention=intervention, version=version, **data
         )
+        return self.get_queryset().get(pk=intervention.pk)
 
     def perform_destroy(self, instance):
         services.intervention_delete(actor=self.request.user, intervention=instance)

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from agreements.models import Commitment
 from areas.models import Area, AreaKind
 from core.permissions import ensure_in_scope, is_platform_admin, require
 from core.services import check_version, save_versioned
@@ -23,6 +24,7 @@ from interventions.models import (
     WijkgesprekAction,
     may_work_in,
 )
+from interventions.selectors import offered_commitments
 from interventions.services.common import (
     FINAL_STATUSES,
     NO_INTERVENTION_RIGHTS,
@@ -35,6 +37,7 @@ from interventions.services.common import (
 )
 from interventions.services.notifications import _notify_team
 from organisations.models import Organisation, organisation_ids_for
+from scores.models import Indicator
 
 
 def parse_budget(value) -> Decimal | None:
@@ -89,9 +92,153 @@ def allowed_area_ids(team: AreaTeam) -> set[int]:
     return {area.pk, *buurten.values_list("pk", flat=True)}
 
 
-def _clean_intervention(team: AreaTeam, data: dict, *, actor) -> dict:
+def _catalogue_lookup(indicators) -> dict[str, list[Indicator]]:
+    """Indicators by lower-case key and by lower-case name."""
+    lookup: dict[str, list[Indicator]] = {}
+    for indicator in indicators:
+        for text in {indicator.key.strip().lower(), indicator.name.strip().lower()}:
+            if indicator not in lookup.setdefault(text, []):
+                lookup[text].append(indicator)
+    return lookup
+
+
+def _clean_indicators(actor, values, current) -> list[Indicator]:
+    """The catalogue indicators an intervention must move.
+
+    ``values`` are indicators, their ids, or text: a key or a name, in any case (what the
+    API and the import send). Each must be in the catalogue the actor may see; the ones
+    already linked pass too, and those among them from a source the actor may not see
+    stay linked (they cannot have been removed on purpose). Raises ``ValidationError``
+    naming every value that is not in the catalogue.
+    """
+    current = list(current)
+    current_ids = {indicator.pk for indicator in current}
+    visible = {
+        indicator.pk: indicator
+        for indicator in Indicator.objects.restrict(actor, "view").select_related("source")
+    }
+    lookup = _catalogue_lookup([*visible.values(), *current])
+    chosen, problems = [], []
+    for value in values:
+        if isinstance(value, Indicator) or (isinstance(value, int) and not isinstance(value, bool)):
+            pk = getattr(value, "pk", value)
+            indicator = visible.get(pk) or next((i for i in current if i.pk == pk), None)
+            if indicator is None:
+                problems.append(
+                    _("Indicator %(value)s staat niet in de indicatorencatalogus die u kunt gebruiken.")
+                    % {"value": value}
+                )
+                continue
+        else:
+            text = str(value).strip()
+            if not text:
+                continue
+            candidates = lookup.get(text.lower(), [])
+            linked = [indicator for indicator in candidates if indicator.pk in current_ids]
+            if linked:
+                candidates = linked
+            if not candidates:
+                problems.append(
+                    _(
+                        "‘%(value)s’ staat niet in de indicatorencatalogus. Kies een indicator uit de "
+                        "lijst; schrijf haar sleutel (bijvoorbeeld p_wcorpw) of haar naam."
+                    )
+                    % {"value": text}
+                )
+                continue
+            if len(candidates) > 1:
+                problems.append(
+                    _(
+                        "‘%(value)s’ komt voor in meer dan één bron (%(sources)s). Kies de indicator "
+                        "in het formulier, of geef in de API haar id."
+                    )
+                    % {"value": text, "sources": ", ".join(sorted(str(i.source) for i in candidates))}
+                )
+                continue
+            indicator = candidates[0]
+        if indicator not in chosen:
+            chosen.append(indicator)
+    if problems:
+        raise ValidationError(problems)
+    hidden = [indicator for indicator in current if indicator.pk not in visible and indicator not in chosen]
+    return chosen + hidden
+
+
+def _clean_commitments(actor, team: AreaTeam, values, current) -> list[Commitment]:
+    """The agreement commitments an intervention delivers on (commitments or their ids).
+
+    A newly linked commitment must be one the actor may see, of an agreement (not a bod
+    proposal) of the team's gemeente; the ones already linked pass, and those among them
+    that the actor may not see stay linked. Raises ``ValidationError`` naming every
+    commitment that cannot be linked.
+    """
+    current = list(current)
+    current_ids = {commitment.pk for commitment in current}
+    ids = []
+    problems = []
+    for value in values:
+        pk = getattr(value, "pk", value)
+        if isinstance(pk, bool) or not isinstance(pk, int):
+            problems.append(
+                _("‘%(value)s’ is geen afspraak; geef het id van een afspraak.") % {"value": value}
+            )
+        elif pk not in ids:
+            ids.append(pk)
+    new_ids = [pk for pk in ids if pk not in current_ids]
+    offered = set(
+        offered_commitments(user=actor, team=team).filter(pk__in=new_ids).values_list("pk", flat=True)
+    )
+    refused = [pk for pk in new_ids if pk not in offered]
+    if refused:
+        seen = {
+            commitment.pk: commitment
+            for commitment in Commitment.objects.restrict(actor, "view")
+            .filter(pk__in=refused)
+            .select_related("agreement")
+        }
+        gemeente = team.area.gemeente_code
+        for pk in refused:
+            commitment = seen.get(pk)
+            if commitment is None:
+                problems.append(_("Afspraak %(id)s bestaat niet of u mag haar niet zien.") % {"id": pk})
+            elif commitment.agreement is None:
+                problems.append(
+                    _(
+                        "Afspraak ‘%(commitment)s’ is een voorstel in een bod; koppel de afspraak "
+                        "zodra zij in de prestatieafspraken staat."
+                    )
+                    % {"commitment": commitment}
+                )
+            else:
+                problems.append(
+                    _(
+                        "Afspraak ‘%(commitment)s’ hoort bij %(agreement)s, niet bij de "
+                        "prestatieafspraken van gemeente %(gemeente)s van dit team."
+                    )
+                    % {
+                        "commitment": commitment,
+                        "agreement": commitment.agreement.title,
+                        "gemeente": gemeente,
+                    }
+                )
+    if problems:
+        raise ValidationError(problems)
+    by_pk = {c.pk: c for c in current}
+    by_pk.update(Commitment.objects.in_bulk([pk for pk in ids if pk not in by_pk]))
+    chosen = [by_pk[pk] for pk in ids]
+    visible = set(
+        Commitment.objects.restrict(actor, "view").filter(pk__in=current_ids).values_list("pk", flat=True)
+    )
+    hidden = [
+        commitment for commitment in current if commitment.pk not in visible and commitment.pk not in ids
+    ]
+    return chosen + hidden
+
+
+def _clean_intervention(team: AreaTeam, data: dict, *, actor, current: dict | None = None) -> dict:
     """Validate intervention fields against each other and the team. Returns the cleaned
-    values; raises one ``ValidationError`` listing every problem per field."""
+    values; raises one ``ValidationError`` listing every problem per field. ``current`` are
+    the stored values of an intervention being edited."""
     errors: dict[str, list] = {}
 
     def error(field, message):
@@ -125,11 +272,18 @@ def _clean_intervention(team: AreaTeam, data: dict, *, actor) -> dict:
                 _("De trekker moet deelnemen aan het gebiedsteam. %(org)s hoort niet bij %(team)s.")
                 % {"org": lead, "team": team},
             )
-    partners = [
-        p for p in dict.fromkeys(data.get("partner_organisations") or ()) if lead is None or p != lead
-    ]
+    partners = list(dict.fromkeys(data.get("partner_organisations") or ()))
     for partner in partners:
-        if partner.pk not in members:
+        if lead is not None and partner.pk == lead.pk:
+            error(
+                "partner_organisations",
+                _(
+                    "%(org)s is de trekker van deze interventie en kan niet ook partner zijn. "
+                    "Haal %(org)s weg bij de partners, of kies een andere trekker."
+                )
+                % {"org": partner},
+            )
+        elif partner.pk not in members:
             error(
                 "partner_organisations",
                 _("Partner %(org)s hoort niet bij het gebiedsteam %(team)s.")
@@ -163,12 +317,19 @@ def _clean_intervention(team: AreaTeam, data: dict, *, actor) -> dict:
     except ValidationError as exc:
         errors.setdefault("budget", []).extend(exc.message_dict["budget"])
 
-    keys = []
-    for key in data.get("indicator_keys") or ():
-        key = str(key).strip()
-        if key and key not in keys:
-            keys.append(key)
-    cleaned["indicator_keys"] = keys
+    current = current or {}
+    try:
+        cleaned["indicators"] = _clean_indicators(
+            actor, data.get("indicators") or (), current.get("indicators") or ()
+        )
+    except ValidationError as exc:
+        errors.setdefault("indicators", []).extend(exc.messages)
+    try:
+        cleaned["commitments"] = _clean_commitments(
+            actor, team, data.get("commitments") or (), current.get("commitments") or ()
+        )
+    except ValidationError as exc:
+        errors.setdefault("commitments", []).extend(exc.messages)
 
     if lead is not None and not is_platform_admin(actor) and "lead_organisation" not in errors:
         editable = set(organisation_ids_for(actor, "change").values_list("organisation_id", flat=True))
@@ -201,7 +362,8 @@ def intervention_create(
     budget: Decimal | str | int | None = None,
     funder: str = "",
     status: str = Status.IDEE,
-    indicator_keys: Iterable[str] = (),
+    indicators: Iterable[Indicator | int | str] = (),
+    commitments: Iterable[Commitment | int] = (),
     stop_reason: str = "",
     from_action: WijkgesprekAction | None = None,
 ) -> Intervention:
@@ -209,9 +371,11 @@ def intervention_create(
     team's wijkgesprekken, then points to it.
 
     The actor edits for a trekker or partner organisation of the team; the lead
-    organisation is a trekker or partner of the team, the partners are in the team, and the
-    areas are the team's wijk or gebied or buurten in it. The people of the team's
-    organisations are notified.
+    organisation is a trekker or partner of the team, the partners are other organisations
+    in the team, and the areas are the team's wijk or gebied or buurten in it.
+    ``indicators`` come from the catalogue the actor may see (as indicators, ids, keys or
+    names); ``commitments`` from the agreements of the team's gemeente the actor may see.
+    The people of the team's organisations are notified.
     """
     team = AreaTeam.objects.select_related("area").get(pk=team.pk)
     if not may_work_in(actor, team):
@@ -231,7 +395,8 @@ def intervention_create(
             "end_date": end_date,
             "budget": budget,
             "funder": funder,
-            "indicator_keys": list(indicator_keys),
+            "indicators": list(indicators),
+            "commitments": list(commitments),
         },
         actor=actor,
     )
@@ -240,12 +405,12 @@ def intervention_create(
     stop_reason = (stop_reason or "").strip()
     if status == Status.GESTOPT and not stop_reason:
         raise ValidationError({"stop_reason": _("Geef aan waarom de interventie gestopt is.")})
-    areas_, partners = cleaned.pop("areas"), cleaned.pop("partner_organisations")
+    relations = {name: cleaned.pop(name) for name in Intervention.MANY_FIELDS}
     intervention = Intervention(
         team=team, status=status, stop_reason=stop_reason, created_by=actor, **cleaned
     )
     save_versioned(intervention, actor=actor)
-    _set_m2m_quietly(intervention, areas=areas_, partner_organisations=partners)
+    _set_m2m_quietly(intervention, **relations)
     _snapshot_m2m_history(intervention)
     ensure_in_scope(actor, intervention, "change")
     if from_action is not None:
@@ -295,21 +460,18 @@ def intervention_update(*, actor, intervention: Intervention, version: int, **fi
         **current,
         **{k: (list(v) if k in Intervention.MANY_FIELDS else v) for k, v in fields.items()},
     }
-    cleaned = _clean_intervention(intervention.team, merged, actor=actor)
-    areas_, partners = cleaned.pop("areas"), cleaned.pop("partner_organisations")
+    cleaned = _clean_intervention(intervention.team, merged, actor=actor, current=current)
+    relations = {
+        name: values
+        for name, values in ((name, cleaned.pop(name)) for name in Intervention.MANY_FIELDS)
+        if set(_as_ids(values)) != set(_as_ids(current[name]))
+    }
     changed = [name for name, value in cleaned.items() if getattr(intervention, name) != value]
-    areas_changed = set(_as_ids(areas_)) != set(_as_ids(current["areas"]))
-    partners_changed = set(_as_ids(partners)) != set(_as_ids(current["partner_organisations"]))
-    if not (changed or areas_changed or partners_changed):
+    if not (changed or relations):
         return intervention
     for name in changed:
         setattr(intervention, name, cleaned[name])
     intervention._history_user = actor
-    relations = {}
-    if areas_changed:
-        relations["areas"] = areas_
-    if partners_changed:
-        relations["partner_organisations"] = partners
     if relations:
         _set_m2m_quietly(intervention, **relations)
     save_versioned(intervention, actor=actor)

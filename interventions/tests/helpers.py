@@ -22,6 +22,7 @@ from decimal import Decimal
 from areas.models import Area, AreaKind
 from interventions import services
 from interventions.models import TeamRole
+from scores.models import Indicator, SourceKind
 
 YEAR = 2022
 
@@ -29,6 +30,11 @@ VELSEN_WIJKEN = {
     "WK045301": ("Wijk 01 IJmuiden-Noord", {"BU04530100": "Lagersbuurt", "BU04530101": "Heidebuurt"}),
     "WK045302": ("Wijk 02 IJmuiden-Zuid", {"BU04530200": "Tussenbeeksbuurt", "BU04530201": "Vogelbuurt"}),
 }
+
+
+def kwb_indicator(key):
+    """An indicator of the CBS kerncijfers in the installed catalogue, such as p_wcorpw."""
+    return Indicator.objects.get(source__kind=SourceKind.CBS_KWB, key=key)
 
 
 def area(*, code, name, kind, parent=None, year=YEAR, gemeente_code=None):

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from interventions import services
 from interventions.models import Attachment, TeamMember
-from interventions.tests.helpers import build_intervention, build_team, velsen
+from interventions.tests.helpers import build_intervention, build_team, kwb_indicator, velsen
 from organisations.models import Organisation
 from tests import factories
 from tests.matrix import AccessMatrix, Case
@@ -78,7 +78,7 @@ def _intervention_form(w):
         "end_date": "2026-06-30",
         "budget": "30.000,00",
         "funder": "Gemeente Velsen",
-        "indicator_keys": "p_wcorpw",
+        "indicators": [kwb_indicator("p_wcorpw").pk],
         "version": w.intervention.version,
     }
 

@@ -23,7 +23,7 @@ def team(world):
 
 @pytest.fixture
 def interventions(world, team):
-    first = build_intervention(world, team, indicator_keys=["p_wcorpw", "a_soz_wb"])
+    first = build_intervention(world, team, indicators=["p_wcorpw", "a_soz_wb"])
     second = build_intervention(
         world,
         team,
@@ -99,7 +99,7 @@ def test_csv_holds_what_the_person_may_see(client, world, interventions, haarlem
         "Einddatum": "2026-06-30",
         "Budget (€)": "25000.00",
         "Financier": "Woningcorporatie Velserduin",
-        "Indicatoren": "p_wcorpw, a_soz_wb",
+        "Indicatoren": "a_soz_wb, p_wcorpw",
     }
     other = by_id[str(second.pk)]
     # A text that a spreadsheet would run as a formula is written as plain text.

@@ -210,3 +210,63 @@ class TestDigest:
             assert tasks.digest_send.apply().get() == 0
         mail.outbox.clear()
         assert tasks.digest_send.apply().get() == 1
+
+
+class TestEventMail:
+    def test_long_subject_is_cut_between_words_with_an_ellipsis(self, world, team):
+        # "Wijkkoers: Nieuwe interventie in Gebiedsteam IJmuiden-Noord: " is 61 characters;
+        # the title is 15 words of 9 letters with spaces between (149 characters), so the
+        # subject would be 210. The first 199 (room for the ellipsis) end inside the 14th
+        # word (61 + 13 * 10 = 191 is where it starts), so 13 whole words stay:
+        # 61 + 13 * 9 + 12 = 190 characters, plus the ellipsis.
+        build_intervention(world, team, title=" ".join(["huisbezoe"] * 15))
+        note = Notification.objects.filter(recipient=world.tenant_rep).get()
+        subject = tasks._event_message(note).subject
+        assert subject == (
+            "Wijkkoers: Nieuwe interventie in Gebiedsteam IJmuiden-Noord: "
+            + " ".join(["huisbezoe"] * 13)
+            + "…"
+        )
+        assert len(subject) == 191
+
+    def test_short_subject_is_left_whole(self, world, team):
+        build_intervention(world, team, title="Buurtkamer")
+        note = Notification.objects.filter(recipient=world.tenant_rep).get()
+        assert tasks._event_message(note).subject == (
+            "Wijkkoers: Nieuwe interventie in Gebiedsteam IJmuiden-Noord: Buurtkamer"
+        )
+
+    def test_subject_helper_cuts_at_the_last_space_before_the_limit(self):
+        # 11 + 187 = 198 characters, a space at 199 and a word that crosses 200: the word
+        # goes, the space too.
+        assert tasks._subject("a" * 187 + " bbbbbbbbbb") == "Wijkkoers: " + "a" * 187 + "…"
+        # A cut that falls on a space keeps the whole word before it: 11 + 188 = 199.
+        assert tasks._subject("a" * 188 + " bbbbbbbbbb") == "Wijkkoers: " + "a" * 188 + "…"
+        # One word longer than the limit can only be cut inside the word.
+        assert tasks._subject("x" * 300) == "Wijkkoers: " + "x" * 188 + "…"
+        # Line breaks never reach a mail header.
+        assert tasks._subject("Twee\nregels") == "Wijkkoers: Twee regels"
+
+    def test_intervention_mail_links_to_the_intervention(
+        self, world, team, django_capture_on_commit_callbacks
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            intervention = build_intervention(world, team)
+        assert f"http://testserver/interventies/{intervention.pk}/" in mail.outbox[0].body
+
+    def test_wijkgesprek_mail_links_to_the_gesprek(self, world, team, django_capture_on_commit_callbacks):
+        with django_capture_on_commit_callbacks(execute=True):
+            gesprek = services.wijkgesprek_create(
+                actor=world.corp_editor,
+                team=team,
+                date=datetime.date(2025, 3, 1),
+                year=2024,
+                participants=[world.corporatie, world.gemeente],
+                duiding="De overlast stijgt in de Lagersbuurt.",
+            )
+        assert mail.outbox
+        for message in mail.outbox:
+            assert f"http://testserver/interventies/wijkgesprekken/{gesprek.pk}/" in message.body
+        assert Notification.objects.filter(
+            kind="wijkgesprek", url=f"/interventies/wijkgesprekken/{gesprek.pk}/"
+        )

@@ -1,8 +1,11 @@
 """The intervention and team pages: lists with filters, forms with their Dutch messages,
 stale edits, the status workflow, the timeline with attachments, the map and the history."""
 
+import csv
+import io
 import re
 
+import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -20,7 +23,7 @@ from interventions.models import (
     TeamRole,
     UrgencyAssessment,
 )
-from interventions.tests.helpers import build_intervention, build_team, velsen
+from interventions.tests.helpers import build_intervention, build_team, kwb_indicator, velsen
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +67,6 @@ def form_data(world, intervention, **overrides):
         "end_date": "2026-06-30",
         "budget": "25000",
         "funder": intervention.funder,
-        "indicator_keys": "",
         "version": intervention.version,
     }
     data.update(overrides)
@@ -172,14 +174,14 @@ class TestInterventionForms:
                 "start_date": "2025-04-01",
                 "end_date": "2025-04-30",
                 "budget": "1.500,50",
-                "indicator_keys": "p_wcorpw, a_soz_wb",
+                "indicators": [kwb_indicator("p_wcorpw").pk, kwb_indicator("a_soz_wb").pk],
             },
         )
         intervention = Intervention.objects.get(title="Schoonmaakactie")
         assert response.status_code == 302
         assert response["Location"] == reverse("interventions:detail", args=[intervention.pk])
         assert str(intervention.budget) == "1500.50"
-        assert intervention.indicator_keys == ["p_wcorpw", "a_soz_wb"]
+        assert sorted(intervention.indicators.values_list("key", flat=True)) == ["a_soz_wb", "p_wcorpw"]
 
     def test_only_team_member_chooses_team(self, client, world, team):
         other = build_team(world, velsen()["other_wijk"], name="Team IJmuiden-Zuid")
@@ -428,6 +430,58 @@ class TestMapAndPreferences:
         assert "—" in other
         assert "data-area-map" in page
 
+    def test_map_opens_on_the_newest_year_with_an_urgency(self, client, world, team):
+        # The calendar year has no urgency yet; the map opens on the newest that has one.
+        for year, urgency in ((2022, "laag"), (2024, "hoog")):
+            services.urgency_record(
+                actor=world.corp_editor, team=team, year=year, urgency=urgency, rationale="R"
+            )
+        client.force_login(world.tenant_rep)  # the tenants' gemeente is Velsen
+        page = text(client.get(reverse("interventions:map")))
+        assert "Interventies en urgentie per wijk in Velsen, 2024</h1>" in page
+        assert (
+            "De kaart toont de urgentie van 2024: het laatste jaar waarin een team in Velsen de urgentie vastlegde."
+            in page
+        )
+        assert '<option value="" selected>nieuwste jaar (2024)</option>' in page
+        assert '<option value="2022">2022</option>' in page
+        assert "#kaart .wk-area-WK045301 { fill: #fc8d59;" in page  # hoog
+        assert "2.024" not in page and "2.022" not in page  # years are not amounts
+
+    def test_map_has_one_legend(self, client, world, team):
+        services.urgency_record(actor=world.corp_editor, team=team, year=2024, urgency="acuut", rationale="R")
+        client.force_login(world.tenant_rep)
+        page = text(client.get(reverse("interventions:map"), {"gemeente": "GM0453"}))
+        assert page.count('class="wk-legend"') == 1 and page.count("wk-map-legend") == 0
+        assert 'aria-label="Legenda: urgentie in 2024"' in page
+        legend = re.search(r'<ul class="wk-legend"[^>]*>(.*?)</ul>', page).group(1)
+        assert re.findall(r"</span> ([^<]+?)</li>", legend) == [
+            "laag",
+            "verhoogd",
+            "hoog",
+            "acuut",
+            "geen urgentie vastgelegd",
+        ]
+        # The map's loading status still has its place next to the map.
+        assert "data-map-status" in page
+
+    def test_map_of_a_year_without_urgency_points_to_the_newest(self, client, world, team):
+        services.urgency_record(actor=world.corp_editor, team=team, year=2024, urgency="hoog", rationale="R")
+        client.force_login(world.tenant_rep)
+        page = text(client.get(reverse("interventions:map"), {"gemeente": "GM0453", "year": "2023"}))
+        assert "Interventies en urgentie per wijk in Velsen, 2023</h1>" in page
+        assert "Voor 2023 heeft geen team in Velsen een urgentie vastgelegd." in page
+        assert (
+            '<a class="utrecht-link" href="/interventies/kaart/?gemeente=GM0453&amp;year=2024">2024</a>'
+            in page
+        )
+        assert '<option value="2023" selected>2023</option>' in page
+
+    def test_map_without_any_urgency_says_so(self, client, world, team):
+        client.force_login(world.tenant_rep)
+        page = text(client.get(reverse("interventions:map"), {"gemeente": "GM0453"}))
+        assert "Er is in Velsen nog geen urgentie vastgelegd door een team dat u kunt zien." in page
+
     def test_map_for_unknown_gemeente(self, client, world):
         client.force_login(world.corp_editor)
         page = text(client.get(reverse("interventions:map"), {"gemeente": "GM9999"}))
@@ -461,3 +515,46 @@ def test_meelezer_cannot_lead(client, world, team):
     page = text(client.get(reverse("interventions:create") + f"?team={team.pk}"))
     lead = re.search(r'<select name="lead_organisation".*?</select>', page).group(0)
     assert world.huurders.name not in lead and world.corporatie.name in lead
+
+
+class TestAmounts:
+    """Budgets read the Dutch way on the pages; exports keep plain numbers."""
+
+    def test_budget_on_the_intervention_page(self, client, world, team):
+        whole = build_intervention(world, team, budget="45000")
+        cents = build_intervention(world, team, title="Met centen", budget="45000.50")
+        client.force_login(world.tenant_rep)
+        page = text(client.get(reverse("interventions:detail", args=[whole.pk])))
+        assert "€&nbsp;45.000 (betaald door Woningcorporatie Velserduin)" in page
+        page = text(client.get(reverse("interventions:detail", args=[cents.pk])))
+        assert "€&nbsp;45.000,50 (betaald door" in page
+        assert "45000" not in page
+
+    def test_budget_in_the_edit_form_reads_back(self, client, world, team):
+        intervention = build_intervention(world, team, budget="1234567.5")
+        client.force_login(world.corp_editor)
+        url = reverse("interventions:edit", args=[intervention.pk])
+        assert 'name="budget" value="1.234.567,50"' in text(client.get(url))
+        response = client.post(url, form_data(world, intervention, budget="1.234.567,50", title="Anders"))
+        assert response.status_code == 302
+        intervention.refresh_from_db()
+        assert str(intervention.budget) == "1234567.50" and intervention.title == "Anders"
+
+    def test_exports_keep_machine_readable_numbers(self, client, world, team):
+        build_intervention(world, team, budget="45000.50")
+        client.force_login(world.corp_editor)
+        body = client.get(reverse("interventions:export", args=["csv"])).content.decode("utf-8-sig")
+        row = dict(zip(*list(csv.reader(io.StringIO(body)))[:2], strict=True))
+        assert row["Budget (€)"] == "45000.50"
+        sheet = openpyxl.load_workbook(
+            io.BytesIO(client.get(reverse("interventions:export", args=["xlsx"])).content)
+        ).active
+        headers = [cell.value for cell in sheet[1]]
+        assert sheet.cell(row=2, column=headers.index("Budget (€)") + 1).value == 45000.5
+
+    def test_years_on_the_urgency_page_are_not_amounts(self, client, world, team):
+        services.urgency_record(actor=world.corp_editor, team=team, year=2024, urgency="hoog", rationale="R")
+        client.force_login(world.corp_editor)
+        page = text(client.get(reverse("interventions:urgency", args=[team.pk])))
+        assert '<th class="utrecht-table__header-cell" scope="row">2024</th>' in page
+        assert "2.024" not in page

@@ -341,11 +341,12 @@ class TestInterventionCreate:
             team,
             areas=areas["buurten"],
             partner_organisations=[world.gemeente, world.partner],
-            indicator_keys=["p_wmo_t", "p_wmo_t", " a_soz_wb "],
+            # Keys and names of catalogue indicators, in any case, once each.
+            indicators=["p_wmo_t", "P_WMO_T", " a_soz_wb ", "Wmo-cliënten"],
             budget="12.500,50",
         )
         assert intervention.budget == Decimal("12500.50")
-        assert intervention.indicator_keys == ["p_wmo_t", "a_soz_wb"]
+        assert sorted(intervention.indicators.values_list("key", flat=True)) == ["a_soz_wb", "p_wmo_t"]
         assert set(intervention.areas.all()) == set(areas["buurten"])
         assert intervention.status == "idee" and intervention.version == 1
         record = intervention.history.get()

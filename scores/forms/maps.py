@@ -30,6 +30,21 @@ def subject_value(subject) -> str:
     return f"indicator:{subject.pk}"
 
 
+def subject_choices(models, indicators) -> list:
+    """The choices of "Kaart van" in groups: the score models first, then the indicators
+    of each source under the source's name (sources and indicators by name), so a long
+    list of indicators can be scanned by where the figures come from."""
+    by_source = {}
+    for indicator in indicators:
+        by_source.setdefault(indicator.source, []).append(indicator)
+    groups = [(_("Modellen"), [(subject_value(m), m.name) for m in models])] if models else []
+    for source in sorted(by_source, key=lambda s: s.name.casefold()):
+        members = sorted(by_source[source], key=lambda i: i.name.casefold())
+        label = _("Indicatoren: %(source)s") % {"source": source.name}
+        groups.append((label, [(subject_value(i), i.name) for i in members]))
+    return groups
+
+
 def parse_breaks(text: str) -> list[str]:
     """Boundaries typed as ``10; 20; 30`` or ``2,5 5 7,5`` (decimal comma or point)."""
     return [part.replace(",", ".") for part in SEPARATORS.split(text.strip()) if part]
@@ -70,13 +85,12 @@ class ScoreMapForm(StyledForm):
             # A signal already is a change since the previous measurement; the change of
             # its cell numbers between two years would mean nothing.
             del self.fields["vergelijk"]
-        self.fields["kaart"].choices = [
-            (_("Scoremodellen"), [(subject_value(m), m.name) for m in models]),
-            (_("Indicatoren"), [(subject_value(i), f"{i.name} ({i.source.name})") for i in indicators]),
-        ]
-        self.fields["jaar"].choices = [(y, y) for y in years]
+        self.fields["kaart"].choices = subject_choices(models, indicators)
+        # Years are labelled as text: a number label would be printed with a thousands
+        # separator ("2.023").
+        self.fields["jaar"].choices = [(y, str(y)) for y in years]
         if "vergelijk" in self.fields:
-            self.fields["vergelijk"].choices = [("", _("niet vergelijken")), *((y, y) for y in years)]
+            self.fields["vergelijk"].choices = [("", _("niet vergelijken")), *((y, str(y)) for y in years)]
         self.fields["gemeente"].choices = [(NATIONAL, _("heel Nederland")), *gemeenten]
 
     def clean_klassen(self):

@@ -9,6 +9,7 @@ below are worked out by hand from the buurt scores.
 
 import copy
 import json
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -232,8 +233,29 @@ def test_earlier_boundary_year_shows_its_own_measurement(client, world):
     section = _section(_page(client, world.users["partner_reader"], WIJK, year=2022))
     row = _row(section, "leefbaarometer")
     # 2022 is the first measurement: -0.0333 and class 4 (zwak), no change.
-    assert ">2022</td>" in row and "-0,03" in row and "zwak" in row and "eerste meting" in row
+    assert ">2022</td>" in row and "\u22120,03" in row and "zwak" in row and "eerste meting" in row
     assert "Signaaltypologie" not in section  # the signal of 2023 is not shown on 2022
+
+
+def test_tables_scroll_in_focusable_regions_named_by_their_captions(client, world):
+    section = _section(_page(client, world.users["partner_reader"], WIJK))
+    wraps = re.findall(r'<div class="wk-table-wrap"([^>]*)>', section)
+    # The scores, the buurten that moved in the Leefbaarometer and the map's buurten.
+    assert len(wraps) == 3
+    for attributes in wraps:
+        assert 'role="region"' in attributes and 'tabindex="0"' in attributes
+        labelled_by = re.search(r'aria-labelledby="([^"]+)"', attributes).group(1)
+        assert re.search(rf'<caption [^>]*id="{labelled_by}"', section), labelled_by
+
+
+def test_years_and_changes_read_alike_under_dutch_number_formatting(client, world):
+    section = _section(_page(client, world.users["partner_reader"], WIJK))
+    assert "2.023" not in section and "2.022" not in section
+    # The signal of the wijk: vulnerability +0.6 and overlast +0.8 standard deviations.
+    assert "Sinds 2022 veranderde de kwetsbaarheid +0,60" in section
+    # Wijk 00 in 2022: (-0.20 + 0.10 + 0.00) / 3 = -0.0333, shown with the true minus.
+    section = _section(_page(client, world.users["partner_reader"], WIJK, year=2022))
+    assert "\u22120,03" in _row(section, "leefbaarometer") and "-0,03" not in section
 
 
 def _add_buurten(count):

@@ -14,7 +14,6 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
@@ -23,6 +22,7 @@ from areas.api.views import map_url_signature
 from areas.models import Area, AreaKind
 from areas.selectors import MAP_LEVELS
 from core.exports import SHEET_FORMATS, download
+from core.sections import render_section
 from organisations.selectors import home_gemeente_code
 from scores import catalogue, exports
 from scores.forms.maps import ScoreMapForm, subject_value
@@ -318,4 +318,4 @@ def area_section(request, area):
     }
     # Rendered without the context processors: the page around it has already run them
     # (the navigation's notification count would cost a query per section).
-    return render_to_string("scores/_area_section.html", {**context, "request": request})
+    return render_section("scores/_area_section.html", context, request)
