@@ -483,6 +483,17 @@ def loggable_teams(*, user):
     )
 
 
+def working_in(*, user, teams) -> set[int]:
+    """The ids of those of ``teams`` the person works in (``may_work_in``), in one small
+    query."""
+    ids = [team.pk for team in teams]
+    if not ids:
+        return set()
+    if is_platform_admin(user):
+        return set(ids)
+    return set(working_team_ids(user).filter(team_id__in=ids).values_list("team_id", flat=True))
+
+
 def may_log_somewhere(user) -> bool:
     """Whether ``loggable_teams`` has any team, in one small query."""
     if is_platform_admin(user):
@@ -553,6 +564,17 @@ def gesprek_list(*, user, team=None, teams=None):
         _gesprek_related(gesprekken)
         .defer(*(f"team__area__{name}" for name in AREA_SHAPES))
         .order_by("-date", "-pk")
+    )
+
+
+def team_gesprekken(*, teams, limit: int = 3):
+    """The newest wijkgesprekken of ``teams``, which come from ``area_teams`` (restricted):
+    a wijkgesprek is visible with its team (``Wijkgesprek.access_q``), so the rule is not
+    derived a second time."""
+    return list(
+        _gesprek_related(Wijkgesprek.objects.filter(team_id__in=[team.pk for team in teams]))
+        .defer(*(f"team__area__{name}" for name in AREA_SHAPES))
+        .order_by("-date", "-pk")[:limit]
     )
 
 
@@ -684,7 +706,9 @@ def area_activity(*, user, teams, area, limit: int = 10, matching=None) -> list[
     team_ids = [team.pk for team in teams]
     updates = (
         ProgressUpdate.objects.filter(
-            intervention__in=(matching or interventions_in_area(user=user, area=area)).values("pk")
+            intervention__in=(
+                matching if matching is not None else interventions_in_area(user=user, area=area)
+            ).values("pk")
         )
         .select_related("intervention", "author")
         .order_by("-created_at", "-pk")[:limit]

@@ -977,11 +977,7 @@ def _area_context(request, area):
     user = request.user
     teams = list(selectors.area_teams(user=user, area=area))
     context = {"area": area, "teams": teams, "user_teams": teams}
-    working = (
-        {team.pk for team in selectors.loggable_teams(user=user).filter(pk__in=[t.pk for t in teams])}
-        if teams
-        else set()
-    )
+    working = selectors.working_in(user=user, teams=teams)
     for team in teams:
         team.can_work = team.pk in working
         team.urgencies = list(selectors.urgency_history(user=user, team=team)[:5])
@@ -1031,7 +1027,7 @@ def area_gesprekken_section(request, area):
     context = dict(_area_context(request, area))
     if not context["teams"]:
         return None
-    context["gesprekken"] = list(selectors.gesprek_list(user=request.user, teams=context["teams"])[:3])
+    context["gesprekken"] = selectors.team_gesprekken(teams=context["teams"])
     return render_section("interventions/_area_gesprekken.html", context, request)
 
 

@@ -419,3 +419,18 @@ def test_delete_keeps_the_interventions_and_the_history(world, team):
     assert Intervention.objects.filter(pk=intervention.pk).exists()
     deleted = Wijkgesprek.history.filter(id=gesprek.pk, history_type="-").get()
     assert deleted.history_user == world.gemeente_reviewer
+
+
+def test_history_names_the_participants(world, team, client):
+    gesprek = _create(world, team)
+    services.wijkgesprek_update(
+        actor=world.corp_editor, gesprek=gesprek, version=gesprek.version, participants=[world.corporatie]
+    )
+    client.force_login(world.tenant_rep)
+    html = client.get(reverse("interventions:gesprek", args=[gesprek.pk])).content.decode()
+    assert "Historical" not in html
+    # Before the change both took part, after it only the corporation.
+    history = html.split("Geschiedenis", 1)[1]
+    assert f"<del>{world.gemeente.name}, {world.corporatie.name}</del>" in history or (
+        f"<del>{world.corporatie.name}, {world.gemeente.name}</del>" in history
+    )
