@@ -119,7 +119,8 @@ def test_phone_score_table_shows_name_and_score_first_and_scrolls_with_the_keybo
     page.keyboard.press("End")
     for _ in range(10):
         page.keyboard.press("ArrowRight")
-    assert region.evaluate("element => element.scrollLeft") > 0
+    # Keyboard scrolling may be animated: wait for it rather than read it at once.
+    page.wait_for_function("element => element.scrollLeft > 0", arg=region.element_handle(), timeout=5000)
     assert_accessible(page)
     page.screenshot(path="/tmp/wijkkoers-narrow-score-map.png")
 
