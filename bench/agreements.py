@@ -12,7 +12,7 @@ import random
 import time
 from decimal import Decimal
 
-from bench.report import emit, like_a_server_worker, percentile
+from bench.report import emit, like_a_server_worker, percentile, run_alone
 
 GEMEENTEN = 100
 CORPORATIONS = 10  # every corporation works in every gemeente: 100 × 10 = 1,000 agreements
@@ -293,24 +293,7 @@ def _build(log):
 
 
 def main() -> int:
-    """Only the agreement figures, on the benchmark database (see ``bench/__main__``)."""
-    import os
-
-    from bench.__main__ import DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, ensure_database, log
-
-    os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
-    os.environ.setdefault("REDIS_URL", DEFAULT_REDIS_URL)
-    os.environ.setdefault("CACHE_KEY_PREFIX", "wijkkoers-bench")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
-    ensure_database(os.environ["DATABASE_URL"])
-
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
-    return 1 if run(log=log) else 0
+    return run_alone(run, "de prestatieafspraken")
 
 
 if __name__ == "__main__":

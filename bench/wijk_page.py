@@ -29,7 +29,7 @@ import random
 import time
 from decimal import Decimal
 
-from bench.report import emit, like_a_server_worker, percentile
+from bench.report import measure_page, run_alone
 
 YEAR = 1998
 GEMEENTE = "GM9800"
@@ -58,9 +58,6 @@ def run(*, workdir=None, log=print) -> list[str]:
     """Build (once) and measure; print one JSON line per figure; return the names of the
     figures that missed their target."""
     from django.contrib.auth import get_user_model
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
     _ensure_data(log)
@@ -68,34 +65,17 @@ def run(*, workdir=None, log=print) -> list[str]:
     url = reverse("areas:detail", args=[YEAR, WIJK])
     log(f"wijkpagina: {url} met {INTERVENTIONS} interventies en {COMMITMENTS} afspraken")
 
-    client = Client(HTTP_HOST="127.0.0.1")
-    client.force_login(user)
-    for _ in range(WARMUP):
-        response = client.get(url)
-        assert response.status_code == 200, (url, response.status_code)
-    _check_page(response.content.decode())
-    like_a_server_worker()
-    # Wall-clock and CPU milliseconds per request: the CPU time of this process is the
-    # application's own work when other jobs share the machine.
-    samples, cpu = [], []
-    for _ in range(WARM_REQUESTS):
-        started, started_cpu = time.perf_counter(), time.process_time()
-        response = client.get(url)
-        samples.append((time.perf_counter() - started) * 1000)
-        cpu.append((time.process_time() - started_cpu) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-    with CaptureQueriesContext(connection) as queries:
-        client.get(url)
-    p95 = percentile(samples, 95)
-    log(
-        f"wijkpagina: p50 {percentile(samples, 50):.1f} ms, p95 {p95:.1f} ms, "
-        f"cpu p95 {percentile(cpu, 95):.1f} ms, {len(queries)} queries"
+    return measure_page(
+        user=user,
+        url=url,
+        name="areas.wijk_page",
+        label="wijkpagina",
+        target_ms=TARGET_P95_MS,
+        check=_check_page,
+        log=log,
+        warmup=WARMUP,
+        requests=WARM_REQUESTS,
     )
-    emit("areas.wijk_page.warm_median", percentile(samples, 50), "ms")
-    emit("areas.wijk_page.warm_p95", p95, "ms", TARGET_P95_MS)
-    emit("areas.wijk_page.cpu_p95", percentile(cpu, 95), "ms")
-    emit("areas.wijk_page.queries", len(queries.captured_queries), "count")
-    return ["areas.wijk_page.warm_p95"] if p95 >= TARGET_P95_MS else []
 
 
 def _check_page(html: str) -> None:
@@ -493,24 +473,7 @@ def _build(log):
 
 
 def main() -> int:
-    """Only the wijk page figures, on the benchmark database (see ``bench/__main__``)."""
-    import os
-
-    from bench.__main__ import DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, ensure_database, log
-
-    os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
-    os.environ.setdefault("REDIS_URL", DEFAULT_REDIS_URL)
-    os.environ.setdefault("CACHE_KEY_PREFIX", "wijkkoers-bench")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
-    ensure_database(os.environ["DATABASE_URL"])
-
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
-    return 1 if run(log=log) else 0
+    return run_alone(run, "de wijkpagina")
 
 
 if __name__ == "__main__":

@@ -980,7 +980,8 @@ def _area_context(request, area):
     working = selectors.working_in(user=user, teams=teams)
     for team in teams:
         team.can_work = team.pk in working
-        team.urgencies = list(selectors.urgency_history(user=user, team=team)[:5])
+        # The team is visible, so are its urgencies (UrgencyAssessment.access_q).
+        team.urgencies = list(selectors.urgency_history(team=team)[:5])
     context["working_teams"] = [team for team in teams if team.can_work]
     context["matching"] = selectors.interventions_in_area(user=user, area=area)
     request._wijk_work = context
