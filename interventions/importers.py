@@ -4,6 +4,11 @@ All or nothing: every row is checked and saved through the services inside one
 transaction; when any row fails, the whole transaction is rolled back and the person
 gets a report per row (row number, column, message in Dutch). A row with an ID updates
 that intervention (its version must still be current); a row without one creates one.
+
+A row with an ID whose values are the intervention's current values, as the export wrote
+them, is skipped and counted as unchanged: an unchanged export can be read back by anyone
+who may see its interventions, and only the rows that really differ need the right to
+change them.
 """
 
 import csv
@@ -14,7 +19,7 @@ from datetime import date, datetime
 import tablib
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.utils.translation import gettext as _
 
 from areas.models import Area
@@ -26,6 +31,7 @@ from interventions.exports import COLUMNS, HEADER_OF, STATUS_LABELS, THEME_LABEL
 from interventions.forms import DATE_ORDER, team_areas
 from interventions.models import AreaTeam, Intervention
 from organisations.models import Organisation
+from scores.models import Indicator
 
 MAX_ROWS = 5000
 
@@ -62,12 +68,21 @@ class RowError:
 class ImportResult:
     created: int = 0
     updated: int = 0
+    unchanged: int = 0  # rows with an ID whose values equal the stored intervention
     rows: int = 0
     errors: list = field(default_factory=list)
 
     @property
     def ok(self):
         return not self.errors
+
+    @property
+    def summary(self) -> str:
+        """What a successful import did, in Dutch, for the message after the import."""
+        return _(
+            "Het bestand is ingelezen: %(created)s nieuwe, %(updated)s gewijzigde en "
+            "%(unchanged)s ongewijzigde interventies."
+        ) % {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
 
 
 class ImportFileError(ValidationError):
@@ -147,6 +162,32 @@ def _date(value):
     raise ValueError(text)
 
 
+def _same_text(value, stored) -> bool:
+    # Spreadsheets and browsers differ in line endings; the services strip the ends.
+    def plain(text):
+        return (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+
+    return plain(value) == plain(stored)
+
+
+def _same_indicators(values, stored) -> bool:
+    """Whether the keys or names of a row name exactly the stored indicators (in any order
+    and case, as the services read them)."""
+    stored = list(stored)
+    named = set()
+    for value in values:
+        text = value.strip().lower()
+        matches = {i.pk for i in stored if text in (i.key.strip().lower(), i.name.strip().lower())}
+        if not matches:
+            return False
+        named |= matches
+    return named == {indicator.pk for indicator in stored}
+
+
+def _pks(objects) -> set:
+    return {obj.pk for obj in objects}
+
+
 class _Row:
     def __init__(self, number, values):
         self.number = number
@@ -168,7 +209,16 @@ class InterventionImporter:
 
     def __init__(self, *, actor):
         self.actor = actor
-        self.visible = Intervention.objects.restrict(actor, "view")
+        # The relations as the export writes them: the indicators the person may see.
+        self.visible = (
+            Intervention.objects.restrict(actor, "view")
+            .select_related("team__area", "lead_organisation")
+            .prefetch_related(
+                "areas",
+                "partner_organisations",
+                Prefetch("indicators", queryset=Indicator.objects.restrict(actor, "view")),
+            )
+        )
         self._teams = {}
         self._orgs = {}
 
@@ -194,7 +244,9 @@ class InterventionImporter:
     # -- one row ----------------------------------------------------------------------
 
     def parse(self, row: _Row):
-        """The service arguments of one row, or None when the row has errors."""
+        """The intervention a row updates (None for a new one), the service arguments of
+        the row (None when the row has errors) and, for an update, the columns whose
+        values differ from the stored ones (empty: the row is unchanged and is skipped)."""
         data = {}
         existing = None
         raw_id = row.text("id")
@@ -206,21 +258,13 @@ class InterventionImporter:
                     % {"id": raw_id},
                 )
             else:
-                existing = self.visible.select_related("team__area").filter(pk=int(raw_id)).first()
+                existing = self.visible.filter(pk=int(raw_id)).first()
                 if existing is None:
                     row.error(
                         "id", _("Interventie %(id)s bestaat niet of u mag haar niet zien.") % {"id": raw_id}
                     )
-                elif not Intervention.objects.restrict(self.actor, "change").filter(pk=existing.pk).exists():
-                    row.error(
-                        "id",
-                        _("U mag interventie %(id)s (%(title)s) niet wijzigen.")
-                        % {"id": raw_id, "title": existing.title},
-                    )
             version = row.text("version")
-            if not version.isdigit():
-                row.error("version", _("Vul de versie in waarvan uw wijziging uitgaat (staat in de export)."))
-            else:
+            if version.isdigit():
                 data["version"] = int(version)
 
         title = row.text("title")
@@ -311,7 +355,58 @@ class InterventionImporter:
         data["indicators"] = [
             key.strip() for key in row.text("indicators").replace(";", ",").split(",") if key.strip()
         ]
-        return (existing, data) if not row.errors else (None, None)
+        changes = None
+        if existing is not None:
+            # A row with errors cannot hold the stored values: it changes the intervention.
+            changes = self.changes(existing, data) if not row.errors else None
+            if changes != []:
+                self._check_change(row, existing, data, changes or [])
+        return (existing, data, changes) if not row.errors else (existing, None, changes)
+
+    def changes(self, existing, data) -> list[str]:
+        """The columns of a checked row whose values differ from ``existing``, compared as
+        the import reads the file: formatting the export or a spreadsheet adds (an amount
+        with cents, a date cell, another order of areas, partners or indicators) is no
+        change. The team is compared by ``_team``, the version is not a value."""
+        differs = {
+            "title": not _same_text(data["title"], existing.title),
+            "description": not _same_text(data["description"], existing.description),
+            "theme": data["theme"] != existing.theme,
+            "status": data["status"] != existing.status,
+            "stop_reason": not _same_text(data["stop_reason"], existing.stop_reason),
+            "areas": _pks(data["areas"]) != _pks(existing.areas.all()),
+            "lead_organisation": data["lead_organisation"].pk != existing.lead_organisation_id,
+            "partner_organisations": _pks(data["partner_organisations"])
+            != _pks(existing.partner_organisations.all()),
+            "start_date": data["start_date"] != existing.start_date,
+            "end_date": data["end_date"] != existing.end_date,
+            "budget": data["budget"] != existing.budget,
+            "funder": not _same_text(data["funder"], existing.funder),
+            "indicators": not _same_indicators(data["indicators"], existing.indicators.all()),
+        }
+        return [key for key, differ in differs.items() if differ]
+
+    def _check_change(self, row, existing, data, changes):
+        """The errors of a row that changes ``existing``: the person's right to change it
+        first, then the version the change starts from."""
+        errors, row.errors = row.errors, []
+        if not Intervention.objects.restrict(self.actor, "change").filter(pk=existing.pk).exists():
+            row.error(
+                "id",
+                _("U mag interventie %(id)s (%(title)s) niet wijzigen.")
+                % {"id": existing.pk, "title": existing.title},
+            )
+        if "version" not in data:
+            row.error("version", _("Vul de versie in waarvan uw wijziging uitgaat (staat in de export)."))
+        if not errors and "stop_reason" in changes and "status" not in changes:
+            row.error(
+                "stop_reason",
+                _(
+                    "De reden van stoppen wijzigt alleen samen met de status. Laat deze cel zoals "
+                    "in de export, of zet de status op gestopt."
+                ),
+            )
+        row.errors.extend(errors)
 
     def _team(self, row, existing):
         code = row.text("team_area").upper()
@@ -362,26 +457,28 @@ class InterventionImporter:
                 row.error("areas", _("Onbekende gebiedscode %(code)s.") % {"code": code})
         return found
 
-    def save(self, row, existing, data):
+    def save(self, row, existing, data) -> str:
         """Create or update through the services; a changed status goes through the
-        status workflow (so it is on the timeline too)."""
+        status workflow (so it is on the timeline too). Returns ``created``, ``updated``
+        or, when the services found nothing to save, ``unchanged``."""
         if existing is None:
             data.pop("version", None)
             services.intervention_create(actor=self.actor, **data)
-            return True
+            return "created"
+        stored_version = existing.version
         status = data.pop("status")
         stop_reason = data.pop("stop_reason")
         data.pop("team")
         intervention = services.intervention_update(actor=self.actor, intervention=existing, **data)
         if status != intervention.status:
-            services.intervention_change_status(
+            intervention = services.intervention_change_status(
                 actor=self.actor,
                 intervention=intervention,
                 to_status=status,
                 reason=stop_reason,
                 version=intervention.version,
             )
-        return False
+        return "updated" if intervention.version != stored_version else "unchanged"
 
     def report_service_error(self, row, exc):
         if isinstance(exc, ConflictError):
@@ -415,20 +512,20 @@ def import_interventions(*, actor, upload) -> ImportResult:
                 continue  # an empty line
             result.rows += 1
             row = _Row(index, record)
-            existing, parsed = importer.parse(row)
-            if parsed is not None:
+            existing, parsed, changes = importer.parse(row)
+            if parsed is not None and existing is not None and not changes:
+                result.unchanged += 1
+            elif parsed is not None:
                 try:
                     with transaction.atomic():
-                        created = importer.save(row, existing, parsed)
+                        outcome = importer.save(row, existing, parsed)
                 except (ValidationError, PermissionDenied, ConflictError) as exc:
                     importer.report_service_error(row, exc)
                 else:
-                    if created:
-                        result.created += 1
-                    else:
-                        result.updated += 1
+                    setattr(result, outcome, getattr(result, outcome) + 1)
             result.errors.extend(row.errors)
         if result.errors:
+            # Nothing is saved; the unchanged rows stay counted for the report.
             transaction.set_rollback(True)
             result.created = result.updated = 0
     return result

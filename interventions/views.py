@@ -382,11 +382,7 @@ class ImportView(LoginRequiredMixin, FormView):
             return self.form_invalid(form)
         if not result.ok:
             return self.render_to_response(self.get_context_data(form=form, result=result), status=400)
-        messages.success(
-            self.request,
-            _("Het bestand is ingelezen: %(created)s nieuwe en %(updated)s gewijzigde interventies.")
-            % {"created": result.created, "updated": result.updated},
-        )
+        messages.success(self.request, result.summary)
         return redirect("interventions:list")
 
 

@@ -98,7 +98,7 @@ def test_good_file_creates_and_updates(client, world, team, intervention):
     ]
     assert str(created.budget) == "40000.00"
     messages = [str(m) for m in response.wsgi_request._messages]
-    assert messages == ["Het bestand is ingelezen: 1 nieuwe en 1 gewijzigde interventies."]
+    assert messages == ["Het bestand is ingelezen: 1 nieuwe, 1 gewijzigde en 0 ongewijzigde interventies."]
 
 
 def test_excel_round_trip(client, world, team, intervention):
