@@ -8,7 +8,6 @@ from django.template.defaultfilters import floatformat
 MINUS = "\u2212"
 # Units that mean an amount of money: the amount is shown as "€ 45.000".
 EURO_UNITS = frozenset({"€", "eur", "euro", "euro's", "euros"})
-ELLIPSIS = "…"
 
 
 def format_number(value) -> str:
@@ -39,17 +38,3 @@ def format_quantity(value, unit: str = "") -> str:
         return format_amount(value, unit)
     number = format_number(value)
     return f"{number} {(unit or '').strip()}".strip() if number else ""
-
-
-def shorten(text, limit: int) -> str:
-    """``text`` on one line in at most ``limit`` characters: cut after a whole word with
-    an ellipsis when it is longer (only a single word longer than the limit is cut
-    within the word)."""
-    text = " ".join(str(text).split())
-    if len(text) <= limit:
-        return text
-    kept = text[: limit - len(ELLIPSIS)]
-    if text[len(kept)] != " " and " " in kept:
-        # The cut falls inside a word: drop that word.
-        kept = kept[: kept.rindex(" ")]
-    return kept.rstrip(" ,;:-–—") + ELLIPSIS

@@ -14,9 +14,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from agreements.formatting import shorten
 from core.models import VersionedModel
 from core.permissions import RestrictedQuerySet
+from core.text import shorten
 from organisations.models import organisation_ids_for
 
 YEAR_VALIDATORS = [MinValueValidator(2000), MaxValueValidator(2100)]

@@ -67,10 +67,11 @@ def api_token_revoke(*, actor) -> None:
 def notify(*, recipients, kind: str, text: str, url: str = ""):
     """Put a notification in the product for each recipient (one query)."""
     from core.models import Notification
+    from core.text import shorten
 
     people = {person.pk: person for person in recipients if person is not None}
     return Notification.objects.bulk_create(
-        [Notification(recipient_id=pk, kind=kind, text=text[:300], url=url) for pk in people]
+        [Notification(recipient_id=pk, kind=kind, text=shorten(text, 300), url=url) for pk in people]
     )
 
 

@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
-from agreements.formatting import shorten
 from agreements.models import (
     Agreement,
     Amendment,
@@ -19,6 +18,7 @@ from agreements.models import (
 from core.permissions import ensure_in_scope, is_platform_admin, require
 from core.queueing import queue_on_commit
 from core.services import notify, save_versioned
+from core.text import shorten
 from organisations.models import Membership, Organisation, organisation_ids_for, roles_for
 
 User = get_user_model()

@@ -11,7 +11,6 @@ from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agreements.formatting import shorten
 from agreements.models import (
     Agreement,
     AgreementParty,
@@ -24,6 +23,7 @@ from agreements.models import (
 from agreements.services.bod import Deadlines
 from agreements.services.common import MAIL_SUBJECT_LIMIT, NOTIFICATION_LIMIT, _url
 from core.queueing import queue_on_commit
+from core.text import shorten
 from organisations.models import Membership, Organisation, roles_for
 
 

@@ -10,10 +10,10 @@ from django.core import mail
 from django.urls import reverse
 
 from agreements import services
-from agreements.formatting import shorten
 from agreements.services.common import mail_subject
 from agreements.tests.test_services import make_agreement, signed_agreement, to_negotiation
 from core.models import Notification
+from core.text import shorten
 
 LONG_TEXT = (
     "Velserduin bouwt honderdvijftig nieuwe sociale huurwoningen, vooral in IJmuiden en "
