@@ -448,19 +448,11 @@ class PreferenceForm(StyledForm):
 
 
 class ImportForm(StyledForm):
+    # The kind and size of the file are checked by ``intervention_import_start``.
     file = forms.FileField(
         label=_("Bestand"),
         help_text=_("CSV of Excel (.xlsx) met de kolommen van de export of het lege sjabloon."),
     )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        name = (upload.name or "").lower()
-        if not name.endswith((".csv", ".xlsx")):
-            raise ValidationError(_("Kies een CSV-bestand of een Excel-bestand (.xlsx)."))
-        if upload.size > 10 * 1024 * 1024:
-            raise ValidationError(_("Het bestand is groter dan 10 MB. Splits het in kleinere bestanden."))
-        return upload
 
 
 # --- wijkgesprekken --------------------------------------------------------------------

@@ -4,6 +4,7 @@ All or nothing: every row is checked and saved through the services inside one
 transaction; when any row fails, the whole transaction is rolled back and the person
 gets a report per row (row number, column, message in Dutch). A row with an ID updates
 that intervention (its version must still be current); a row without one creates one.
+The import runs as a job (``interventions.services.imports``), which keeps the report.
 
 A row with an ID whose values are the intervention's current values, as the export wrote
 them, is skipped and counted as unchanged: an unchanged export can be read back by anyone
@@ -25,7 +26,7 @@ from django.utils.translation import gettext as _
 from areas.models import Area
 from core.exceptions import ConflictError
 from core.exports import unsafe_text
-from core.imports import cell_text, decode_text
+from core.imports import RowIssue, cell_text, decode_text
 from interventions import services
 from interventions.exports import COLUMNS, HEADER_OF, STATUS_LABELS, THEME_LABELS
 from interventions.forms import DATE_ORDER, team_areas
@@ -34,6 +35,7 @@ from organisations.models import Organisation
 from scores.models import Indicator
 
 MAX_ROWS = 5000
+MAX_MB = 10  # the largest file an upload may be
 
 # Service field names → the column that holds them, for error messages.
 FIELD_COLUMN = {
@@ -58,31 +60,18 @@ FIELD_COLUMN = {
 
 
 @dataclass
-class RowError:
-    row: int  # as the spreadsheet numbers it: the header is row 1
-    column: str
-    message: str
-
-
-@dataclass
 class ImportResult:
+    """The outcome of one file; each error is a ``RowIssue`` whose code is the column."""
+
     created: int = 0
     updated: int = 0
     unchanged: int = 0  # rows with an ID whose values equal the stored intervention
     rows: int = 0
-    errors: list = field(default_factory=list)
+    errors: list[RowIssue] = field(default_factory=list)
 
     @property
     def ok(self):
         return not self.errors
-
-    @property
-    def summary(self) -> str:
-        """What a successful import did, in Dutch, for the message after the import."""
-        return _(
-            "Het bestand is ingelezen: %(created)s nieuwe, %(updated)s gewijzigde en "
-            "%(unchanged)s ongewijzigde interventies."
-        ) % {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
 
 
 class ImportFileError(ValidationError):
@@ -104,10 +93,10 @@ KEY_OF_HEADER = {column.header.lower(): column.key for column in COLUMNS}
 KEY_OF_HEADER.update({column.key: column.key for column in COLUMNS})
 
 
-def read_dataset(upload) -> tablib.Dataset:
-    """The rows of an uploaded .csv or .xlsx file, with its headers checked."""
-    name = (getattr(upload, "name", "") or "").lower()
-    content = upload.read()
+def read_dataset(handle, *, name: str) -> tablib.Dataset:
+    """The rows of a .csv or .xlsx file (``name`` tells which), with its headers checked."""
+    name = (name or "").lower()
+    content = handle.read()
     try:
         if name.endswith(".xlsx"):
             data = tablib.Dataset().load(io.BytesIO(content), format="xlsx")
@@ -201,7 +190,7 @@ class _Row:
         return _text(self.values.get(key))
 
     def error(self, key, message):
-        self.errors.append(RowError(self.number, HEADER_OF.get(key, key), str(message)))
+        self.errors.append(RowIssue(self.number, HEADER_OF.get(key, key), str(message)))
 
 
 class InterventionImporter:
@@ -496,12 +485,9 @@ class InterventionImporter:
                 row.error("", message)
 
 
-def import_interventions(*, actor, upload) -> ImportResult:
-    """Check and save every row of ``upload``; nothing is saved when any row fails.
-
-    Raises ``ImportFileError`` when the file itself cannot be read.
-    """
-    data = read_dataset(upload)
+def import_interventions(*, actor, data: tablib.Dataset) -> ImportResult:
+    """Check and save every row of ``data`` (from ``read_dataset``); nothing is saved when
+    any row fails."""
     keys = [KEY_OF_HEADER.get((header or "").strip().lower()) for header in data.headers]
     importer = InterventionImporter(actor=actor)
     result = ImportResult()

@@ -10,11 +10,12 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from areas.models import Area, AreaKind
-from core.models import VersionedModel
+from core.models import ImportJob, VersionedModel
 from core.permissions import RestrictedQuerySet, is_platform_admin
 from organisations.models import organisation_ids_for
 
@@ -461,3 +462,41 @@ class WijkgesprekAction(models.Model):
     @classmethod
     def access_q(cls, user, action):
         return Q(gesprek__in=Wijkgesprek.objects.filter(Wijkgesprek.access_q(user, action)).values("pk"))
+
+
+class InterventionImport(ImportJob):
+    """One upload of a filled-in export or template, read by a Celery task; the page polls
+    it. All rows are saved or none."""
+
+    detail_url_name = "interventions:import-detail"
+
+    # A file of interventions is not about one year and has no trial run.
+    year = None
+    dry_run = None
+    file = models.FileField(_("bestand"), upload_to="imports/interventions/%Y/%m/")
+    rows = models.PositiveIntegerField(_("rijen"), default=0)
+    created = models.PositiveIntegerField(_("nieuw"), default=0)
+    updated = models.PositiveIntegerField(_("gewijzigd"), default=0)
+    unchanged = models.PositiveIntegerField(_("ongewijzigd"), default=0)
+
+    class Meta(ImportJob.Meta):
+        verbose_name = _("interventie-import")
+        verbose_name_plural = _("interventie-imports")
+
+    def __str__(self):
+        return self.original_name
+
+    @property
+    def summary(self) -> str:
+        """What a finished import did, as the job page says it."""
+        return gettext(
+            "Het bestand is ingelezen: %(created)s nieuwe, %(updated)s gewijzigde en "
+            "%(unchanged)s ongewijzigde interventies."
+        ) % {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
+
+    @classmethod
+    def access_q(cls, user, action):
+        # The person who started it; platform admins see every job (restrict() lets them through).
+        if action == "view":
+            return Q(started_by_id=user.pk)
+        return Q(pk__in=[])

@@ -16,6 +16,7 @@ from core.permissions import get_object_for, is_platform_admin, shared_q
 from interventions.models import (
     AreaTeam,
     Intervention,
+    InterventionImport,
     NotificationPreference,
     ProgressUpdate,
     TeamMember,
@@ -790,3 +791,16 @@ def stale_led_interventions(*, user, today, limit: int = 10):
         .select_related("team")
         .order_by(F("last_update_on").asc(nulls_first=True), "pk")[:limit]
     )
+
+
+# --- imports ------------------------------------------------------------------------------
+
+
+def intervention_import_list(*, user):
+    """The person's own intervention imports, newest first (also for a platform admin,
+    who may open anyone's: this is the list on their upload page)."""
+    return InterventionImport.objects.restrict(user, "view").filter(started_by_id=user.pk)
+
+
+def intervention_import_get(*, user, pk: int) -> InterventionImport:
+    return get_object_for(user, InterventionImport.objects.select_related("started_by"), pk=pk)

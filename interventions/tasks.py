@@ -1,4 +1,5 @@
-"""Background jobs for interventions: the e-mail per team event and the daily digest."""
+"""Background jobs for interventions: the e-mail per team event, the daily digest and
+reading a file of interventions."""
 
 import logging
 
@@ -10,10 +11,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core.imports import job_run_task
 from core.models import Notification
 from core.queueing import MAIL_ERRORS
+from core.text import shorten
 from interventions import services
-from interventions.models import NotificationPreference
+from interventions.models import InterventionImport, NotificationPreference
+from interventions.services import imports as import_services
 
 logger = logging.getLogger(__name__)
 
@@ -33,16 +37,9 @@ SUBJECT_MAX = 200
 
 
 def _subject(text: str) -> str:
-    """``Wijkkoers: <text>`` on one line in at most ``SUBJECT_MAX`` characters; a longer
-    text is cut between words and ends in an ellipsis."""
-    subject = " ".join(f"Wijkkoers: {text}".split())
-    if len(subject) <= SUBJECT_MAX:
-        return subject
-    room = SUBJECT_MAX - 1  # the ellipsis takes one character
-    head = subject[:room]
-    if subject[room] != " " and " " in head[len("Wijkkoers: ") :]:
-        head = head.rsplit(" ", 1)[0]
-    return head.rstrip(" ,;:.-–") + "…"
+    """``Wijkkoers: <text>`` on one line in at most ``SUBJECT_MAX`` characters."""
+    prefix = "Wijkkoers: "
+    return prefix + shorten(text, SUBJECT_MAX - len(prefix))
 
 
 def _event_message(note: Notification) -> EmailMessage:
@@ -125,3 +122,23 @@ def digest_send(self) -> int:
             except MAIL_ERRORS as exc:
                 logger.warning("Digest for user %s failed: %s", user_id, exc)
     return sent
+
+
+IMPORT_SOFT_LIMIT = 30 * 60
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    max_retries=0,
+    soft_time_limit=IMPORT_SOFT_LIMIT,
+    time_limit=IMPORT_SOFT_LIMIT + 120,
+)
+def intervention_import_run(self, job_id: int) -> None:
+    """Run a queued intervention import (see ``core.imports.job_run_task``)."""
+    job_run_task(
+        InterventionImport,
+        job_id,
+        lambda: import_services.intervention_import_run(job_id=job_id),
+        soft_limit=IMPORT_SOFT_LIMIT,
+    )

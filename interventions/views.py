@@ -49,7 +49,6 @@ from interventions.forms import (
     WijkgesprekEditForm,
     intervention_initial,
 )
-from interventions.importers import ImportFileError, import_interventions
 from interventions.models import (
     Attachment,
     Intervention,
@@ -59,6 +58,7 @@ from interventions.models import (
     Wijkgesprek,
     may_work_in,
 )
+from interventions.services import imports as import_services
 from organisations.selectors import home_gemeente_code
 
 PAGE_SIZE = 50
@@ -365,25 +365,41 @@ def import_template(request, fmt):
     return download(exports.template(fmt), fmt, f"interventies-sjabloon.{fmt}")
 
 
-class ImportView(LoginRequiredMixin, FormView):
-    """Upload a filled-in export or template; all rows are saved, or none."""
+class ImportView(LoginRequiredMixin, ServiceFormMixin, FormView):
+    """Upload a filled-in export or template, and the person's earlier imports. The file
+    is read by a job; all rows are saved, or none."""
 
     template_name = "interventions/import.html"
     form_class = ImportForm
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(columns=exports.COLUMNS, **kwargs)
+        imports = selectors.intervention_import_list(user=self.request.user)
+        page = Paginator(imports, PAGE_SIZE).get_page(self.request.GET.get("pagina"))
+        return super().get_context_data(columns=exports.COLUMNS, page=page, **kwargs)
 
-    def form_valid(self, form):
-        try:
-            result = import_interventions(actor=self.request.user, upload=form.cleaned_data["file"])
-        except ImportFileError as exc:
-            form.add_error("file", exc)
-            return self.form_invalid(form)
-        if not result.ok:
-            return self.render_to_response(self.get_context_data(form=form, result=result), status=400)
-        messages.success(self.request, result.summary)
-        return redirect("interventions:list")
+    def perform(self, form):
+        return import_services.intervention_import_start(
+            actor=self.request.user, uploaded_file=form.cleaned_data["file"]
+        )
+
+    def get_success_url(self):
+        return reverse("interventions:import-detail", kwargs={"pk": self.object.pk})
+
+
+def _import_context(request, pk):
+    job = selectors.intervention_import_get(user=request.user, pk=pk)
+    return {"job": job, "finished": job.is_finished}
+
+
+@login_required
+def import_detail(request, pk):
+    return render(request, "interventions/import_detail.html", _import_context(request, pk))
+
+
+@login_required
+def import_status(request, pk):
+    """The live part of the job page; htmx asks for it every two seconds until done."""
+    return render(request, "interventions/_import_status.html", _import_context(request, pk))
 
 
 class InterventionMixin(RestrictedObjectMixin):

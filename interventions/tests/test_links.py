@@ -24,7 +24,7 @@ from agreements import services as agreement_services
 from agreements.models import Theme as CommitmentTheme
 from interventions import selectors, services
 from interventions.exports import HEADERS
-from interventions.models import Intervention
+from interventions.models import Intervention, InterventionImport
 from interventions.tests.helpers import build_intervention, build_team, haarlem, kwb_indicator, velsen
 from scores.models import Indicator, Source, SourceKind
 from tests import factories
@@ -229,7 +229,9 @@ class TestIndicators:
         intervention.refresh_from_db()
         assert intervention.version == 1 and not intervention.indicators.exists()
 
-    def test_import_refuses_unknown_keys_and_reads_back_its_export(self, client, world, team):
+    def test_import_refuses_unknown_keys_and_reads_back_its_export(
+        self, client, world, team, django_capture_on_commit_callbacks
+    ):
         intervention = build_intervention(world, team, indicators=["p_wcorpw", "a_soz_wb"])
         client.force_login(world.corp_editor)
         export = client.get(reverse("interventions:export", args=["csv"])).content.decode("utf-8")
@@ -244,15 +246,22 @@ class TestIndicators:
             writer.writerow([values[header] for header in HEADERS])
             return SimpleUploadedFile("interventies.csv", buffer.getvalue().encode(), content_type="text/csv")
 
-        response = client.post(reverse("interventions:import"), {"file": upload(row)})
-        assert response.status_code == 302, _text(response)
+        def post_import(values):
+            # The job runs (eagerly) once the upload commits; the page of the job.
+            with django_capture_on_commit_callbacks(execute=True):
+                response = client.post(reverse("interventions:import"), {"file": upload(values)})
+            assert response.status_code == 302, _text(response)
+            job = InterventionImport.objects.latest("pk")
+            assert response["Location"] == reverse("interventions:import-detail", args=[job.pk])
+            return job, client.get(response["Location"])
+
+        job, _page = post_import(row)
+        assert job.status == InterventionImport.Status.DONE, job.errors
         intervention.refresh_from_db()
         assert intervention.version == 1  # the same indicators: nothing changed
 
-        response = client.post(
-            reverse("interventions:import"), {"file": upload(row | {"Indicatoren": "p_wcorpw, veerkracht"})}
-        )
-        assert response.status_code == 400
+        job, response = post_import(row | {"Indicatoren": "p_wcorpw, veerkracht"})
+        assert job.status == InterventionImport.Status.FAILED
         page = _text(response)
         assert "Indicatoren" in page and "‘veerkracht’ staat niet in de indicatorencatalogus" in page
         assert sorted(intervention.indicators.values_list("key", flat=True)) == ["a_soz_wb", "p_wcorpw"]

@@ -15,8 +15,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from interventions import services
-from interventions.importers import import_interventions
-from interventions.models import Intervention, ProgressUpdate
+from interventions.models import Intervention, InterventionImport, ProgressUpdate
+from interventions.services import imports as import_services
 from interventions.tests.helpers import build_intervention, build_team, velsen
 from tests.db import rolled_back
 
@@ -132,12 +132,42 @@ def upload(content: bytes, fmt):
     return SimpleUploadedFile(f"interventies.{fmt}", content)
 
 
-def post_import(client, content: bytes, fmt):
-    return client.post(reverse("interventions:import"), {"file": upload(content, fmt)})
+@pytest.fixture
+def post_import(client, django_capture_on_commit_callbacks):
+    """Upload a file on the import page; the job runs (eagerly) once the upload commits.
+    The redirect to the job's page and that page."""
+
+    def post(content: bytes, fmt):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(reverse("interventions:import"), {"file": upload(content, fmt)})
+        assert response.status_code == 302, page_text(response)
+        job = InterventionImport.objects.latest("pk")
+        assert response["Location"] == reverse("interventions:import-detail", args=[job.pk])
+        return job, client.get(response["Location"])
+
+    return post
 
 
-def flash(response) -> list[str]:
-    return [str(message) for message in response.wsgi_request._messages]
+@pytest.fixture
+def run_import(django_capture_on_commit_callbacks):
+    """Start an import as ``actor`` and let its job run; the finished job."""
+
+    def run(actor, content: bytes, fmt) -> InterventionImport:
+        with django_capture_on_commit_callbacks(execute=True):
+            job = import_services.intervention_import_start(actor=actor, uploaded_file=upload(content, fmt))
+        job.refresh_from_db()
+        assert job.is_finished
+        return job
+
+    return run
+
+
+def done(job) -> bool:
+    return job.status == InterventionImport.Status.DONE
+
+
+def found(job) -> list[tuple]:
+    return [(error["row"], error["code"]) for error in job.errors]
 
 
 def page_text(response):
@@ -179,38 +209,36 @@ def row_number(content: bytes, fmt, pk) -> int:
 
 @pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("persona", ["corp_editor", "platform_admin"])
-def test_an_unchanged_export_changes_nothing(client, world, persona, fmt):
+def test_an_unchanged_export_changes_nothing(client, world, persona, fmt, post_import, run_import):
     user = getattr(world, persona)
     content = export(client, user, fmt)
     before = stored_state()
     assert len(before[0]) == ROWS  # the export holds all five, the gemeente's two as well
 
-    response = post_import(client, content, fmt)
+    job, page = post_import(content, fmt)
 
-    assert response.status_code == 302, page_text(response)
-    [message] = flash(response)
+    assert done(job), job.errors
+    message = re.search(r"Het bestand is ingelezen: [^<]*", page_text(page)).group(0)
     assert re.search(r"\b(\d+) gewijzigde", message).group(1) == "0", message
     assert stored_state() == before
-    result = import_interventions(actor=user, upload=upload(content, fmt))
-    assert result.ok, result.errors
-    assert (result.created, result.updated, result.unchanged, result.rows) == (0, 0, ROWS, ROWS)
-    assert result.summary == (
-        "Het bestand is ingelezen: 0 nieuwe, 0 gewijzigde en 5 ongewijzigde interventies."
-    )
+    job = run_import(user, content, fmt)
+    assert done(job), job.errors
+    assert (job.created, job.updated, job.unchanged, job.rows) == (0, 0, ROWS, ROWS)
+    assert job.summary == ("Het bestand is ingelezen: 0 nieuwe, 0 gewijzigde en 5 ongewijzigde interventies.")
     assert stored_state() == before
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_one_changed_cell_is_one_change(client, world, fmt):
+def test_one_changed_cell_is_one_change(client, world, fmt, run_import):
     pk = world.round_trip["gepland_zonder_data"]
     content = edited(export(client, world.corp_editor, fmt), fmt, pk, Financier="Provincie Noord-Holland")
     versions, history, timeline = stored_state()
 
-    result = import_interventions(actor=world.corp_editor, upload=upload(content, fmt))
+    job = run_import(world.corp_editor, content, fmt)
 
-    assert result.ok, result.errors
+    assert done(job), job.errors
     # one row differs, the other four are as exported: 5 - 1 = 4
-    assert (result.created, result.updated, result.unchanged) == (0, 1, 4)
+    assert (job.created, job.updated, job.unchanged) == (0, 1, 4)
     intervention = Intervention.objects.get(pk=pk)
     assert intervention.funder == "Provincie Noord-Holland"
     assert intervention.version == versions[pk] + 1
@@ -220,7 +248,7 @@ def test_one_changed_cell_is_one_change(client, world, fmt):
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_a_changed_row_the_editor_may_not_change_saves_nothing(client, world, fmt):
+def test_a_changed_row_the_editor_may_not_change_saves_nothing(client, world, fmt, post_import):
     theirs = world.round_trip["gemeente"]
     mine = world.round_trip["basis"]
     content = export(client, world.corp_editor, fmt)
@@ -228,9 +256,9 @@ def test_a_changed_row_the_editor_may_not_change_saves_nothing(client, world, fm
     content = edited(content, fmt, theirs, Titel="Wandelroute, door de corporatie herschreven")
     before = stored_state()
 
-    response = post_import(client, content, fmt)
+    job, response = post_import(content, fmt)
 
-    assert response.status_code == 400
+    assert job.status == InterventionImport.Status.FAILED
     page = page_text(response)
     assert "Er is niets opgeslagen: 1 fout gevonden" in page
     # five rows: one the corporation may change, one it may not, three as exported
@@ -251,7 +279,7 @@ def test_a_changed_row_the_editor_may_not_change_saves_nothing(client, world, fm
     assert Intervention.objects.get(pk=mine).funder == "Woningcorporatie Velserduin"
 
 
-def test_formatting_a_spreadsheet_adds_is_no_change(client, world):
+def test_formatting_a_spreadsheet_adds_is_no_change(client, world, run_import):
     # As a spreadsheet program may save the export again: numbers as floats, dates as
     # date cells, Dutch amounts, other orders and cases in the lists.
     basis, stopped = world.round_trip["basis"], world.round_trip["gestopt"]
@@ -272,14 +300,14 @@ def test_formatting_a_spreadsheet_adds_is_no_change(client, world):
     content = edited(content, "xlsx", stopped, **{"Budget (€)": "", "Einddatum": "30-06-2026"})
     before = stored_state()
 
-    result = import_interventions(actor=world.corp_editor, upload=upload(content, "xlsx"))
+    job = run_import(world.corp_editor, content, "xlsx")
 
-    assert result.ok, result.errors
-    assert (result.updated, result.unchanged) == (0, ROWS)
+    assert done(job), job.errors
+    assert (job.updated, job.unchanged) == (0, ROWS)
     assert stored_state() == before
 
 
-def test_a_csv_saved_again_by_a_spreadsheet_is_no_change(client, world):
+def test_a_csv_saved_again_by_a_spreadsheet_is_no_change(client, world, run_import):
     # Dutch spreadsheet settings: semicolons, day-month-year dates, amounts with a comma.
     basis = world.round_trip["basis"]
     content = edited(
@@ -296,37 +324,31 @@ def test_a_csv_saved_again_by_a_spreadsheet_is_no_change(client, world):
     csv.writer(out, delimiter=";").writerows(rows)
     before = stored_state()
 
-    result = import_interventions(
-        actor=world.corp_editor, upload=upload(out.getvalue().encode("cp1252"), "csv")
-    )
+    job = run_import(world.corp_editor, out.getvalue().encode("cp1252"), "csv")
 
-    assert result.ok, result.errors
-    assert (result.updated, result.unchanged) == (0, ROWS)
+    assert done(job), job.errors
+    assert (job.updated, job.unchanged) == (0, ROWS)
     assert stored_state() == before
 
 
-def test_a_new_stop_reason_alone_is_refused(client, world):
+def test_a_new_stop_reason_alone_is_refused(client, world, run_import):
     stopped = world.round_trip["gestopt"]
     content = edited(
         export(client, world.corp_editor, "csv"), "csv", stopped, **{"Reden van stoppen": "Andere reden"}
     )
     before = stored_state()
 
-    result = import_interventions(actor=world.corp_editor, upload=upload(content, "csv"))
+    job = run_import(world.corp_editor, content, "csv")
 
-    assert [(error.row, error.column) for error in result.errors] == [
-        (row_number(content, "csv", stopped), "Reden van stoppen")
-    ]
-    assert "wijzigt alleen samen met de status" in result.errors[0].message
+    assert found(job) == [(row_number(content, "csv", stopped), "Reden van stoppen")]
+    assert "wijzigt alleen samen met de status" in job.errors[0]["message"]
     assert stored_state() == before
 
 
-def test_a_changed_row_without_version_is_refused(client, world):
+def test_a_changed_row_without_version_is_refused(client, world, run_import):
     basis = world.round_trip["basis"]
     content = edited(export(client, world.corp_editor, "csv"), "csv", basis, Versie="", Financier="Rijk")
 
-    result = import_interventions(actor=world.corp_editor, upload=upload(content, "csv"))
+    job = run_import(world.corp_editor, content, "csv")
 
-    assert [(error.row, error.column) for error in result.errors] == [
-        (row_number(content, "csv", basis), "Versie")
-    ]
+    assert found(job) == [(row_number(content, "csv", basis), "Versie")]
