@@ -296,7 +296,10 @@ def _licensed_source(year: int, *, workdir: Path | None, log):
         writer = csv.writer(handle, delimiter=";")
         writer.writerow(["code", "jaar", "klasse"])
         writer.writerows([code, year, int(c)] for code, c in zip(codes, classes.tolist(), strict=True))
-    job = score_import_file(actor=owner, path=path, source=source, year=year, recompute=False)
+    # The generated file is the whole truth for its source and year.
+    job = score_import_file(
+        actor=owner, path=path, source=source, year=year, recompute=False, mode=ScoreImport.Mode.REPLACE
+    )
     if job.status != ScoreImport.Status.DONE:
         raise SystemExit(f"import van de veerkrachtkaart mislukt: {job.errors[:5]}")
     log(f"scores: gelicentieerde veerkrachtkaart {year} ({len(codes)} buurten)")
@@ -454,7 +457,9 @@ def measure_import(*, workdir: Path, year: int, log) -> float | None:
     source = catalogue_install()["cbs-kwb"]
     started = time.perf_counter()
     # The recomputation that follows an import is the next figure; here it is not queued.
-    job = score_import_file(actor=_admin(), path=path, source=source, year=year, recompute=False)
+    job = score_import_file(
+        actor=_admin(), path=path, source=source, year=year, recompute=False, mode=ScoreImport.Mode.REPLACE
+    )
     seconds = time.perf_counter() - started
     if job.status != ScoreImport.Status.DONE:
         log(f"scores: import mislukt: {job.errors[:5]}")

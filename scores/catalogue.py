@@ -22,6 +22,10 @@ SUM, INH, DWE, NONE = (
 )
 
 
+# The unit of an indicator that counts people, dwellings or firms; its values are whole.
+COUNT = _("aantal")
+
+
 @dataclass(frozen=True)
 class IndicatorDef:
     key: str
@@ -31,6 +35,11 @@ class IndicatorDef:
     aggregation: str
     decimals: int = 1
     is_key: bool = False
+
+    @property
+    def is_count(self) -> bool:
+        """A count (inhabitants, dwellings, ...): a file value that is not whole is an error."""
+        return self.unit == COUNT
 
 
 @dataclass(frozen=True)
@@ -45,13 +54,13 @@ class SourceDef:
 # CBS kerncijfers wijken en buurten: the columns Wijkkoers reads (names as in the KWB
 # files). Other columns in a file are reported as skipped.
 KWB_INDICATORS = (
-    IndicatorDef("a_inw", _("Inwoners"), _("aantal"), NEUTRAL, SUM, 0, is_key=True),
-    IndicatorDef("a_hh", _("Huishoudens"), _("aantal"), NEUTRAL, SUM, 0),
+    IndicatorDef("a_inw", _("Inwoners"), COUNT, NEUTRAL, SUM, 0, is_key=True),
+    IndicatorDef("a_hh", _("Huishoudens"), COUNT, NEUTRAL, SUM, 0),
     IndicatorDef("g_hhgro", _("Gemiddelde huishoudensgrootte"), _("personen"), NEUTRAL, INH, 1),
     IndicatorDef("bev_dich", _("Bevolkingsdichtheid"), _("inwoners per km²"), NEUTRAL, NONE, 0),
     IndicatorDef("p_00_14_jr", _("Inwoners 0 tot 15 jaar"), "%", NEUTRAL, INH, 0),
     IndicatorDef("p_65_eo_jr", _("Inwoners 65 jaar of ouder"), "%", NEUTRAL, INH, 0),
-    IndicatorDef("a_woning", _("Woningvoorraad"), _("aantal"), NEUTRAL, SUM, 0),
+    IndicatorDef("a_woning", _("Woningvoorraad"), COUNT, NEUTRAL, SUM, 0),
     IndicatorDef(
         "g_wozbag", _("Gemiddelde WOZ-waarde van woningen"), _("× € 1.000"), BETTER, DWE, 0, is_key=True
     ),
@@ -71,11 +80,9 @@ KWB_INDICATORS = (
     IndicatorDef("p_hh_li", _("Huishoudens met een laag inkomen"), "%", WORSE, INH, 1, is_key=True),
     IndicatorDef("p_hh_osm", _("Huishoudens onder of rond het sociaal minimum"), "%", WORSE, INH, 1),
     IndicatorDef("p_arb_pp", _("Nettoarbeidsparticipatie"), "%", BETTER, INH, 1),
-    IndicatorDef("a_soz_wb", _("Personen met een bijstandsuitkering"), _("aantal"), WORSE, SUM, 0),
-    IndicatorDef(
-        "a_soz_ao", _("Personen met een arbeidsongeschiktheidsuitkering"), _("aantal"), WORSE, SUM, 0
-    ),
-    IndicatorDef("a_soz_ww", _("Personen met een WW-uitkering"), _("aantal"), WORSE, SUM, 0),
+    IndicatorDef("a_soz_wb", _("Personen met een bijstandsuitkering"), COUNT, WORSE, SUM, 0),
+    IndicatorDef("a_soz_ao", _("Personen met een arbeidsongeschiktheidsuitkering"), COUNT, WORSE, SUM, 0),
+    IndicatorDef("a_soz_ww", _("Personen met een WW-uitkering"), COUNT, WORSE, SUM, 0),
     IndicatorDef("p_jz_tn", _("Jongeren met jeugdzorg in natura"), "%", WORSE, INH, 1),
     IndicatorDef("p_wmo_t", _("Wmo-cliënten"), _("per 1.000 inwoners"), WORSE, INH, 0),
     IndicatorDef("a_gewsek", _("Geweld- en seksuele misdrijven"), _("per 1.000 inwoners"), WORSE, INH, 1),
@@ -90,7 +97,7 @@ KWB_INDICATORS = (
     IndicatorDef("a_diefst", _("Diefstallen"), _("per 1.000 inwoners"), WORSE, INH, 1),
     IndicatorDef("g_afs_hp", _("Afstand tot huisartsenpraktijk"), "km", WORSE, INH, 1),
     IndicatorDef("g_afs_sc", _("Afstand tot school"), "km", WORSE, INH, 1),
-    IndicatorDef("a_bedv", _("Bedrijfsvestigingen"), _("aantal"), NEUTRAL, SUM, 0),
+    IndicatorDef("a_bedv", _("Bedrijfsvestigingen"), COUNT, NEUTRAL, SUM, 0),
 )
 
 # Leefbaarometer 3.0 open data: deviations from the national mean per dimension

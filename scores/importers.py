@@ -14,10 +14,12 @@ import io
 import math
 import zipfile
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from areas.importers import CODE_EXAMPLES, KIND_LABEL, kind_of_code, normalise_code
 from areas.models import AreaKind
@@ -115,36 +117,163 @@ def check_extension(name: str) -> None:
         raise IndicatorFileError(wrong_extension_message(Path(name).name))
 
 
-def parse_number(text, *, decimal_comma: bool):
-    """A cell as a float; ``None`` for a missing value ("." or empty); raises
-    ``ValueError`` for anything else that is not a finite number."""
-    if text is None:
+# --- numbers -----------------------------------------------------------------------------
+#
+# Files write numbers in two styles: a decimal comma with "." between thousands (1.234,5)
+# or a decimal point with "," between thousands (1,234.5). Which one a file uses is
+# settled per column from all its values, because a single value such as 68.500 can mean
+# 68500 or 68,5. The rule (``settle_number_styles``):
+#
+# - a value that can be read in one style only settles its column: 0,5 12,5 1.234,5
+#   1.234.567 for the decimal comma; 0.5 12.5 1,234.5 1,234,567 for the decimal point. A
+#   thousands group is exactly three digits after a first group of one to three digits
+#   that does not start with 0, so 0.125 is always a decimal;
+# - a column whose values settle nothing (only whole numbers, or only values like 68.500
+#   and 12.250) takes the style of the file's other number columns when they all agree;
+# - a value that can still be read two ways is a row error naming both readings, never a
+#   guess; so is a column whose values settle both styles, for its values that can be
+#   read two ways.
+#
+# Excel cells that hold numbers (not text) carry no style and are taken as they are.
+
+DECIMAL_COMMA = ","
+DECIMAL_POINT = "."
+_SIGN_NAME = {DECIMAL_COMMA: gettext_lazy("de komma"), DECIMAL_POINT: gettext_lazy("de punt")}
+
+
+class AmbiguousNumber(ValueError):
+    """A value that means one number with ``sign`` between thousands and another with
+    ``sign`` as the decimal sign, in a column whose style is not settled."""
+
+    def __init__(self, text: str, sign: str, as_thousands: str, as_decimal: str):
+        super().__init__(text)
+        self.text = text
+        self.sign = sign
+        self.as_thousands = as_thousands
+        self.as_decimal = as_decimal
+
+
+def _digits(text: str) -> bool:
+    return text.isascii() and text.isdigit()
+
+
+def _reading(text: str, decimal: str) -> str | None:
+    """``text`` as plain digits with a "." before the decimals when ``decimal`` is its
+    decimal sign and the other sign separates thousands; None when it cannot be read so."""
+    group = DECIMAL_POINT if decimal == DECIMAL_COMMA else DECIMAL_COMMA
+    sign = ""
+    if text[:1] in ("-", "+"):
+        sign, text = ("-" if text[0] == "-" else ""), text[1:]
+    whole, has_decimals, fraction = text.partition(decimal)
+    if has_decimals and not _digits(fraction):
         return None
-    if isinstance(text, bool):
-        raise ValueError(text)
-    if isinstance(text, int | float):
-        value = float(text)
+    if group in whole:
+        groups = whole.split(group)
+        first = groups[0]
+        if not (_digits(first) and len(first) <= 3 and first[0] != "0"):
+            return None
+        if not all(len(g) == 3 and _digits(g) for g in groups[1:]):
+            return None
+        whole = "".join(groups)
+    elif whole and not _digits(whole):
+        return None
+    if not whole and not has_decimals:
+        return None
+    return f"{sign}{whole or '0'}" + (f".{fraction}" if has_decimals else "")
+
+
+@lru_cache(maxsize=65536)
+def _readings(text: str) -> tuple[str | None, str | None]:
+    """The readings of ``text`` with a decimal comma and with a decimal point."""
+    return _reading(text, DECIMAL_COMMA), _reading(text, DECIMAL_POINT)
+
+
+def settle_number_styles(table: "_Table", columns) -> dict[int, str | None]:
+    """The decimal sign (``DECIMAL_COMMA`` or ``DECIMAL_POINT``) of each number column
+    (by index) of ``table``, settled from all its values by the rule above; None where
+    neither the column nor the rest of the file settles it."""
+    columns = list(columns)
+    evidence: dict[int, set[str]] = {index: set() for index in columns}
+    for _row, cells in table.rows:
+        width = len(cells)
+        for index in columns:
+            raw = cells[index] if index < width else None
+            if type(raw) is not str or ("," not in raw and "." not in raw):
+                continue
+            text = raw.strip()
+            if text in MISSING:
+                continue
+            comma, point = _readings(text)
+            if comma is not None and point is None:
+                evidence[index].add(DECIMAL_COMMA)
+            elif point is not None and comma is None:
+                evidence[index].add(DECIMAL_POINT)
+    used = set().union(*evidence.values()) if evidence else set()
+    file_style = next(iter(used)) if len(used) == 1 else None
+    styles = {}
+    for index, found in evidence.items():
+        if len(found) == 1:
+            styles[index] = next(iter(found))
+        else:
+            styles[index] = file_style if not found else None
+    return styles
+
+
+def parse_number(raw, *, decimal: str | None = None):
+    """A cell as a float; ``None`` for a missing value ("." or empty).
+
+    ``decimal`` is the column's settled decimal sign (``settle_number_styles``). Raises
+    ``AmbiguousNumber`` for a value that the column's style does not settle and
+    ``ValueError`` for anything else that is not a finite number.
+    """
+    if raw is None:
+        return None
+    if isinstance(raw, bool):
+        raise ValueError(raw)
+    if isinstance(raw, int | float):
+        value = float(raw)
     else:
-        text = str(text).strip()
+        text = str(raw).strip()
         if text in MISSING:
             return None
-        if decimal_comma:
-            text = text.replace(",", ".")
-        value = float(text)
+        comma, point = _readings(text)
+        if comma is None or point is None or comma == point:
+            reading = comma or point
+        elif decimal == DECIMAL_COMMA:
+            reading = comma
+        elif decimal == DECIMAL_POINT:
+            reading = point
+        else:
+            # Both readings are valid, so the text holds a single sign of one kind.
+            sign = DECIMAL_POINT if DECIMAL_POINT in text else DECIMAL_COMMA
+            as_thousands, as_decimal = (comma, point) if sign == DECIMAL_POINT else (point, comma)
+            raise AmbiguousNumber(text, sign, as_thousands, as_decimal)
+        if reading is None:
+            raise ValueError(text)
+        value = float(reading)
     if not math.isfinite(value):
-        raise ValueError(text)
+        raise ValueError(raw)
     return value
 
 
 def parse_whole(text):
-    """A cell as a whole number (``2022``, ``"2022"``, ``2022.0``); ``None`` when empty;
-    raises ``ValueError`` otherwise."""
-    value = parse_number(text, decimal_comma=True)
+    """A cell as a whole number (``2022``, ``"2022"``, ``2022.0``, ``"3,0"``); ``None``
+    when empty; raises ``ValueError`` otherwise, also for a value that could be read two
+    ways."""
+    value = parse_number(text)
     if value is None:
         return None
     if not value.is_integer():
         raise ValueError(text)
     return int(value)
+
+
+def dutch_number(reading: str) -> str:
+    """A plain reading (digits, "." before the decimals) written the Dutch way, without
+    trailing zeros after the decimal sign: "68.500" is shown as 68,5."""
+    if "." in reading:
+        reading = reading.rstrip("0").rstrip(".")
+    return reading.replace(".", ",")
 
 
 def indicator_key(text: str) -> str:
@@ -159,7 +288,6 @@ def indicator_key(text: str) -> str:
 class _Table:
     header: list[str]  # lower-cased, stripped
     rows: list[tuple[int, list]]  # (spreadsheet row number, cells)
-    decimal_comma: bool
 
 
 def _delimiter(header_line: str) -> str:
@@ -194,8 +322,7 @@ def _read_csv(data: bytes) -> _Table:
         ) from exc
     if header is None:
         raise IndicatorFileError(_("Het bestand is leeg."))
-    # With a comma between columns a comma cannot also be the decimal sign.
-    return _Table(header=header, rows=rows, decimal_comma=delimiter != ",")
+    return _Table(header=header, rows=rows)
 
 
 def _read_xlsx(path: Path) -> _Table:
@@ -226,7 +353,7 @@ def _read_xlsx(path: Path) -> _Table:
         workbook.close()
     if header is None:
         raise IndicatorFileError(_("Het bestand is leeg."))
-    return _Table(header=header, rows=rows, decimal_comma=True)
+    return _Table(header=header, rows=rows)
 
 
 def read_table(path: Path, *, name: str | None = None, max_bytes: int | None = None) -> _Table:
@@ -300,9 +427,32 @@ def _code(result: IndicatorFile, row: int, raw) -> tuple[str, str | None]:
     return code, kind
 
 
-def _value(result, row, code, column, raw, decimal_comma):
+def _value(result, row, code, column, raw, decimal, *, whole=False):
+    """The number in a cell (see ``parse_number``), or None with a row error naming the
+    cell when it is no number, could be read two ways, or is not whole where it must be."""
     try:
-        return parse_number(raw, decimal_comma=decimal_comma)
+        value = parse_number(raw, decimal=decimal)
+    except AmbiguousNumber as exc:
+        result.errors.append(
+            RowIssue(
+                row,
+                code,
+                _(
+                    "Kolom %(column)s: %(value)s kan %(thousands)s betekenen (met %(sign)s tussen de "
+                    "duizendtallen) of %(decimal)s (met %(sign)s als decimaalteken), en de andere "
+                    "waarden in het bestand maken niet duidelijk welke. Schrijf het getal zonder "
+                    "scheidingsteken voor duizendtallen, bijvoorbeeld %(thousands)s of %(decimal)s."
+                )
+                % {
+                    "column": column,
+                    "value": exc.text[:40],
+                    "thousands": dutch_number(exc.as_thousands),
+                    "decimal": dutch_number(exc.as_decimal),
+                    "sign": _SIGN_NAME[exc.sign],
+                },
+            )
+        )
+        return None
     except (TypeError, ValueError):
         result.errors.append(
             RowIssue(
@@ -315,6 +465,20 @@ def _value(result, row, code, column, raw, decimal_comma):
             )
         )
         return None
+    if whole and value is not None and not value.is_integer():
+        result.errors.append(
+            RowIssue(
+                row,
+                code,
+                _("Kolom %(column)s: %(value)s moet een geheel getal zijn, want het is een aantal.")
+                % {
+                    "column": column,
+                    "value": raw.strip()[:40] if isinstance(raw, str) else dutch_number(str(value)),
+                },
+            )
+        )
+        return None
+    return value
 
 
 def _duplicate(result, seen, key, row, code, what=""):
@@ -387,9 +551,10 @@ def _read_kwb(table: _Table, year: int) -> IndicatorFile:
             )
         )
     result.indicators = {name: str(KWB_KEYS[name].name) for _i, name in value_cols}
+    styles = settle_number_styles(table, (index for index, _name in value_cols))
+    counts = {name for _i, name in value_cols if KWB_KEYS[name].is_count}
     seen: dict[str, int] = {}
     land_rows = 0
-    comma = table.decimal_comma
     for row, cells in table.rows:
         result.rows_read += 1
         raw_code = _cell(cells, code_col)
@@ -426,19 +591,15 @@ def _read_kwb(table: _Table, year: int) -> IndicatorFile:
         for index, name in value_cols:
             raw = cells[index] if index < width else None
             if type(raw) is str:
-                # The common case of a national file, half a million cells: the steps
-                # of parse_number inline; anything unusual goes the long way below.
+                # The common case of a national file, half a million cells: a missing
+                # value or plain digits; anything else goes the long way below.
                 text = raw.strip()
                 if text in MISSING:
                     continue
-                try:
-                    value = float(text.replace(",", ".") if comma else text)
-                except ValueError:
-                    value = None
-                if value is not None and math.isfinite(value):
-                    values[name] = value
+                if _digits(text):
+                    values[name] = float(text)
                     continue
-            value = _value(result, row, code, name, raw, comma)
+            value = _value(result, row, code, name, raw, styles[index], whole=name in counts)
             if value is not None:
                 values[name] = value
         if len(result.errors) == errors_before:
@@ -485,9 +646,9 @@ def _read_leefbaarometer(table: _Table, year: int) -> IndicatorFile:
         f"lbm_{name}": str(catalogue.LEEFBAAROMETER_DIMENSION_CLASSES[name]) for _i, name in class_dims
     }
     afw_col = _pick(header, ("afw",))
+    styles = settle_number_styles(table, (index for index, _name in dims))
     seen: dict[str, int] = {}
     other_years = 0
-    comma = table.decimal_comma
     for row, cells in table.rows:
         result.rows_read += 1
         code_text = _code_text(_cell(cells, code_col))
@@ -501,7 +662,7 @@ def _read_leefbaarometer(table: _Table, year: int) -> IndicatorFile:
             continue
         values = {}
         for index, name in dims:
-            value = _value(result, row, code, name, _cell(cells, index), comma)
+            value = _value(result, row, code, name, _cell(cells, index), styles[index])
             if value is not None:
                 values[f"lbm_{name}"] = value
         for index, name in class_dims:
@@ -578,7 +739,10 @@ def _read_aedes(table: _Table, year: int) -> IndicatorFile:
     seen: dict[str, int] = {}
     name_rows: dict[int, tuple[str, int]] = {}
     other_years = 0
-    comma = table.decimal_comma
+    number_cols = [index for index, _name, _key in extra]
+    if score_col is not None:
+        number_cols.append(score_col)
+    styles = settle_number_styles(table, number_cols)
     for row, cells in table.rows:
         result.rows_read += 1
         code_text = _code_text(_cell(cells, code_col))
@@ -622,13 +786,13 @@ def _read_aedes(table: _Table, year: int) -> IndicatorFile:
             elif not earlier:
                 name_rows[score_class] = (label, row)
         score = (
-            _value(result, row, code, "score", _cell(cells, score_col), comma)
+            _value(result, row, code, "score", _cell(cells, score_col), styles[score_col])
             if score_col is not None
             else None
         )
         values = {}
         for index, name, key in extra:
-            value = _value(result, row, code, name, _cell(cells, index), comma)
+            value = _value(result, row, code, name, _cell(cells, index), styles[index])
             if value is not None:
                 values[key] = value
         if len(result.errors) == errors_before and in_year:
@@ -656,7 +820,7 @@ def _read_generic(table: _Table, year: int) -> IndicatorFile:
     seen: dict[tuple[str, str], int] = {}
     by_code: dict[str, AreaRow] = {}
     other_years = 0
-    comma = table.decimal_comma
+    decimal = settle_number_styles(table, [value_col])[value_col]
     for row, cells in table.rows:
         result.rows_read += 1
         code_text = _code_text(_cell(cells, code_col))
@@ -674,7 +838,7 @@ def _read_generic(table: _Table, year: int) -> IndicatorFile:
             )
         elif code and _duplicate(result, seen, (code, key), row, code, what=key):
             continue
-        value = _value(result, row, code, header[value_col], _cell(cells, value_col), comma)
+        value = _value(result, row, code, header[value_col], _cell(cells, value_col), decimal)
         if len(result.errors) != errors_before or not in_year:
             continue
         result.indicators.setdefault(key, name)

@@ -380,6 +380,12 @@ class ScoreImport(ImportJob):
 
     detail_url_name = "scores:import-detail"
 
+    class Mode(models.TextChoices):
+        # What happens to stored areas of the source and year that the file leaves out.
+        CHECK = "check", _("stoppen als er gebieden zouden verdwijnen")
+        MERGE = "merge", _("aanvullen: gebieden die niet in het bestand staan houden hun waarden")
+        REPLACE = "replace", _("vervangen: gebieden die niet in het bestand staan verliezen hun waarden")
+
     source = models.ForeignKey(
         Source, on_delete=models.CASCADE, related_name="imports", verbose_name=_("bron")
     )
@@ -392,6 +398,11 @@ class ScoreImport(ImportJob):
     rows_skipped = models.PositiveIntegerField(default=0)
     values_written = models.PositiveIntegerField(default=0)
     scores_written = models.PositiveIntegerField(default=0)
+    mode = models.CharField(_("werkwijze"), max_length=8, choices=Mode.choices, default=Mode.CHECK)
+    # Stored areas of the source and year that the file leaves out and that lose their
+    # values of the file's indicators; in a dry run, or a check that stopped the import,
+    # those that would lose them.
+    areas_removed = models.PositiveIntegerField(default=0)
     recomputed_at = models.DateTimeField(_("scores herberekend op"), null=True, blank=True)
 
     platform_admin_sees_all = False

@@ -3,7 +3,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import StyledForm
-from scores.models import SourceKind
+from scores.models import ScoreImport, SourceKind
 from scores.services.imports import max_upload_bytes
 
 
@@ -33,6 +33,21 @@ class ScoreImportForm(StyledForm):
         label=_("Bestand"),
         help_text=_("CSV (komma of puntkomma) of Excel (.xlsx)."),
     )
+    mode = forms.ChoiceField(
+        label=_("Gebieden die niet in het bestand staan"),
+        choices=[
+            (ScoreImport.Mode.MERGE, ScoreImport.Mode.MERGE.label),
+            (ScoreImport.Mode.REPLACE, ScoreImport.Mode.REPLACE.label),
+        ],
+        initial=ScoreImport.Mode.MERGE,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Standaard is aanvullen: alleen de gebieden in het bestand worden bijgewerkt. Kies vervangen "
+            "als het bestand de hele stand van de bron voor dat jaar is; doe eerst een proefimport om te "
+            "zien hoeveel gebieden hun waarden zouden verliezen."
+        ),
+    )
     dry_run = forms.BooleanField(label=_("Proefimport: alleen controleren, niets opslaan"), required=False)
 
     def __init__(self, *args, sources, **kwargs):
@@ -50,3 +65,7 @@ class ScoreImportForm(StyledForm):
                 % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
             )
         return upload
+
+    def clean_mode(self):
+        # Not choosing is choosing the default, as the help text says.
+        return self.cleaned_data.get("mode") or ScoreImport.Mode.MERGE

@@ -1,8 +1,11 @@
 """Writes for indicator imports: upload a file into a source, check it against the
 boundaries of its year, and store its values (and published scores) all-or-nothing.
 
-A re-import of a year replaces the source's values of that year for the indicators in
-the file (and the published scores of its model); other years are never touched.
+A file writes the source's values of its year for the indicators in it (and the
+published scores of the source's model) for the areas in the file; other years are never
+touched. Areas of that source and year that the file leaves out are kept (``merge``),
+lose those values (``replace``), or, when no choice was made (``check``), stop the import
+so that a partial file never silently wipes the rest.
 """
 
 import io
@@ -103,6 +106,14 @@ def _check_year(year) -> int:
     return year
 
 
+def _check_mode(mode: str) -> str:
+    if mode not in ScoreImport.Mode.values:
+        raise ValidationError(
+            _("Onbekende werkwijze %(mode)s; kies aanvullen of vervangen.") % {"mode": mode}
+        )
+    return mode
+
+
 def _no_boundaries_message(year: int) -> str:
     return _(
         "Er zijn nog geen grenzen van %(year)s. Cijfers van een jaar horen bij de indeling van dat "
@@ -129,9 +140,17 @@ def _check_name(name: str) -> None:
 
 @transaction.atomic
 def score_import_start(
-    *, actor, source: Source, file_format: str, uploaded_file, year: int, dry_run: bool = False
+    *,
+    actor,
+    source: Source,
+    file_format: str,
+    uploaded_file,
+    year: int,
+    dry_run: bool = False,
+    mode: str = ScoreImport.Mode.MERGE,
 ) -> ScoreImport:
-    """Store an uploaded indicator file and queue its import.
+    """Store an uploaded indicator file and queue its import. ``mode`` says what happens
+    to stored areas the file leaves out (``ScoreImport.Mode``).
 
     Refuses at once what can be seen without reading the file: no right to import into
     the source, a file format that does not fit the source, a year without boundaries, a
@@ -152,6 +171,7 @@ def score_import_start(
         original_name=name[:255],
         year=year,
         dry_run=dry_run,
+        mode=_check_mode(mode),
         started_by=actor,
         status=ScoreImport.Status.QUEUED,
     )
@@ -169,11 +189,13 @@ def score_import_file(
     year: int,
     dry_run: bool = False,
     recompute: bool = True,
+    mode: str = ScoreImport.Mode.CHECK,
     stdout=None,
 ) -> ScoreImport:
     """Import an indicator file from disk at once (management command, demo), without
     Celery. ``file_format`` defaults to the source's kind. ``recompute=False`` leaves the
     recomputation to the caller, for a batch of files that is computed once at the end.
+    ``mode`` defaults to ``check``: a file that leaves out stored areas imports nothing.
 
     The file is copied into the job's storage like an upload, so every import leaves the
     same record. The import itself is all-or-nothing in ``score_import_run``.
@@ -184,7 +206,14 @@ def score_import_file(
     path = existing_file(path)
     _check_name(path.name)
     _check_size(path.stat().st_size)
-    job = ScoreImport(source=source, file_format=file_format, year=year, dry_run=dry_run, started_by=actor)
+    job = ScoreImport(
+        source=source,
+        file_format=file_format,
+        year=year,
+        dry_run=dry_run,
+        mode=_check_mode(mode),
+        started_by=actor,
+    )
     job_store_file(job, path, actor=actor)
 
     return job_run_now(
@@ -252,13 +281,28 @@ def score_import_run(
             callback=cb,
         )
     warnings = list(parsed.warnings)
+    left_out = len(_areas_left_out(job, parsed, area_ids))
+    if left_out and job.mode == ScoreImport.Mode.CHECK:
+        return job_finish(
+            job,
+            status=ScoreImport.Status.FAILED,
+            errors=[RowIssue(None, "", _left_out_message(job, parsed, area_ids, left_out))],
+            warnings=warnings,
+            counts={**counts, "areas_removed": left_out},
+            callback=cb,
+        )
+    if left_out:
+        warnings.append(RowIssue(None, "", _left_out_warning(job, left_out)))
+    counts["areas_removed"] = left_out if job.mode == ScoreImport.Mode.REPLACE else 0
     counts["values_written"] = parsed.value_count
     counts["scores_written"] = parsed.score_count if parsed.has_scores else 0
     if not job.dry_run:
         job_progress(job, 60, _("%(n)s waarden opslaan") % {"n": parsed.value_count}, cb)
         with transaction.atomic():
             _lock_source(job.source_id)
-            warnings += _write(job, parsed, area_ids)
+            # Counted again under the lock: another import may have written meanwhile.
+            everything = job.mode == ScoreImport.Mode.REPLACE or not _areas_left_out(job, parsed, area_ids)
+            warnings += _write(job, parsed, area_ids, everything=everything)
     else:
         warnings += _new_indicator_warnings(job.source, parsed)
     job = job_finish(job, status=ScoreImport.Status.DONE, warnings=warnings, counts=counts, callback=cb)
@@ -266,6 +310,66 @@ def score_import_run(
         # After the job's report is saved, so a warning about the recompute is kept.
         transaction.on_commit(lambda: _after_import(job.pk, job.year, recompute=recompute))
     return job
+
+
+def _left_out_message(job: ScoreImport, parsed: IndicatorFile, area_ids: dict[str, int], n: int) -> str:
+    return _(
+        "Het bestand bevat %(in_file)s gebieden, maar van deze bron zijn voor %(year)s ook waarden "
+        "opgeslagen van %(n)s gebieden die niet in het bestand staan. Er is niets opgeslagen. Kies "
+        "aanvullen (--merge) om alleen de gebieden in het bestand bij te werken en de rest te houden, "
+        "of vervangen (--replace) als het bestand de hele stand van %(year)s is; dan verliezen die "
+        "%(n)s gebieden hun waarden."
+    ) % {"in_file": len({area_ids[row.code] for row in parsed.rows}), "year": job.year, "n": n}
+
+
+def _left_out_warning(job: ScoreImport, n: int) -> str:
+    if job.mode == ScoreImport.Mode.REPLACE:
+        if job.dry_run:
+            return _(
+                "Vervangen: %(n)s gebieden die niet in het bestand staan, zouden hun waarden van "
+                "%(year)s uit deze bron verliezen."
+            ) % {"n": n, "year": job.year}
+        return _(
+            "Vervangen: %(n)s gebieden die niet in het bestand staan, hebben hun waarden van %(year)s "
+            "uit deze bron verloren."
+        ) % {"n": n, "year": job.year}
+    return _("Aanvullen: %(n)s gebieden die niet in het bestand staan, houden hun waarden van %(year)s.") % {
+        "n": n,
+        "year": job.year,
+    }
+
+
+def _existing_score_model(job: ScoreImport) -> ScoreModel | None:
+    """The source's published model as it is now (``_score_model`` creates it)."""
+    if job.file_format == SourceKind.AEDES_VEERKRACHT:
+        return ScoreModel.objects.filter(
+            key=catalogue.AEDES_MODEL_KEY.format(source_id=job.source_id)
+        ).first()
+    return (
+        ScoreModel.objects.filter(source_id=job.source_id, kind=ScoreModel.Kind.PUBLISHED)
+        .order_by("pk")
+        .first()
+    )
+
+
+def _areas_left_out(job: ScoreImport, parsed: IndicatorFile, area_ids: dict[str, int]) -> set[int]:
+    """Areas with stored values of the file's indicators (or published scores of the
+    source's model) in the import year that are not in the file."""
+    stored = set(
+        IndicatorValue.objects.filter(
+            indicator__source_id=job.source_id, indicator__key__in=list(parsed.indicators), year=job.year
+        )
+        .values_list("area_id", flat=True)
+        .distinct()
+    )
+    model = _existing_score_model(job) if parsed.has_scores else None
+    if model is not None:
+        stored |= set(
+            Score.objects.filter(model=model, year=job.year, is_aggregated=False)
+            .values_list("area_id", flat=True)
+            .distinct()
+        )
+    return stored - {area_ids[row.code] for row in parsed.rows}
 
 
 def _chunks(items, size=IN_CHUNK):
@@ -426,7 +530,7 @@ def _score_model(job: ScoreImport, parsed: IndicatorFile) -> ScoreModel:
             model.classes = aedes_classes(parsed.class_names, highest)
             save_versioned(model, actor=job.started_by, reason=_("klassen uit import"))
         return model
-    model = ScoreModel.objects.filter(source=source, kind=ScoreModel.Kind.PUBLISHED).order_by("pk").first()
+    model = _existing_score_model(job)
     if model is None:
         defn = catalogue.LEEFBAAROMETER_MODEL
         key = defn.key if not ScoreModel.objects.filter(key=defn.key).exists() else f"{defn.key}-{source.pk}"
@@ -455,28 +559,30 @@ def _copy(table: str, columns: str, lines) -> None:
             copy.write(buffer.getvalue())
 
 
-def _gemeente_codes(parsed: IndicatorFile) -> list[str]:
-    """The gemeenten a file covers: GM + the four digits in every CBS code (GM0453,
-    WK045301, BU04530102 all lie in GM0453)."""
-    return sorted({f"GM{row.code[2:6]}" for row in parsed.rows})
+def _delete_old(queryset, parsed: IndicatorFile, area_ids: dict[str, int], *, everything: bool) -> None:
+    """Delete the year's old rows of ``queryset``: all of them when the file replaces
+    everything (or covers every stored area), else those of the areas in the file."""
+    if everything:
+        queryset.delete()
+        return
+    for chunk in _chunks({area_ids[row.code] for row in parsed.rows}):
+        queryset.filter(area_id__in=chunk).delete()
 
 
-def _areas_of_gemeenten(parsed: IndicatorFile):
-    """Subquery: the ids of the areas in the gemeenten the file covers. A filter on
-    ``area_id IN (...)`` instead of a join on the area lets the delete go straight
-    through the values (a join made Django delete by ``id IN (SELECT ...)``, which sorts
-    every id of a national year first)."""
-    return Area.objects.filter(gemeente_code__in=_gemeente_codes(parsed)).values("pk")
-
-
-def _write_values(parsed: IndicatorFile, area_ids: dict[str, int], indicator_ids: dict[str, int], year: int):
-    # A file replaces the values of the gemeenten it covers: a national file all of
-    # them, a file for one gemeente only that gemeente's.
-    IndicatorValue.objects.filter(
-        indicator_id__in=list(indicator_ids.values()),
-        year=year,
-        area_id__in=_areas_of_gemeenten(parsed),
-    ).delete()
+def _write_values(
+    parsed: IndicatorFile,
+    area_ids: dict[str, int],
+    indicator_ids: dict[str, int],
+    year: int,
+    *,
+    everything: bool,
+):
+    _delete_old(
+        IndicatorValue.objects.filter(indicator_id__in=list(indicator_ids.values()), year=year),
+        parsed,
+        area_ids,
+        everything=everything,
+    )
 
     def _value_lines():
         # The id columns as text once per key and per row, not once per value.
@@ -500,8 +606,11 @@ def _write_values(parsed: IndicatorFile, area_ids: dict[str, int], indicator_ids
     )
 
 
-def _write_scores(parsed: IndicatorFile, area_ids: dict[str, int], model: ScoreModel, year: int):
-    Score.objects.filter(model=model, year=year, area_id__in=_areas_of_gemeenten(parsed)).delete()
+def _write_scores(
+    parsed: IndicatorFile, area_ids: dict[str, int], model: ScoreModel, year: int, *, everything: bool
+):
+    # Aggregated scores of the areas kept are rebuilt by the recompute after the import.
+    _delete_old(Score.objects.filter(model=model, year=year), parsed, area_ids, everything=everything)
     rows = [r for r in parsed.rows if r.score_class is not None or r.score is not None]
     if connection.vendor == "postgresql":
 
@@ -533,14 +642,17 @@ def _write_scores(parsed: IndicatorFile, area_ids: dict[str, int], model: ScoreM
     )
 
 
-def _write(job: ScoreImport, parsed: IndicatorFile, area_ids: dict[str, int]) -> list[RowIssue]:
-    """Replace the source's values (and published scores) of the year; returns warnings
-    about indicators it created."""
+def _write(
+    job: ScoreImport, parsed: IndicatorFile, area_ids: dict[str, int], *, everything: bool
+) -> list[RowIssue]:
+    """Write the source's values (and published scores) of the year for the areas in the
+    file, or, with ``everything``, in place of all the year's; returns warnings about
+    indicators it created."""
     indicator_ids, created = _indicators(job, parsed)
     if indicator_ids:
-        _write_values(parsed, area_ids, indicator_ids, job.year)
+        _write_values(parsed, area_ids, indicator_ids, job.year, everything=everything)
     if parsed.has_scores:
-        _write_scores(parsed, area_ids, _score_model(job, parsed), job.year)
+        _write_scores(parsed, area_ids, _score_model(job, parsed), job.year, everything=everything)
     return _new_indicator_warnings(job.source, parsed, created=created)
 
 

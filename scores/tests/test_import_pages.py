@@ -1,5 +1,6 @@
 """The import pages: list, upload, the job's progress and report, the template."""
 
+import re
 from pathlib import Path
 from unittest import mock
 
@@ -91,6 +92,39 @@ def test_upload_job_page_and_report(setup, client, recompute, django_capture_on_
 
     listing = client.get(reverse("scores:import-list")).content.decode()
     assert "fout.csv" in listing and "aedes_veerkracht_2022.csv" in listing
+
+
+def test_upload_chooses_merge_or_replace_and_shows_what_would_be_removed(
+    setup, client, recompute, django_capture_on_commit_callbacks
+):
+    client = login(client, setup.corp_editor)
+    form = client.get(reverse("scores:import-create")).content.decode()
+    assert 'value="merge"' in form and "Standaard is aanvullen" in form
+    assert re.search(r'<input type="radio" name="mode" value="merge"[^>]* checked', form)
+
+    def post(file, **extra):
+        data = {"source": setup.aedes.pk, "file_format": "aedes-veerkracht", "year": 2022, "file": file}
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(reverse("scores:import-create"), {**data, **extra})
+        assert response.status_code == 302, response.content.decode()[:3000]
+        return ScoreImport.objects.order_by("-pk").first(), client.get(response["Location"]).content.decode()
+
+    job, _page = post(upload("aedes_veerkracht_2022.csv"))
+    assert job.mode == "merge" and job.status == "klaar"
+    one = b"code;jaar;klasse\nBU04530000;2022;2\n"
+    # The first file stored 5 areas; this one holds 1: replacing would remove 4.
+    job, page = post(SimpleUploadedFile("een.csv", one), mode="replace", dry_run="on")
+    assert job.mode == "replace" and job.areas_removed == 4
+    assert '<dd class="utrecht-data-list__item-value" data-testid="areas-removed">4</dd>' in page
+    assert "Vervangen: gebieden die niet in het bestand staan verliezen hun waarden" in page
+    assert Score.objects.filter(model__source=setup.aedes, is_aggregated=False).count() == 5
+    api = client.get(reverse("score-import-detail", args=[job.pk])).json()
+    assert (api["mode"], api["areas_removed"], api["dry_run"]) == ("replace", 4, True)
+    # Without a choice the page merges: the other 4 keep their scores.
+    job, page = post(SimpleUploadedFile("een.csv", one))
+    assert job.mode == "merge" and job.areas_removed == 0
+    assert '<dd class="utrecht-data-list__item-value" data-testid="areas-removed">0</dd>' in page
+    assert Score.objects.filter(model__source=setup.aedes, is_aggregated=False).count() == 5
 
 
 def test_form_errors_are_shown_on_the_form(setup, client):

@@ -19,6 +19,7 @@ from scores.tests.helpers import install_catalogue
 
 FILES = Path(__file__).parent / "files"
 DONE, FAILED = ScoreImport.Status.DONE, ScoreImport.Status.FAILED
+CHECK, MERGE, REPLACE = ScoreImport.Mode.CHECK, ScoreImport.Mode.MERGE, ScoreImport.Mode.REPLACE
 
 
 @pytest.fixture
@@ -45,7 +46,9 @@ def recompute():
         yield delay
 
 
-def run(world, name, *, source, actor=None, year=2022, file_format=None, dry_run=False, path=None):
+def run(
+    world, name, *, source, actor=None, year=2022, file_format=None, dry_run=False, path=None, mode=CHECK
+):
     return score_import_file(
         actor=actor or world.platform_admin,
         path=path or FILES / name,
@@ -53,6 +56,7 @@ def run(world, name, *, source, actor=None, year=2022, file_format=None, dry_run
         file_format=file_format,
         year=year,
         dry_run=dry_run,
+        mode=mode,
     )
 
 
@@ -90,9 +94,14 @@ def test_kwb_import_writes_every_level_and_queues_the_recompute(
     recompute.assert_called_once_with(years=[2022], model_ids=None)
 
 
-def test_reimport_replaces_the_year_of_the_indicators_in_the_file(setup, recompute):
+def test_reimport_with_replace_makes_the_file_the_years_truth_for_its_indicators(setup, recompute):
     assert run(setup, "kwb_2022_puntkomma_cp1252.csv", source=setup.kwb).status == DONE
-    assert run(setup, "kwb_2022_komma_bom.csv", source=setup.kwb).status == DONE
+    job = run(setup, "kwb_2022_komma_bom.csv", source=setup.kwb, mode=REPLACE)
+    assert job.status == DONE
+    # a_inw was stored for the 9 areas of the first file (the Nederland row skipped); the
+    # second has 4 of them: 9 - 4 = 5 areas lose their a_inw.
+    assert job.areas_removed == 5
+    assert any("Vervangen: 5 gebieden" in w["message"] for w in job.warnings)
     stored = values(setup.kwb)
     # a_inw is in the second file: its 2022 values are now the second file's only.
     assert {code for (code, key) in stored if key == "a_inw"} == {
@@ -118,17 +127,23 @@ def test_a_file_for_one_gemeente_leaves_the_other_gemeenten_of_the_year(setup, r
         ).status
         == DONE
     )
-    assert run(setup, "kwb_2022_komma_bom.csv", source=setup.kwb).status == DONE
+    # Haarlem's a_inw is stored and the Velsen file leaves it out: without a choice the
+    # import stops and names the 1 area.
+    job = run(setup, "kwb_2022_komma_bom.csv", source=setup.kwb)
+    assert job.status == FAILED and job.areas_removed == 1
+    assert "ook waarden opgeslagen van 1 gebieden die niet in het bestand staan" in job.errors[0]["message"]
+    assert run(setup, "kwb_2022_komma_bom.csv", source=setup.kwb, mode=MERGE).status == DONE
     stored = values(setup.kwb)
     assert stored[("GM0392", "a_inw")] == 160000
     assert stored[("BU04530000", "a_inw")] == 1200
-    # A new file for Haarlem replaces Haarlem only.
+    # A new file for Haarlem updates Haarlem only.
     assert (
         run(
             setup,
             "",
             path=write(tmp_path, "haarlem2.csv", "gwb_code_10;a_inw\nGM0392;161000\n"),
             source=setup.kwb,
+            mode=MERGE,
         ).status
         == DONE
     )
@@ -154,6 +169,109 @@ def test_an_error_anywhere_stores_nothing_and_keeps_the_earlier_import(setup, re
     assert errors[1][:2] == (5, "BU04539999") and "Onbekende code" in errors[1][2]
     assert not Indicator.objects.filter(source=setup.kwb, key="p_wcorpw").filter(values__year=2022).exists()
     recompute.assert_not_called()
+
+
+def test_a_number_that_reads_two_ways_stores_nothing(setup, recompute, tmp_path):
+    assert run(setup, "kwb_2022_komma_bom.csv", source=setup.kwb).status == DONE
+    before = values(setup.kwb)
+    # Only whole numbers elsewhere, so 68.500 may be 68500 or 68,5.
+    path = write(
+        tmp_path,
+        "kwb.csv",
+        "gwb_code_10;regio;recs;a_inw;p_koopw\nGM0453;Velsen;Gemeente;68.500;52\nBU04530000;Dorpskern;Buurt;1200;30\n",
+    )
+    job = run(setup, "", path=path, source=setup.kwb)
+    assert job.status == FAILED
+    assert values(setup.kwb) == before
+    assert [(e["row"], e["code"]) for e in job.errors] == [(2, "GM0453")]
+    assert "Kolom a_inw: 68.500 kan 68500 betekenen" in job.errors[0]["message"]
+    # With a decimal comma elsewhere in the file the same value is 68500 (a_inw) and
+    # 52,5 is 52.5 (p_koopw).
+    path = write(
+        tmp_path,
+        "kwb.csv",
+        "gwb_code_10;regio;recs;a_inw;p_koopw\nGM0453;Velsen;Gemeente;68.500;52,5\nBU04530000;Dorpskern;Buurt;1200;30\n",
+    )
+    assert run(setup, "", path=path, source=setup.kwb, mode=MERGE).status == DONE
+    stored = values(setup.kwb)
+    assert stored[("GM0453", "a_inw")] == 68500.0 and stored[("GM0453", "p_koopw")] == 52.5
+
+
+LBM_ONE_BUURT = (
+    "bu_code;jaar;afw;fys;won;vrz;soc;onv;kscore\nBU04530000;2022;-0,07;0,01;-0,02;0,03;-0,04;-0,05;5\n"
+)
+
+
+def published_scores(source):
+    return dict(
+        Score.objects.filter(model__source=source, year=2022, is_aggregated=False).values_list(
+            "area__code", "score_class"
+        )
+    )
+
+
+def test_a_partial_file_needs_a_choice_and_never_wipes_silently(setup, recompute, tmp_path):
+    assert run(setup, "leefbaarometer_2020_2022.csv", source=setup.lbm).status == DONE
+    # 2022: BU04530000, BU04530001, BU04530100, WK045300 and GM0453, each with 6
+    # deviations and 6 dimension classes: 5 × 12 = 60 values and 5 published scores.
+    before = values(setup.lbm)
+    assert len(before) == 60
+    assert published_scores(setup.lbm) == {
+        "BU04530000": 4,
+        "BU04530001": 7,
+        "BU04530100": 8,
+        "WK045300": 5,
+        "GM0453": 6,
+    }
+    path = write(tmp_path, "lbm.csv", LBM_ONE_BUURT)
+
+    # No choice: 5 stored areas - 1 in the file = 4 would lose their values; nothing written.
+    job = run(setup, "", path=path, source=setup.lbm)
+    assert job.status == FAILED and job.areas_removed == 4
+    assert "Het bestand bevat 1 gebieden" in job.errors[0]["message"]
+    assert "van 4 gebieden die niet in het bestand staan" in job.errors[0]["message"]
+    assert values(setup.lbm) == before
+
+    # A dry run of replace shows the 4 and writes nothing.
+    job = run(setup, "", path=path, source=setup.lbm, mode=REPLACE, dry_run=True)
+    assert job.status == DONE and job.areas_removed == 4
+    assert any("4 gebieden die niet in het bestand staan, zouden" in w["message"] for w in job.warnings)
+    assert values(setup.lbm) == before
+
+    # Merge: BU04530000 gets its new deviations and class, the other 4 areas keep theirs.
+    job = run(setup, "", path=path, source=setup.lbm, mode=MERGE)
+    assert job.status == DONE and job.areas_removed == 0
+    assert any("Aanvullen: 4 gebieden" in w["message"] for w in job.warnings)
+    merged = values(setup.lbm)
+    assert len(merged) == 60  # 6 deviations of BU04530000 replaced by 6 new ones
+    assert merged[("BU04530000", "lbm_afw")] == -0.07
+    assert merged[("BU04530000", "lbm_kafw")] == 4.0  # not in the file: kept
+    assert merged[("BU04530001", "lbm_afw")] == 0.064 and merged[("GM0453", "lbm_afw")] == 0.02
+    assert published_scores(setup.lbm) == {
+        "BU04530000": 5,
+        "BU04530001": 7,
+        "BU04530100": 8,
+        "WK045300": 5,
+        "GM0453": 6,
+    }
+
+    # Replace: the 4 other areas lose the file's 6 deviations and their scores:
+    # 60 - 4 × 6 = 36 values left (the class columns are not in the file).
+    job = run(setup, "", path=path, source=setup.lbm, mode=REPLACE)
+    assert job.status == DONE and job.areas_removed == 4
+    replaced = values(setup.lbm)
+    assert len(replaced) == 36
+    assert ("BU04530001", "lbm_afw") not in replaced and replaced[("BU04530001", "lbm_kafw")] == 7.0
+    assert published_scores(setup.lbm) == {"BU04530000": 5}
+
+    # Now the file covers every stored area: no choice needed.
+    job = run(setup, "", path=path, source=setup.lbm)
+    assert job.status == DONE and job.areas_removed == 0 and job.warnings == []
+
+
+def test_unknown_mode_is_refused(setup):
+    with pytest.raises(ValidationError):
+        run(setup, "leefbaarometer_2020_2022.csv", source=setup.lbm, mode="alles")
 
 
 def test_dry_run_reports_but_writes_nothing(setup, recompute, django_capture_on_commit_callbacks):
@@ -195,9 +313,9 @@ def test_aedes_import_creates_the_sources_model_with_the_files_class_names(setup
     assert values(setup.aedes)[("BU04530000", "aandeel_kwetsbaar")] == 18.5
     assert indicator.direction == "neutraal"
     assert any("aandeel_kwetsbaar" in w["message"] for w in job.warnings)
-    # A later file without class names keeps the names; its scores replace the year's.
+    # A later file without class names keeps the names; with replace its scores are the year's.
     path = write(tmp_path, "aedes.csv", "code;jaar;klasse\nBU04530000;2022;2\n")
-    assert run(setup, "", path=path, source=setup.aedes, actor=setup.corp_editor).status == DONE
+    assert run(setup, "", path=path, source=setup.aedes, actor=setup.corp_editor, mode=REPLACE).status == DONE
     model.refresh_from_db()
     assert model.classes[0]["label"] == "zeer kwetsbaar"
     assert dict(Score.objects.filter(model=model).values_list("area__code", "score_class")) == {
@@ -365,6 +483,39 @@ def test_command_imports_into_the_open_source(setup, recompute, capsys):
     out = capsys.readouterr().out
     assert "jaar 2022: klaar" in out and "waarden: 14" in out
     assert IndicatorValue.objects.filter(indicator__source=setup.kwb).count() == 14
+
+
+def test_command_merge_replace_and_refusal(setup, recompute, tmp_path, capsys):
+    full = str(FILES / "leefbaarometer_2020_2022.csv")
+    call_command("import_indicators", full, "--source", "leefbaarometer", "--year", "2022")
+    before = values(setup.lbm)
+    partial = str(write(tmp_path, "lbm.csv", LBM_ONE_BUURT))
+    capsys.readouterr()
+    with pytest.raises(CommandError):
+        call_command("import_indicators", partial, "--source", "leefbaarometer", "--year", "2022")
+    out = capsys.readouterr().out
+    # 5 stored areas of 2022, 1 in the file.
+    assert "van 4 gebieden die niet in het bestand staan" in out and "--merge" in out
+    assert values(setup.lbm) == before
+    with pytest.raises(CommandError):
+        call_command(
+            "import_indicators",
+            partial,
+            "--source",
+            "leefbaarometer",
+            "--year",
+            "2022",
+            "--merge",
+            "--replace",
+        )
+    call_command(
+        "import_indicators", partial, "--source", "leefbaarometer", "--year", "2022", "--dry-run", "--replace"
+    )
+    assert "gebieden die waarden verliezen: 4" in capsys.readouterr().out
+    assert values(setup.lbm) == before
+    call_command("import_indicators", partial, "--source", "leefbaarometer", "--year", "2022", "--merge")
+    assert values(setup.lbm)[("BU04530000", "lbm_afw")] == -0.07
+    assert values(setup.lbm)[("BU04530001", "lbm_afw")] == 0.064
 
 
 def test_command_into_an_organisation_source_as_its_editor(setup, recompute, capsys):

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from scores.importers import IndicatorFileError, read_indicator_file
+from scores.importers import AmbiguousNumber, IndicatorFileError, parse_number, read_indicator_file
 from scores.models import SourceKind
 
 FILES = Path(__file__).parent / "files"
@@ -279,3 +279,180 @@ def test_generic_file_of_another_year_only(tmp_path):
     with pytest.raises(IndicatorFileError) as exc:
         read_indicator_file(path, file_format=SourceKind.GENERIC, year=2022)
     assert "geen rijen van 2022" in exc.value.message
+
+
+# --- number styles: settled per column from all its values ----------------------------------
+
+KWB_HEADER = "gwb_code_10;regio;recs;a_inw;a_woning;p_wcorpw;p_hh_li\n"
+
+
+def kwb(tmp_path, body, header=KWB_HEADER):
+    return read_indicator_file(
+        write(tmp_path, "kwb.csv", header + body), file_format=SourceKind.CBS_KWB, year=2022
+    )
+
+
+def test_thousands_points_settled_by_decimal_commas_elsewhere_in_the_file(tmp_path):
+    # a_inw (68.500, 1.234, 950) and a_woning (31.250, 600, 410) settle nothing on their
+    # own; p_hh_li writes 7,4 and 12,5, so the file uses the decimal comma and every "."
+    # in it separates thousands.
+    parsed = kwb(
+        tmp_path,
+        "GM0453;Velsen;Gemeente;68.500;31.250;31;7,4\n"
+        "WK045300;Wijk 00 Centrum;Wijk;1.234;600;42;9\n"
+        "BU04530000;Dorpskern;Buurt;950;410;55;12,5\n",
+    )
+    assert parsed.errors == []
+    rows = by_code(parsed)
+    assert rows["GM0453"].values == {"a_inw": 68500.0, "a_woning": 31250.0, "p_wcorpw": 31.0, "p_hh_li": 7.4}
+    assert rows["WK045300"].values == {"a_inw": 1234.0, "a_woning": 600.0, "p_wcorpw": 42.0, "p_hh_li": 9.0}
+    assert rows["BU04530000"].values == {"a_inw": 950.0, "a_woning": 410.0, "p_wcorpw": 55.0, "p_hh_li": 12.5}
+
+
+def test_a_column_settles_itself_before_the_file(tmp_path):
+    # The Nederland row's 17.590.672 has two thousands groups, so a_inw uses the decimal
+    # comma even though p_hh_li (12.5) uses the decimal point: 68.500 is 68500 and
+    # 1.234 is 1234. The Nederland row itself is skipped but its value still counts.
+    parsed = kwb(
+        tmp_path,
+        "NL00;Nederland;Land;17.590.672;.;29;8.1\n"
+        "GM0453;Velsen;Gemeente;68.500;.;31;12.5\n"
+        "WK045300;Wijk 00 Centrum;Wijk;1.234;.;42;9\n",
+    )
+    assert parsed.errors == []
+    rows = by_code(parsed)
+    assert rows["GM0453"].values == {"a_inw": 68500.0, "p_wcorpw": 31.0, "p_hh_li": 12.5}
+    assert rows["WK045300"].values == {"a_inw": 1234.0, "p_wcorpw": 42.0, "p_hh_li": 9.0}
+
+
+def test_decimal_point_file_with_comma_thousands(tmp_path):
+    # Comma between columns, quoted "68,500": p_koopw's 52.5 settles the decimal point,
+    # so the comma separates thousands: 68500 and 12250.
+    parsed = kwb(
+        tmp_path,
+        'GM0453,Velsen,Gemeente,"68,500",52.5\nWK045300,Wijk 00 Centrum,Wijk,"12,250",40\n',
+        header="gwb_code_10,regio,recs,a_inw,p_koopw\n",
+    )
+    assert parsed.errors == []
+    rows = by_code(parsed)
+    assert rows["GM0453"].values == {"a_inw": 68500.0, "p_koopw": 52.5}
+    assert rows["WK045300"].values == {"a_inw": 12250.0, "p_koopw": 40.0}
+
+
+def test_a_value_that_reads_two_ways_is_a_row_error_naming_the_cell(tmp_path):
+    # Nothing in the file settles the style: every other value is whole.
+    parsed = kwb(
+        tmp_path,
+        "GM0453;Velsen;Gemeente;68.500;31.250;31;7\n"
+        "WK045300;Wijk 00 Centrum;Wijk;12.250;600;42;9\n"
+        "BU04530000;Dorpskern;Buurt;950;410;55;12\n",
+    )
+    errors = messages(parsed.errors)
+    assert [e[:2] for e in errors] == [(2, "GM0453"), (2, "GM0453"), (3, "WK045300")]
+    assert errors[0][2].startswith(
+        "Kolom a_inw: 68.500 kan 68500 betekenen (met de punt tussen de duizendtallen) "
+        "of 68,5 (met de punt als decimaalteken)"
+    )
+    assert errors[1][2].startswith("Kolom a_woning: 31.250 kan 31250 betekenen")
+    assert "of 31,25 (met de punt als decimaalteken)" in errors[1][2]
+    assert errors[2][2].startswith("Kolom a_inw: 12.250 kan 12250 betekenen")
+    # A row with an error is not kept; the service then stores nothing at all.
+    assert set(by_code(parsed)) == {"BU04530000"}
+
+
+def test_columns_of_both_styles_leave_an_unsettled_column_ambiguous(tmp_path):
+    # g_wozbag writes 312.5 (decimal point), p_hh_li 7,4 (decimal comma): the file does
+    # not settle a_inw, whose 68.500 is an error; the settled columns read as written.
+    parsed = kwb(
+        tmp_path,
+        "GM0453;Velsen;Gemeente;68.500;312.5;7,4\n",
+        header="gwb_code_10;regio;recs;a_inw;g_wozbag;p_hh_li\n",
+    )
+    errors = messages(parsed.errors)
+    assert len(errors) == 1 and errors[0][:2] == (2, "GM0453")
+    assert "Kolom a_inw: 68.500 kan 68500 betekenen" in errors[0][2]
+    parsed = kwb(
+        tmp_path,
+        "GM0453;Velsen;Gemeente;68500;312.5;7,4\n",
+        header="gwb_code_10;regio;recs;a_inw;g_wozbag;p_hh_li\n",
+    )
+    assert parsed.errors == []
+    assert by_code(parsed)["GM0453"].values == {"a_inw": 68500.0, "g_wozbag": 312.5, "p_hh_li": 7.4}
+
+
+def test_a_count_must_be_whole(tmp_path):
+    # 68,5 inhabitants and 410,5 dwellings are errors; 12,5 % is a value.
+    parsed = kwb(
+        tmp_path,
+        "GM0453;Velsen;Gemeente;68,5;31250;31;12,5\nWK045300;Wijk 00 Centrum;Wijk;1200;410,5;42;9,9\n",
+    )
+    errors = messages(parsed.errors)
+    assert errors == [
+        (2, "GM0453", "Kolom a_inw: 68,5 moet een geheel getal zijn, want het is een aantal."),
+        (3, "WK045300", "Kolom a_woning: 410,5 moet een geheel getal zijn, want het is een aantal."),
+    ]
+    parsed = kwb(tmp_path, "BU04530000;Dorpskern;Buurt;950;410;55;12,5\n")
+    assert parsed.errors == []
+    assert by_code(parsed)["BU04530000"].values["p_hh_li"] == 12.5
+
+
+def test_a_count_from_an_excel_number_must_be_whole(tmp_path):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["gwb_code_10", "recs", "a_inw", "p_wcorpw"])
+    sheet.append(["GM0453", "Gemeente", 68.5, 31.5])
+    path = tmp_path / "kwb.xlsx"
+    workbook.save(path)
+    parsed = read_indicator_file(path, file_format=SourceKind.CBS_KWB, year=2022)
+    assert messages(parsed.errors) == [
+        (2, "GM0453", "Kolom a_inw: 68,5 moet een geheel getal zijn, want het is een aantal.")
+    ]
+
+
+@pytest.mark.parametrize(
+    "text, decimal, expected",
+    [
+        ("1.234,5", None, 1234.5),
+        ("1,234.5", None, 1234.5),
+        ("1.234.567", None, 1234567.0),
+        ("1,234,567", None, 1234567.0),
+        ("0,125", None, 0.125),  # a thousands group never follows a leading 0
+        ("-0.101", None, -0.101),
+        ("68.500", ",", 68500.0),
+        ("68.500", ".", 68.5),
+        ("1,250", ",", 1.25),
+        ("1,250", ".", 1250.0),
+        ("950", None, 950.0),
+        (" 12 ", None, 12.0),
+        (".", None, None),
+        ("", None, None),
+    ],
+)
+def test_parse_number(text, decimal, expected):
+    assert parse_number(text, decimal=decimal) == expected
+
+
+@pytest.mark.parametrize("text", ["1,2,3", "12.34.5", "1.234,5.6", "abc", "-", "1e5", "nan", "1_000"])
+def test_parse_number_rejects(text):
+    with pytest.raises(ValueError):
+        parse_number(text, decimal=",")
+
+
+def test_parse_number_ambiguous_names_both_readings():
+    with pytest.raises(AmbiguousNumber) as exc:
+        parse_number("68.500")
+    assert (exc.value.as_thousands, exc.value.as_decimal) == ("68500", "68.500")
+
+
+def test_generic_value_column_is_settled_from_all_its_rows(tmp_path):
+    # 6,8 in another row (even of another year) settles the decimal comma: 1.250 is 1250.
+    path = write(
+        tmp_path,
+        "long.csv",
+        "code;jaar;indicator;waarde\nBU04530000;2022;a_inw;1.250\nBU04530000;2021;tevredenheid_buurt;6,8\n",
+    )
+    parsed = read_indicator_file(path, file_format=SourceKind.GENERIC, year=2022)
+    assert parsed.errors == []
+    assert by_code(parsed)["BU04530000"].values == {"a_inw": 1250.0}

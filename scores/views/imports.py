@@ -79,6 +79,7 @@ class ScoreImportCreateView(LoginRequiredMixin, ServiceFormMixin, FormView):
                 uploaded_file=data["file"],
                 year=data["year"],
                 dry_run=data["dry_run"],
+                mode=data["mode"],
             )
         except PermissionDenied as exc:
             # The source list only holds importable sources; rights may have changed since.

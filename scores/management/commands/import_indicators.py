@@ -3,7 +3,7 @@
 from django.core.management.base import CommandError
 
 from core.management.imports import ImportCommand
-from scores.models import Source, SourceKind
+from scores.models import ScoreImport, Source, SourceKind
 from scores.services.catalogue import catalogue_install
 from scores.services.imports import score_import_file
 
@@ -36,9 +36,26 @@ class Command(ImportCommand):
             help="naam of nummer van de bron (standaard de open bron van die vorm; "
             "verplicht voor aedes-veerkracht en generic)",
         )
+        mode = parser.add_mutually_exclusive_group()
+        mode.add_argument(
+            "--merge",
+            dest="mode",
+            action="store_const",
+            const=ScoreImport.Mode.MERGE,
+            help="werk de gebieden in het bestand bij en houd de andere gebieden van de bron en het jaar",
+        )
+        mode.add_argument(
+            "--replace",
+            dest="mode",
+            action="store_const",
+            const=ScoreImport.Mode.REPLACE,
+            help="het bestand is de hele stand van de bron voor dat jaar: gebieden die er niet in staan "
+            "verliezen hun waarden van de indicatoren in het bestand",
+        )
+        parser.set_defaults(mode=ScoreImport.Mode.CHECK)
         super().add_arguments(parser)
 
-    def run_import(self, *, actor, path, dry_run, progress, file_format, year, into, **options):
+    def run_import(self, *, actor, path, dry_run, progress, file_format, year, into, mode, **options):
         source = self._source(file_format, into)
         return score_import_file(
             actor=actor,
@@ -47,6 +64,7 @@ class Command(ImportCommand):
             file_format=file_format,
             year=year,
             dry_run=dry_run,
+            mode=mode,
             stdout=progress,
         )
 
@@ -71,5 +89,6 @@ class Command(ImportCommand):
     def counts(self, job):
         return (
             f"rijen gelezen: {job.rows_read}, overgeslagen: {job.rows_skipped}, "
-            f"waarden: {job.values_written}, scores: {job.scores_written}"
+            f"waarden: {job.values_written}, scores: {job.scores_written}, "
+            f"gebieden die waarden verliezen: {job.areas_removed}"
         )
