@@ -203,6 +203,8 @@ SIGNAL_COLORS = (
     "#f46d43",
     "#d73027",
 )
+# Both rising: the strongest signal.
+SIGNAL_BOTH_RISING = 9
 SIGNAL_CLASSES = [
     {
         "value": 3 * v + n + 1,

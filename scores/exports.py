@@ -23,7 +23,8 @@ def headers(table: MapTable) -> list[str]:
     columns = [_("Code"), _("Naam"), _("Ligt in"), _("Jaar")]
     if table.is_signal:
         # The signal's cell number means nothing on its own: the file gives the two
-        # changes it crosses, the year they are measured from and the signal's name.
+        # changes it crosses, the year they are measured from, the signal's name and
+        # whether the area entered that cell since the previous measurement.
         return [
             *columns,
             _("Vergeleken met jaar"),
@@ -31,6 +32,7 @@ def headers(table: MapTable) -> list[str]:
             _("Verandering overlast"),
             _("Signaal (vak 1–9)"),
             _("Signaal"),
+            _("Nieuw in dit vak"),
             _("Geen gegevens omdat"),
         ]
     if table.kind == "change":
@@ -56,6 +58,8 @@ def export_row(table: MapTable, row, fmt: str = "csv") -> list:
             _number(row.nuisance, 2, fmt),
             row.score_class if row.score_class is not None else "",
             safe_text(row.label) if row.score_class is not None else "",
+            # Empty without a cell; "nee" also for an area without a previous measurement.
+            (_("ja") if row.new_in_cell else _("nee")) if row.score_class is not None else "",
             safe_text(row.no_data_reason),
         ]
     if table.kind == "change":

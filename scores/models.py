@@ -368,6 +368,25 @@ class Score(models.Model):
     def __str__(self):
         return f"{self.model_id} {self.area_id}: {self.value} ({self.score_class})"
 
+    @staticmethod
+    def entered_cell(*, model_kind: str, score_class: int | None, previous_class: int | None) -> bool:
+        """Whether a signal score is new in its cell: the area is in a signal cell now and
+        was in another one at the model's previous measurement. An area without a
+        previous signal (the model's first measurement, or no signal then) is not new:
+        nothing says it was elsewhere before. Other kinds of model have no cells."""
+        return (
+            model_kind == ScoreModel.Kind.SIGNAL
+            and score_class is not None
+            and previous_class is not None
+            and score_class != previous_class
+        )
+
+    @property
+    def new_in_cell(self) -> bool:
+        return Score.entered_cell(
+            model_kind=self.model.kind, score_class=self.score_class, previous_class=self.previous_class
+        )
+
     @classmethod
     def access_q(cls, user, action):
         if action == "view":

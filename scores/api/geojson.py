@@ -1,6 +1,7 @@
 """The scored map: the area GeoJSON of ``areas`` with the score (or indicator value) of
-every area joined in as properties: ``value``, ``class``, ``label``, ``color``, ``trend``
-and, with ``compare``, ``change``.
+every area joined in as properties: ``value``, ``class``, ``label``, ``color``, ``trend``,
+``new_in_cell`` (signal maps: in another cell than at the previous measurement) and, with
+``compare``, ``change``.
 
 The body is built from the same ``MapTable`` as the page's table and export, kept gzipped
 in process memory and the cache under a key holding the boundary map version, the scores
@@ -32,8 +33,9 @@ from rest_framework.views import APIView
 
 from areas import selectors as area_selectors
 from areas.api.views import GeoJSONRenderer, MapBearer, _signed_user_id, map_response, parse_map_query
+from scores import catalogue
 from scores.forms.maps import parse_breaks
-from scores.models import Indicator, ScoreModel
+from scores.models import Indicator, Score, ScoreModel
 from scores.selectors import maps
 from scores.versions import data_version
 
@@ -196,8 +198,13 @@ def clear_memory() -> None:
     _open_answers.clear()
 
 
+# Raised when the properties of a feature change (2: ``new_in_cell``), so that bodies
+# cached in the old form are not served after an upgrade.
+BODY_FORMAT = 2
+
+
 def _key(query: ScoredQuery, version) -> str:
-    return "scores:geojson:" + area_selectors.map_etag(query.map, version).strip('"')
+    return f"scores:geojson:v{BODY_FORMAT}:" + area_selectors.map_etag(query.map, version).strip('"')
 
 
 def scored_geojson_cached(*, query: ScoredQuery, version) -> area_selectors.MapBody | None:
@@ -244,6 +251,7 @@ def build_scored_collection(features, rows_by_code, *, compare: bool, decimals: 
                 '"label":' + _string(row.label),
                 '"color":' + _string(row.color),
                 '"trend":' + _number(row.trend, decimals),
+                '"new_in_cell":' + ("true" if row.new_in_cell else "false"),
             ]
             if compare:
                 props += [
@@ -298,6 +306,69 @@ def scored_geojson(*, user, subject, query: ScoredQuery, version) -> area_select
     body = area_selectors.MapBody(gzipped, area_selectors.map_etag(mq, version), version.last_modified, count)
     _local.put(key, body)
     return body
+
+
+# Building maps ahead: after a recomputation the maps people open first are built in the
+# background, so the first person to look does not wait for them.
+
+
+class _SignedInReader:
+    """Who the background build reads as: signed in, in no organisation and without
+    admin rights, so it sees of an open model exactly what every signed-in person sees.
+    Open maps only: a licensed map is built for the people it is shared with."""
+
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+    is_platform_admin = False
+    is_superuser = False
+    pk = id = 0
+
+
+# The view a map page opens on: buurten of the newest year, of the whole country (one
+# band) or of one gemeente, which the page fits at the regional or the city zoom.
+WARM_LEVEL = "buurt"
+WARM_GEMEENTE_BANDS = ("regio", "stad")
+
+
+def open_maps_warm(*, model_ids: list[int] | None = None, years: list[int] | None = None) -> int:
+    """Build and cache the buurt maps of the open active models (``model_ids``; all when
+    None) as a map page first asks for them: national and for every gemeente with scores,
+    of the newest year of each model and of ``years`` (the years just recomputed; all
+    years when None). Newest year and the default model first, so a time limit cuts off
+    the least looked at. Maps already cached are left alone. Returns the maps built."""
+    reader = _SignedInReader()
+    models = ScoreModel.objects.filter(Q(source__isnull=True) | Q(source__is_licensed=False), is_active=True)
+    if model_ids is not None:
+        models = models.filter(pk__in=model_ids)
+    models = sorted(models, key=lambda m: (m.key != catalogue.VEERKRACHT_INDEX.key, m.pk))
+    work = []
+    for order, model in enumerate(models):
+        known = maps.model_years(user=reader, model=model)
+        wanted = set(known if years is None else set(years) & set(known)) | set(known[:1])
+        work += [(-year, order, model) for year in wanted]
+    built = 0
+    for minus_year, _order, model in sorted(work, key=lambda w: w[:2]):
+        year = -minus_year
+        queries = [area_selectors.MapQuery(year=year, level=WARM_LEVEL, band="land")]
+        gemeenten = (
+            Score.objects.filter(model=model, year=year, area__kind=WARM_LEVEL)
+            .order_by("area__gemeente_code")
+            .values_list("area__gemeente_code", flat=True)
+            .distinct()
+        )
+        queries += [
+            area_selectors.MapQuery(year=year, level=WARM_LEVEL, band=band, gemeente=code)
+            for code in gemeenten
+            for band in WARM_GEMEENTE_BANDS
+        ]
+        for map_query in queries:
+            query = ScoredQuery(map=map_query, kind=MODEL, key=model.key)
+            version = scored_version(query)
+            if scored_geojson_cached(query=query, version=version) is None:
+                scored_geojson(user=reader, subject=model, query=query, version=version)
+                built += 1
+    return built
 
 
 class ScoredMapView(APIView):

@@ -243,6 +243,13 @@ class ScoreSerializer(serializers.ModelSerializer):
     model = serializers.SlugRelatedField(slug_field="key", read_only=True)
     area = serializers.SerializerMethodField()
     class_label = serializers.SerializerMethodField()
+    new_in_cell = serializers.BooleanField(
+        read_only=True,
+        help_text=_(
+            "Signaaltypologie: het gebied staat in een ander vak dan bij de vorige meting. "
+            "Onwaar bij de eerste meting en bij andere modellen."
+        ),
+    )
 
     class Meta:
         model = Score
@@ -257,6 +264,7 @@ class ScoreSerializer(serializers.ModelSerializer):
             "trend",
             "previous_year",
             "previous_class",
+            "new_in_cell",
             "contributions",
             "is_aggregated",
             "no_data_reason",

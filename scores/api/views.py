@@ -281,6 +281,7 @@ class ScoreViewSet(RestrictedReadOnlyViewSet):
             "no_data_reason",
             "model__id",
             "model__key",
+            "model__kind",
             "model__classes",
             *AREA_FIELDS,
         )

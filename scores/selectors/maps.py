@@ -123,6 +123,8 @@ class LegendEntry:
     label: str
     color: str
     count: int = 0
+    # Signal maps: how many of ``count`` entered this cell since the previous measurement.
+    new: int = 0
 
 
 def ramp(n: int, direction: str = Direction.NEUTRAL) -> list[str]:
@@ -280,6 +282,14 @@ class Row:
     vulnerability: float | None = None
     nuisance: float | None = None
     compared_year: int | None = None
+    # Signal typology: the area is in a cell it was not in at the previous measurement
+    # (``Score.entered_cell``).
+    new_in_cell: bool = False
+
+    @property
+    def new_both_rising(self) -> bool:
+        """New in the strongest signal, which the interface makes stand out."""
+        return self.new_in_cell and self.score_class == catalogue.SIGNAL_BOTH_RISING
 
 
 @dataclass
@@ -291,6 +301,11 @@ class SignalCell:
     color: str
     count: int
     nuisance: str
+    new: int = 0
+
+    @property
+    def is_both_rising(self) -> bool:
+        return self.value == catalogue.SIGNAL_BOTH_RISING
 
 
 @dataclass
@@ -378,9 +393,14 @@ def _rows(area_qs) -> list[Row]:
 
 def _legend(rows, classes) -> list[LegendEntry]:
     counts: dict[int | None, int] = {}
+    new: dict[int | None, int] = {}
     for row in rows:
         counts[row.score_class] = counts.get(row.score_class, 0) + 1
-    legend = [LegendEntry(c.value, c.label, c.color, counts.get(c.value, 0)) for c in classes]
+        if row.new_in_cell:
+            new[row.score_class] = new.get(row.score_class, 0) + 1
+    legend = [
+        LegendEntry(c.value, c.label, c.color, counts.get(c.value, 0), new.get(c.value, 0)) for c in classes
+    ]
     known = {c.value for c in classes}
     missing = sum(n for value, n in counts.items() if value not in known)
     if missing:
@@ -412,6 +432,7 @@ def signal_grid(legend: list[LegendEntry]) -> list[SignalRow]:
                     entry.color if entry else NO_DATA_COLOR,
                     entry.count if entry else 0,
                     nuisance,
+                    entry.new if entry else 0,
                 )
             )
         rows.append(SignalRow(vulnerability, cells))
@@ -449,7 +470,7 @@ def score_table(*, user, model: ScoreModel, year: int, level: str, gemeente="", 
     # are read on the area page only.
     columns = ["area_id", "value", "score_class", "trend", "no_data_reason"]
     if is_signal:
-        columns.append("contributions")
+        columns += ["contributions", "previous_class"]
     scores = {
         area_id: rest
         for area_id, *rest in Score.objects.restrict(user, "view")
@@ -466,6 +487,11 @@ def score_table(*, user, model: ScoreModel, year: int, level: str, gemeente="", 
             if is_signal:
                 row.vulnerability, row.nuisance, row.compared_year = signal_changes(found[4])
         _apply_class(row, by_value)
+        if found and is_signal:
+            # After ``_apply_class``: a cell the model does not know is no cell to be new in.
+            row.new_in_cell = Score.entered_cell(
+                model_kind=model.kind, score_class=row.score_class, previous_class=found[5]
+            )
     return MapTable("model", model, year, level, rows, classes, _legend(rows, classes), decimals=2, unit="")
 
 
@@ -506,6 +532,8 @@ def change_table(
     classes = change_classes(breaks, decimals=2, higher_is_better=model.higher_is_better)
     by_value = {c.value: c for c in classes}
     for row in table.rows:
+        # The classes of a change map are changes, not signal cells.
+        row.new_in_cell = False
         if row.change is None:
             row.score_class, row.label, row.color = None, _("geen vergelijking"), NO_DATA_COLOR
             if row.value is None and row.no_data_reason:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from django.db.models import F, Q
 
 from areas.models import Area, AreaKind
+from scores import catalogue
 from scores.models import Score, ScoreModel
 from scores.selectors.maps import ClassDef, licence_note, model_classes, model_list, signal_changes
 
@@ -58,6 +59,20 @@ class AreaModelScore:
     @property
     def is_signal(self) -> bool:
         return self.model.kind == ScoreModel.Kind.SIGNAL
+
+    @property
+    def new_in_cell(self) -> bool:
+        """Signal typology: the area is in a cell it was not in at the previous
+        measurement (``Score.entered_cell``)."""
+        return Score.entered_cell(
+            model_kind=self.model.kind,
+            score_class=self.score_class.value if self.score_class else None,
+            previous_class=self.previous_class.value if self.previous_class else None,
+        )
+
+    @property
+    def new_both_rising(self) -> bool:
+        return self.new_in_cell and self.score_class.value == catalogue.SIGNAL_BOTH_RISING
 
     @property
     def class_change(self) -> int | None:

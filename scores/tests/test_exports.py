@@ -76,12 +76,14 @@ def test_signal_export_gives_the_two_changes_the_compared_year_and_the_signal(cl
         "Verandering overlast",
         "Signaal (vak 1–9)",
         "Signaal",
+        "Nieuw in dit vak",
         "Geen gegevens omdat",
     ]
     dorp = next(r for r in rows if r[0] == "BU04530000")
-    assert dorp[3:9] == ["2023", "2022", "0.60", "0.80", "9", "kwetsbaarheid stijgt, overlast stijgt"]
+    # No previous signal is stored for Dorpskern, so it is not new in its cell.
+    assert dorp[3:10] == ["2023", "2022", "0.60", "0.80", "9", "kwetsbaarheid stijgt, overlast stijgt", "nee"]
     kriemhilde = next(r for r in rows if r[0] == "BU04530002")
-    assert kriemhilde[4:9] == ["", "", "", "", ""]
+    assert kriemhilde[4:10] == ["", "", "", "", "", ""]
     book = openpyxl.load_workbook(
         io.BytesIO(
             client.get(_url("kaart=model:signalen&jaar=2023&niveau=buurt&gemeente=GM0453", "xlsx")).content
