@@ -1,22 +1,17 @@
 """How the agreements show numbers and short texts: one rule for pages, the PDF report and
 mails, so an amount or a minus sign looks the same wherever it appears."""
 
-from django.template.defaultfilters import floatformat
+from core.templatetags.wijkkoers import number
 
-# One minus sign for every number the agreements show: the typographic minus, as the
-# score pages use, not the hyphen.
-MINUS = "\u2212"
 # Units that mean an amount of money: the amount is shown as "€ 45.000".
 EURO_UNITS = frozenset({"€", "eur", "euro", "euro's", "euros"})
 
 
 def format_number(value) -> str:
     """A number in the active language with thousands grouped and at most two decimals,
-    the decimals only when it has them: 45.000, 45.000,50, −12,5 in Dutch."""
-    if value is None or value == "":
-        return ""
-    text = floatformat(value, "-2g")
-    return MINUS + text[1:] if text.startswith("-") else text
+    the decimals only when it has them: 45.000, 45.000,50, −12,5 in Dutch (the product's
+    ``number`` filter)."""
+    return number(value, -2)
 
 
 def is_euro(unit: str) -> bool:

@@ -11,9 +11,10 @@ from django.urls import reverse
 from django.utils import translation
 
 from agreements import services
-from agreements.formatting import MINUS, format_amount, format_number, format_quantity
+from agreements.formatting import format_amount, format_number, format_quantity
 from agreements.models import MonitoringReport, Theme
 from agreements.tests.test_services import add_commitment, make_agreement, sign_all, to_negotiation
+from core.templatetags.wijkkoers import MINUS
 
 CSS = Path(__file__).resolve().parent.parent / "static" / "agreements" / "agreements.css"
 NBSP = "\u00a0"
