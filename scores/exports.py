@@ -39,7 +39,7 @@ def headers(table: MapTable) -> list[str]:
         columns += [_("Score %(year)s") % {"year": table.compare}, _("Score %(year)s") % {"year": table.year}]
         columns += [_("Verandering"), _("Opnieuw ingedeeld")]
     elif table.kind == "model":
-        columns += [_("Score"), _("Klasse"), _("Verandering sinds vorige meting")]
+        columns += [_("Score"), _("Klasse"), _("Verandering sinds vorige meting"), _("Grens gewijzigd")]
     else:
         unit = f" ({table.unit})" if table.unit else ""
         columns += [_("Waarde") + unit, _("Klasse")]
@@ -74,6 +74,8 @@ def export_row(table: MapTable, row, fmt: str = "csv") -> list:
             _number(row.value, decimals, fmt),
             row.score_class if row.score_class is not None else "",
             _number(row.trend, decimals, fmt),
+            # Only said of a change: without one no boundary change is compared across.
+            (_("ja") if row.boundary_changed else _("nee")) if row.trend is not None else "",
         ]
     else:
         values += [_number(row.value, decimals, fmt), row.score_class if row.score_class is not None else ""]

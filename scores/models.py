@@ -349,6 +349,10 @@ class Score(models.Model):
     trend = models.FloatField(_("verandering"), null=True, blank=True)
     previous_year = models.PositiveSmallIntegerField(null=True, blank=True)
     previous_class = models.SmallIntegerField(null=True, blank=True)
+    # The area kept its code but its shape changed since that measurement, so the trend
+    # compares it with the land it covers now, through the overlaps ("grens gewijzigd").
+    # A database default too: the importers write scores with COPY and leave it out.
+    boundary_changed = models.BooleanField(_("grens gewijzigd"), default=False, db_default=False)
     # Index: what each indicator added ({key: {"z": .., "weight": .., "contribution": ..}});
     # signal: the two trends.
     contributions = models.JSONField(null=True, blank=True)

@@ -250,6 +250,13 @@ class ScoreSerializer(serializers.ModelSerializer):
             "Onwaar bij de eerste meting en bij andere modellen."
         ),
     )
+    boundary_changed = serializers.BooleanField(
+        read_only=True,
+        help_text=_(
+            "Grens gewijzigd: het gebied hield zijn code, maar zijn grens veranderde sinds de "
+            "vorige meting; de verandering vergelijkt met de overlappende gebieden van toen."
+        ),
+    )
 
     class Meta:
         model = Score
@@ -265,6 +272,7 @@ class ScoreSerializer(serializers.ModelSerializer):
             "previous_year",
             "previous_class",
             "new_in_cell",
+            "boundary_changed",
             "contributions",
             "is_aggregated",
             "no_data_reason",

@@ -276,6 +276,7 @@ class ScoreViewSet(RestrictedReadOnlyViewSet):
             "trend",
             "previous_year",
             "previous_class",
+            "boundary_changed",
             "contributions",
             "is_aggregated",
             "no_data_reason",

@@ -271,6 +271,8 @@ class Row:
     label: str = ""
     color: str = NO_DATA_COLOR
     trend: float | None = None
+    # The trend compares with the land the area covers now (``Score.boundary_changed``).
+    boundary_changed: bool = False
     no_data_reason: str = ""
     # Change maps: the value in the earlier year, the change, and whether the area was
     # redrawn in between (followed through the overlaps).
@@ -468,7 +470,7 @@ def score_table(*, user, model: ScoreModel, year: int, level: str, gemeente="", 
     is_signal = model.kind == ScoreModel.Kind.SIGNAL
     # Only a signal's contributions are shown in the table (its two changes); an index's
     # are read on the area page only.
-    columns = ["area_id", "value", "score_class", "trend", "no_data_reason"]
+    columns = ["area_id", "value", "score_class", "trend", "no_data_reason", "boundary_changed"]
     if is_signal:
         columns += ["contributions", "previous_class"]
     scores = {
@@ -482,15 +484,15 @@ def score_table(*, user, model: ScoreModel, year: int, level: str, gemeente="", 
     for row in rows:
         found = scores.get(row.area_id)
         if found:
-            row.value, row.score_class, row.trend, reason = found[:4]
+            row.value, row.score_class, row.trend, reason, row.boundary_changed = found[:5]
             row.no_data_reason = catalogue.no_data_text(reason)
             if is_signal:
-                row.vulnerability, row.nuisance, row.compared_year = signal_changes(found[4])
+                row.vulnerability, row.nuisance, row.compared_year = signal_changes(found[5])
         _apply_class(row, by_value)
         if found and is_signal:
             # After ``_apply_class``: a cell the model does not know is no cell to be new in.
             row.new_in_cell = Score.entered_cell(
-                model_kind=model.kind, score_class=row.score_class, previous_class=found[5]
+                model_kind=model.kind, score_class=row.score_class, previous_class=found[6]
             )
     return MapTable("model", model, year, level, rows, classes, _legend(rows, classes), decimals=2, unit="")
 

@@ -48,6 +48,8 @@ class AreaModelScore:
     trend: float | None = None
     previous_year: int | None = None
     previous_class: ClassDef | None = None
+    # The trend compares with the land the area covers now: its boundary changed.
+    boundary_changed: bool = False
     # Signal typology: the two changes it crosses and the year they are measured from.
     vulnerability: float | None = None
     nuisance: float | None = None
@@ -120,12 +122,13 @@ def area_model_scores(*, user, area: Area) -> list[AreaModelScore]:
             "trend",
             "previous_year",
             "previous_class",
+            "boundary_changed",
             "contributions",
         )
     )
     latest: dict[int, AreaModelScore] = {}
     classes = {pk: {c.value: c for c in model_classes(m)} for pk, m in models.items()}
-    for model_id, year, area_id, value, score_class, trend, prev_year, prev_class, contrib in rows:
+    for model_id, year, area_id, value, score_class, trend, prev_year, prev_class, changed, contrib in rows:
         if model_id in latest:
             continue  # an earlier year of a model already found
         by_value = classes[model_id]
@@ -138,6 +141,7 @@ def area_model_scores(*, user, area: Area) -> list[AreaModelScore]:
             trend=trend,
             previous_year=prev_year,
             previous_class=by_value.get(prev_class),
+            boundary_changed=changed,
             note=licence_note(models[model_id]),
         )
         if found.is_signal:

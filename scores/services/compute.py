@@ -45,7 +45,7 @@ from django.utils import timezone
 from areas.models import AreaKind
 from scores import catalogue, versions
 from scores.models import Direction, Indicator, ModelIndicator, Score, ScoreImport, ScoreModel, Source
-from scores.selectors.lineage import predecessor_weights
+from scores.selectors.lineage import area_lineage
 from scores.services.catalogue import dwellings_indicator, inhabitants_indicator
 
 logger = logging.getLogger(__name__)
@@ -186,6 +186,9 @@ class _Rows:
     trend: np.ndarray | None = None
     previous_year: np.ndarray | None = None
     previous_class: np.ndarray | None = None
+    # The area kept its code but was redrawn, so its previous measurement is that of the
+    # land it covers now (``scores.selectors.lineage.REDRAWN_SHARE``): "grens gewijzigd".
+    boundary_changed: np.ndarray | None = None
 
     @classmethod
     def empty(cls):
@@ -216,6 +219,7 @@ class _Data:
         self._areas: dict[int, _Areas] = {}
         self._values: dict[tuple[int, int], np.ndarray] = {}
         self._lineage: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._redrawn: dict[tuple[int, int], np.ndarray] = {}
         self.inhabitants = inhabitants_indicator()
         self.dwellings = dwellings_indicator()
 
@@ -301,13 +305,18 @@ class _Data:
         return np.nan_to_num(np.clip(raw, 0, None), nan=0.0)
 
     def lineage(self, year_to: int, year_from: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """predecessor_weights as arrays of (index in year_to, index in year_from, weight)."""
+        """area_lineage as arrays of (index in year_to, index in year_from, weight)."""
         key = (year_to, year_from)
         if key not in self._lineage:
             to_areas, from_areas = self.areas(year_to), self.areas(year_from)
+            lineage = area_lineage(year_to=year_to, year_from=year_from)
+            redrawn = np.zeros(len(to_areas.ids), dtype=bool)
+            pos = to_areas.index(np.array(sorted(lineage.redrawn), dtype=np.int64))
+            redrawn[pos[pos >= 0]] = True
+            self._redrawn[key] = redrawn
             pairs = [
                 (to_pk, from_pk, weight)
-                for to_pk, parts in predecessor_weights(year_to=year_to, year_from=year_from).items()
+                for to_pk, parts in lineage.weights.items()
                 for from_pk, weight in parts
             ]
             arr = np.array(pairs, dtype=np.float64).reshape(len(pairs), 3)
@@ -316,6 +325,24 @@ class _Data:
             keep = (to_idx >= 0) & (from_idx >= 0)
             self._lineage[key] = (to_idx[keep], from_idx[keep], arr[keep, 2])
         return self._lineage[key]
+
+    def redrawn(self, year_to: int, year_from: int) -> np.ndarray:
+        """Per area of ``year_to``: kept its code but was redrawn since ``year_from``."""
+        self.lineage(year_to, year_from)
+        return self._redrawn[(year_to, year_from)]
+
+    def carry_agreed(self, year_to: int, year_from: int, column_from: np.ndarray) -> np.ndarray:
+        """Like ``carry_back`` for labels that have no mean (signal cells): the label of an
+        area's predecessors when all of them that have one agree, else NaN."""
+        to_idx, from_idx, _weight = self.lineage(year_to, year_from)
+        size = len(self.areas(year_to).ids)
+        values = column_from[from_idx]
+        ok = ~np.isnan(values)
+        low = np.full(size, np.inf)
+        high = np.full(size, -np.inf)
+        np.minimum.at(low, to_idx[ok], values[ok])
+        np.maximum.at(high, to_idx[ok], values[ok])
+        return np.where(np.isfinite(low) & (low == high), low, np.nan)
 
     def carry_back(self, year_to: int, year_from: int, column_from: np.ndarray) -> np.ndarray:
         """A column over the areas of ``year_from`` followed to the areas of ``year_to``:
@@ -645,12 +672,18 @@ def _published_year(data: _Data, model: ScoreModel, year: int, published: np.nda
 # --------------------------------------------------------------------------- trends
 
 
-def _set_trends(data: _Data, rows: _Rows, year: int, previous: int | None, before: _Rows | None) -> None:
-    """Trend of every row against the model's previous measurement ``previous``."""
+def _set_trends(
+    data: _Data, model: ScoreModel, rows: _Rows, year: int, previous: int | None, before: _Rows | None
+) -> None:
+    """Trend of every row against the model's previous measurement ``previous``, followed
+    through the lineage where the area is new or redrawn (``boundary_changed``). A signal
+    cell is a label, not a number: the previous cell of such an area is its predecessors'
+    cell when they agree, else none (so the area is not "nieuw in dit vak")."""
     n = len(rows)
     rows.trend = np.full(n, np.nan)
     rows.previous_year = np.full(n, np.nan)
     rows.previous_class = np.full(n, np.nan)
+    rows.boundary_changed = np.zeros(n, dtype=bool)
     if previous is None or before is None or not len(before) or not n:
         return
     before_areas = data.areas(previous)
@@ -661,15 +694,18 @@ def _set_trends(data: _Data, rows: _Rows, year: int, previous: int | None, befor
     value_then[pos[ok]] = before.value[ok]
     class_then[pos[ok]] = before.score_class[ok]
     carried_value = data.carry_back(year, previous, value_then)
-    carried_class = data.carry_back(year, previous, class_then)
+    carry_class = data.carry_agreed if model.kind == ScoreModel.Kind.SIGNAL else data.carry_back
+    carried_class = carry_class(year, previous, class_then)
     here = data.areas(year).index(rows.area_ids)
     found = here >= 0
-    prev_value = np.where(found, carried_value[np.where(found, here, 0)], np.nan)
-    prev_class = np.where(found, carried_class[np.where(found, here, 0)], np.nan)
+    at = np.where(found, here, 0)
+    prev_value = np.where(found, carried_value[at], np.nan)
+    prev_class = np.where(found, carried_class[at], np.nan)
     rows.trend = np.round(rows.value - prev_value, DECIMALS)
     measured = ~np.isnan(prev_value) | ~np.isnan(prev_class)
     rows.previous_year = np.where(measured, float(previous), np.nan)
     rows.previous_class = _round_half_up(prev_class)
+    rows.boundary_changed = found & data.redrawn(year, previous)[at] & measured
 
 
 # --------------------------------------------------------------------------- writing
@@ -685,13 +721,14 @@ def _null_int(x) -> str:
 
 def _copy_text(model: ScoreModel, year: int, rows: _Rows) -> str:
     lines = []
-    for area_id, value, cls, trend, prev_year, prev_class, contribution, aggregated, reason in zip(
+    for area_id, value, cls, trend, prev_year, prev_class, changed, contribution, aggregated, reason in zip(
         rows.area_ids.tolist(),
         rows.value.tolist(),
         rows.score_class.tolist(),
         rows.trend.tolist(),
         rows.previous_year.tolist(),
         rows.previous_class.tolist(),
+        rows.boundary_changed.tolist(),
         rows.contributions,
         rows.is_aggregated.tolist(),
         rows.reasons,
@@ -700,7 +737,7 @@ def _copy_text(model: ScoreModel, year: int, rows: _Rows) -> str:
         contribution = "\\N" if contribution is None else contribution.replace("\\", "\\\\")
         lines.append(
             f"{model.pk}\t{area_id}\t{year}\t{_null(value)}\t{_null_int(cls)}\t{_null(trend)}\t"
-            f"{_null_int(prev_year)}\t{_null_int(prev_class)}\t{contribution}\t"
+            f"{_null_int(prev_year)}\t{_null_int(prev_class)}\t{'t' if changed else 'f'}\t{contribution}\t"
             f"{'t' if aggregated else 'f'}\t{reason}\n"
         )
     return "".join(lines)
@@ -708,7 +745,7 @@ def _copy_text(model: ScoreModel, year: int, rows: _Rows) -> str:
 
 _COLUMNS = (
     "model_id, area_id, year, value, score_class, trend, previous_year, previous_class, "
-    "contributions, is_aggregated, no_data_reason"
+    "boundary_changed, contributions, is_aggregated, no_data_reason"
 )
 
 
@@ -737,6 +774,7 @@ def _insert(model: ScoreModel, new: dict[int, _Rows]) -> int:
                     trend=_none(rows.trend[i]),
                     previous_year=_none_int(rows.previous_year[i]),
                     previous_class=_none_int(rows.previous_class[i]),
+                    boundary_changed=bool(rows.boundary_changed[i]),
                     contributions=None
                     if rows.contributions[i] is None
                     else json.loads(rows.contributions[i]),
@@ -759,23 +797,28 @@ def _none_int(x):
 
 
 def _update_trends(model: ScoreModel, changes: list[tuple]) -> None:
-    """Set trend, previous_year and previous_class of rows that stay (published rows, and
-    the measurement after a recomputed year). ``changes``: (area id, trend, year, class)."""
+    """Set trend, previous_year, previous_class and boundary_changed of rows that stay
+    (published rows, and the measurement after a recomputed year). ``changes``: (area id,
+    trend, year, class, boundary changed)."""
     if not changes:
         return
     if _is_postgres():
         with connection.cursor() as cursor:
             cursor.execute(
                 "CREATE TEMP TABLE score_trend_update (area_id bigint, trend float8, "
-                "previous_year int, previous_class int) ON COMMIT DROP"
+                "previous_year int, previous_class int, boundary_changed boolean) ON COMMIT DROP"
             )
             with cursor.cursor.copy("COPY score_trend_update FROM STDIN") as copy:
                 copy.write(
-                    "".join(f"{a}\t{_null(t)}\t{_null_int(y)}\t{_null_int(c)}\n" for a, t, y, c in changes)
+                    "".join(
+                        f"{a}\t{_null(t)}\t{_null_int(y)}\t{_null_int(c)}\t{'t' if b else 'f'}\n"
+                        for a, t, y, c, b in changes
+                    )
                 )
             cursor.execute(
                 "UPDATE scores_score s SET trend = u.trend, previous_year = u.previous_year, "
-                "previous_class = u.previous_class FROM score_trend_update u "
+                "previous_class = u.previous_class, boundary_changed = u.boundary_changed "
+                "FROM score_trend_update u "
                 "WHERE s.model_id = %s AND s.area_id = u.area_id",
                 [model.pk],
             )
@@ -783,9 +826,9 @@ def _update_trends(model: ScoreModel, changes: list[tuple]) -> None:
         return
     with connection.cursor() as cursor:
         cursor.executemany(
-            "UPDATE scores_score SET trend = %s, previous_year = %s, previous_class = %s "
-            "WHERE model_id = %s AND area_id = %s",
-            [(_none(t), _none_int(y), _none_int(c), model.pk, a) for a, t, y, c in changes],
+            "UPDATE scores_score SET trend = %s, previous_year = %s, previous_class = %s, "
+            "boundary_changed = %s WHERE model_id = %s AND area_id = %s",
+            [(_none(t), _none_int(y), _none_int(c), bool(b), model.pk, a) for a, t, y, c, b in changes],
         )
 
 
@@ -794,7 +837,8 @@ def _update_trends(model: ScoreModel, changes: list[tuple]) -> None:
 
 def _stored(model: ScoreModel, years: set[int]) -> dict[int, np.ndarray]:
     """The model's rows that stay: of other years, and the published rows of ``years``.
-    Columns: area id, value, class, trend, previous year, previous class, is_aggregated."""
+    Columns: area id, value, class, trend, previous year, previous class, is_aggregated,
+    boundary_changed."""
     placeholders = ", ".join(["%s"] * len(years)) or "NULL"
     keep_published = "OR NOT is_aggregated" if model.kind == ScoreModel.Kind.PUBLISHED else ""
     data = _fetch(
@@ -803,10 +847,11 @@ def _stored(model: ScoreModel, years: set[int]) -> dict[int, np.ndarray]:
             f"COALESCE({column}::float8, {_nan_sql()})"
             for column in ("value", "score_class", "trend", "previous_year", "previous_class")
         )
-        + ", (CASE WHEN is_aggregated THEN 1 ELSE 0 END)::int8 "
+        + ", (CASE WHEN is_aggregated THEN 1 ELSE 0 END)::int8"
+        ", (CASE WHEN boundary_changed THEN 1 ELSE 0 END)::int8 "
         f"FROM scores_score WHERE model_id = %s AND (year NOT IN ({placeholders}) {keep_published})",
         [model.pk, *sorted(years)],
-        "iifffffi",
+        "iifffffii",
     )
     out: dict[int, np.ndarray] = {}
     if not len(data):
@@ -885,7 +930,7 @@ def _recompute_model(data: _Data, model: ScoreModel, years: set[int]) -> int:
     # may have changed: published rows of these years and the next measurement after one.
     for year, rows in new.items():
         prev = previous_of(year)
-        _set_trends(data, rows, year, prev, after.get(prev) if prev else None)
+        _set_trends(data, model, rows, year, prev, after.get(prev) if prev else None)
     followers = {y for y in measured if y not in years and (p := previous_of(y)) is not None and p in years}
     followers |= (
         {next((y for y in measured if y > year), None) for year in years if year not in measured}
@@ -901,9 +946,9 @@ def _recompute_model(data: _Data, model: ScoreModel, years: set[int]) -> int:
             continue
         rows = _stored_rows(kept)
         prev = previous_of(year)
-        _set_trends(data, rows, year, prev, after.get(prev) if prev else None)
-        old = kept[:, 3:6]
-        fresh = np.column_stack([rows.trend, rows.previous_year, rows.previous_class])
+        _set_trends(data, model, rows, year, prev, after.get(prev) if prev else None)
+        old = kept[:, [3, 4, 5, 7]]
+        fresh = np.column_stack([rows.trend, rows.previous_year, rows.previous_class, rows.boundary_changed])
         same = ((old == fresh) | (np.isnan(old) & np.isnan(fresh))).all(axis=1)
         for i in np.flatnonzero(~same).tolist():
             changes.append((int(rows.area_ids[i]), *fresh[i].tolist()))

@@ -47,7 +47,7 @@ def test_csv_holds_the_table_of_the_page(client, world, data):
     # Same order as the page's table sorted on value, the area without score last.
     assert [r[0] for r in rows[1:6]] == ["BU04530102", "BU04530100", "BU04530001", "BU04530000", "BU04530002"]
     dorp = rows[4]
-    assert dorp[4:8] == ["-0.50", "2", "0.50", "kwetsbaar"]
+    assert dorp[4:9] == ["-0.50", "2", "0.50", "nee", "kwetsbaar"]
 
 
 def test_change_export_has_both_years_and_the_redrawn_buurt(client, world, data):
