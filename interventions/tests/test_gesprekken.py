@@ -434,3 +434,27 @@ def test_history_names_the_participants(world, team, client):
     assert f"<del>{world.gemeente.name}, {world.corporatie.name}</del>" in history or (
         f"<del>{world.corporatie.name}, {world.gemeente.name}</del>" in history
     )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        lambda team: reverse("interventions:gesprekken", args=[team.pk]),
+        lambda team: reverse("wijkgesprek-list"),
+        lambda team: reverse("interventions:gesprek-export", args=[team.pk, "csv"]),
+    ],
+    ids=["page", "api", "export"],
+)
+def test_gesprek_lists_keep_their_query_count(world, team, client, django_assert_max_num_queries, url):
+    """Participants and actions come in a fixed number of queries, however many
+    wijkgesprekken there are."""
+    _create(world, team)
+    client.force_login(world.tenant_rep)
+    client.get(url(team))  # warm the caches (content types)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url(team))
+    for n in range(6):
+        _create(world, team, duiding=f"Gesprek {n}", actions=[f"Actie {n}", f"Tweede actie {n}"])
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(url(team))
+    assert response.status_code == 200 and "Gesprek 5" in response.content.decode("utf-8-sig")
