@@ -484,6 +484,13 @@ def loggable_teams(*, user):
     )
 
 
+def changeable_intervention_ids(*, user, ids) -> set[int]:
+    """Those of the intervention ``ids`` the user may change, in one query."""
+    if not ids:
+        return set()
+    return set(Intervention.objects.restrict(user, "change").filter(pk__in=ids).values_list("pk", flat=True))
+
+
 def working_in(*, user, teams) -> set[int]:
     """The ids of those of ``teams`` the person works in (``may_work_in``), in one small
     query."""
@@ -568,15 +575,11 @@ def gesprek_list(*, user, team=None, teams=None):
     )
 
 
-def team_gesprekken(*, teams, limit: int = 3):
-    """The newest wijkgesprekken of ``teams``, which come from ``area_teams`` (restricted):
-    a wijkgesprek is visible with its team (``Wijkgesprek.access_q``), so the rule is not
-    derived a second time."""
-    return list(
-        _gesprek_related(Wijkgesprek.objects.filter(team_id__in=[team.pk for team in teams]))
-        .defer(*(f"team__area__{name}" for name in AREA_SHAPES))
-        .order_by("-date", "-pk")[:limit]
-    )
+def team_gesprekken(*, user, teams, limit: int = 3):
+    """The newest wijkgesprekken of ``teams`` that the user may see. A team can be
+    visible through a share while its wijkgesprekken are not, so they are restricted on
+    their own."""
+    return list(gesprek_list(user=user, teams=teams)[:limit])
 
 
 def gesprek_get(*, user, pk, action: str = "view", visible_as: str = "view") -> Wijkgesprek:
@@ -701,9 +704,9 @@ def area_activity(*, user, teams, area, limit: int = 10, matching=None) -> list[
     """What happened lately in this area, newest first: progress updates of its
     interventions, urgency decisions and wijkgesprekken of its teams. At most ``limit``
     of each are read (three queries), then merged."""
-    # A progress update is visible with its intervention, an urgency or a wijkgesprek
-    # with its team (their ``access_q``): the interventions come from ``restrict()`` and
-    # ``teams`` from ``area_teams``, so the rule is not derived a second time.
+    # A progress update is visible with its intervention (``ProgressUpdate.access_q``),
+    # and the interventions come from ``restrict()``. Urgencies and wijkgesprekken are
+    # restricted on their own: a team shared with someone does not share its work.
     team_ids = [team.pk for team in teams]
     updates = (
         ProgressUpdate.objects.filter(
@@ -715,12 +718,14 @@ def area_activity(*, user, teams, area, limit: int = 10, matching=None) -> list[
         .order_by("-created_at", "-pk")[:limit]
     )
     urgencies = (
-        UrgencyAssessment.objects.filter(team_id__in=team_ids)
+        UrgencyAssessment.objects.restrict(user, "view")
+        .filter(team_id__in=team_ids)
         .select_related("team", "assessed_by")
         .order_by("-updated_at", "-pk")[:limit]
     )
     gesprekken = (
-        Wijkgesprek.objects.filter(team_id__in=team_ids)
+        Wijkgesprek.objects.restrict(user, "view")
+        .filter(team_id__in=team_ids)
         .select_related("team", "created_by")
         .order_by("-created_at", "-pk")[:limit]
     )

@@ -14,6 +14,7 @@ from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -93,11 +94,12 @@ class TeamMixin(RestrictedObjectMixin):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
+        working = may_work_in(user, self.team)
         return super().get_context_data(
             team=self.team,
             can_manage=allowed(user, "change", self.team),
-            can_assess=may_work_in(user, self.team),
-            can_log=may_work_in(user, self.team),
+            can_assess=working,
+            can_log=working,
             **kwargs,
         )
 
@@ -524,7 +526,8 @@ class InterventionCreateView(LoginRequiredMixin, ServiceFormMixin, FormView):
         kwargs["user"] = self.request.user
         return kwargs
 
-    def _action(self):
+    @cached_property
+    def from_action(self):
         """The wijkgesprek action this intervention comes from (``?actie=<pk>``), if any."""
         pk = self.request.GET.get("actie", "")
         if not pk.isdigit():
@@ -536,7 +539,7 @@ class InterventionCreateView(LoginRequiredMixin, ServiceFormMixin, FormView):
 
     def get_initial(self):
         initial = {"areas": [self.team.area]}
-        action = self._action()
+        action = self.from_action
         if action is not None:
             initial.update(
                 title=action.text[:200],
@@ -546,11 +549,11 @@ class InterventionCreateView(LoginRequiredMixin, ServiceFormMixin, FormView):
         return initial
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(team=self.team, from_action=self._action(), **kwargs)
+        return super().get_context_data(team=self.team, from_action=self.from_action, **kwargs)
 
     def perform(self, form):
         intervention = services.intervention_create(
-            actor=self.request.user, team=self.team, from_action=self._action(), **form.cleaned_data
+            actor=self.request.user, team=self.team, from_action=self.from_action, **form.cleaned_data
         )
         messages.success(self.request, _("Interventie %s is vastgelegd.") % intervention.title)
         return intervention
@@ -988,12 +991,11 @@ def _area_context(request, area):
         return cached
     user = request.user
     teams = list(selectors.area_teams(user=user, area=area))
-    context = {"area": area, "teams": teams, "user_teams": teams}
+    context = {"area": area, "teams": teams}
     working = selectors.working_in(user=user, teams=teams)
     for team in teams:
         team.can_work = team.pk in working
-        # The team is visible, so are its urgencies (UrgencyAssessment.access_q).
-        team.urgencies = list(selectors.urgency_history(team=team)[:5])
+        team.urgencies = list(selectors.urgency_history(user=user, team=team)[:5])
     context["working_teams"] = [team for team in teams if team.can_work]
     context["matching"] = selectors.interventions_in_area(user=user, area=area)
     request._wijk_work = context
@@ -1019,15 +1021,7 @@ def area_interventions_section(request, area):
     )
     if not total and not context["teams"]:
         return None
-    changeable = (
-        set(
-            Intervention.objects.restrict(request.user, "change")
-            .filter(pk__in=[row.pk for row in rows])
-            .values_list("pk", flat=True)
-        )
-        if rows
-        else set()
-    )
+    changeable = selectors.changeable_intervention_ids(user=request.user, ids=[row.pk for row in rows])
     for row in rows:
         row.can_change = row.pk in changeable
     context.update(interventions=rows, per_status=per_status, total=total)
@@ -1040,7 +1034,7 @@ def area_gesprekken_section(request, area):
     context = dict(_area_context(request, area))
     if not context["teams"]:
         return None
-    context["gesprekken"] = selectors.team_gesprekken(teams=context["teams"])
+    context["gesprekken"] = selectors.team_gesprekken(user=request.user, teams=context["teams"])
     return render_section("interventions/_area_gesprekken.html", context, request)
 
 

@@ -394,11 +394,10 @@ class WijkgesprekViewSet(VersionedUpdateMixin, RestrictedModelViewSet):
     def update_object(self, instance, *, version, data):
         if "team" in data and data.pop("team").pk != instance.team_id:
             raise ValidationError({"team": _("Een wijkgesprek blijft bij zijn team.")})
-        return services.wijkgesprek_update(actor=self.request.user, gesprek=instance, version=version, **data)
-
-    def perform_update(self, serializer):
-        super().perform_update(serializer)
-        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
+        gesprek = services.wijkgesprek_update(
+            actor=self.request.user, gesprek=instance, version=version, **data
+        )
+        return self.get_queryset().get(pk=gesprek.pk)
 
     @extend_schema(request=WijkgesprekActionSerializer, responses=WijkgesprekActionSerializer)
     @action(detail=True, methods=["post"], url_path="acties")

@@ -122,7 +122,7 @@ def wijkgesprek_create(
     _set_m2m_quietly(gesprek, participants=participants)
     _snapshot_m2m_history(gesprek)
     for text in texts:
-        _action_save(WijkgesprekAction(gesprek=gesprek, text=text), actor=actor)
+        action_save(WijkgesprekAction(gesprek=gesprek, text=text), actor=actor)
     ensure_in_scope(actor, gesprek, "change")
     notify_team(
         actor=actor,
@@ -174,7 +174,7 @@ def wijkgesprek_update(*, actor, gesprek: Wijkgesprek, version: int, **fields) -
     return gesprek
 
 
-def _action_save(action: WijkgesprekAction, *, actor) -> WijkgesprekAction:
+def action_save(action: WijkgesprekAction, *, actor) -> WijkgesprekAction:
     action.full_clean()
     action._history_user = actor
     action.save()
@@ -204,7 +204,7 @@ def wijkgesprek_action_add(
             {"text": _("Leg ten hoogste %(n)s acties per gesprek vast.") % {"n": MAX_ACTIONS}}
         )
     _check_intervention(actor, gesprek, intervention)
-    return _action_save(
+    return action_save(
         WijkgesprekAction(gesprek=gesprek, text=texts[0], intervention=intervention), actor=actor
     )
 
@@ -221,7 +221,7 @@ def wijkgesprek_action_link(
     if action.intervention_id == getattr(intervention, "pk", None):
         return action
     action.intervention = intervention
-    return _action_save(action, actor=actor)
+    return action_save(action, actor=actor)
 
 
 @transaction.atomic

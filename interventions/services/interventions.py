@@ -35,6 +35,7 @@ from interventions.services.common import (
     _snapshot_m2m_history,
     _today,
 )
+from interventions.services.gesprekken import NO_GESPREK_RIGHTS, action_save
 from interventions.services.notifications import _notify_team
 from organisations.models import Organisation, organisation_ids_for
 from scores.models import Indicator
@@ -419,9 +420,11 @@ def intervention_create(
         )
         if action.gesprek.team_id != team.pk:
             raise ValidationError(_("Deze actie komt uit een wijkgesprek van een ander gebiedsteam."))
+        require(actor, "change", action.gesprek, NO_GESPREK_RIGHTS)
+        if action.intervention_id is not None:
+            raise ValidationError(_("Van deze actie is al een interventie gemaakt."))
         action.intervention = intervention
-        action._history_user = actor
-        action.save(update_fields=["intervention"])
+        action_save(action, actor=actor)
     _notify_team(
         actor=actor,
         intervention=intervention,

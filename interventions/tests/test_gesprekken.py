@@ -458,3 +458,16 @@ def test_gesprek_lists_keep_their_query_count(world, team, client, django_assert
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(url(team))
     assert response.status_code == 200 and "Gesprek 5" in response.content.decode("utf-8-sig")
+
+
+def test_an_action_becomes_an_intervention_once_and_only_for_a_team_worker(world, team):
+    action = _create(world, team).actions.get()
+    # The partner organisation's bewerker works in the team; a reader does not.
+    with pytest.raises(PermissionDenied):
+        build_intervention(world, team, actor=world.tenant_rep, title="Meelezer", from_action=action)
+    first = build_intervention(world, team, title="Eerste", from_action=action)
+    with pytest.raises(ValidationError):
+        build_intervention(world, team, title="Tweede", from_action=action)
+    action.refresh_from_db()
+    assert action.intervention == first
+    assert not Intervention.objects.filter(title__in=["Meelezer", "Tweede"]).exists()
