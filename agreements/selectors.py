@@ -496,7 +496,8 @@ def gemeente_names(*, user, codes) -> dict[str, str]:
     missing = codes - names.keys()
     if missing:
         organisations = (
-            Organisation.objects.filter(kind=Organisation.Kind.GEMEENTE, gemeente_code__in=missing)
+            Organisation.objects.restrict(user, "view")
+            .filter(kind=Organisation.Kind.GEMEENTE, gemeente_code__in=missing)
             .order_by("-is_active", "name")
             .values_list("gemeente_code", "name")
         )
@@ -708,7 +709,10 @@ def _deadlines_ahead(*, user, today, days: int) -> list[dict]:
     codes = agreement_gemeenten(user=user)
     if not codes:
         return []
-    calendars = {cal.gemeente_code: cal for cal in GemeenteCalendar.objects.filter(gemeente_code__in=codes)}
+    calendars = {
+        cal.gemeente_code: cal
+        for cal in GemeenteCalendar.objects.restrict(user, "view").filter(gemeente_code__in=codes)
+    }
     names = gemeente_names(user=user, codes=codes)
     horizon = today + datetime.timedelta(days=days)
     found = []

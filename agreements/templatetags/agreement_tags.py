@@ -1,18 +1,13 @@
-"""Template filters for the numbers on the agreement pages (see ``agreements.formatting``):
-``{% load agreement_tags %}``, ``{{ value|number }}``, ``{{ value|amount:unit }}`` and
-``{{ value|quantity:unit }}``."""
+"""Template filters for numbers with a unit on the agreement pages (see
+``agreements.formatting``): ``{% load agreement_tags %}``, ``{{ value|amount:unit }}`` and
+``{{ value|quantity:unit }}``. A plain number uses the product's ``number`` filter
+(``{% load wijkkoers %}``, ``{{ value|number:-2 }}``)."""
 
 from django import template
 
-from agreements.formatting import format_amount, format_number, format_quantity
+from agreements.formatting import format_amount, format_quantity
 
 register = template.Library()
-
-
-@register.filter
-def number(value):
-    """45.000 · 45.000,50 · −12,5"""
-    return format_number(value)
 
 
 @register.filter

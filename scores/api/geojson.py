@@ -59,6 +59,10 @@ class ScoredQuery:
         return f"{self.kind}:{self.key}|{self.compare}|{self.classing}|{self.n_classes}|{breaks}"
 
 
+# An open model: everyone signed in reads it (no licensed source), and it is in use.
+OPEN_MODEL_Q = (Q(source__isnull=True) | Q(source__is_licensed=False)) & Q(is_active=True)
+
+
 def parse_subject(params) -> tuple[str, str]:
     """(``model``, key) or (``indicator``, id) from URL parameters."""
     model_key = params.get("model", "").strip()
@@ -144,8 +148,7 @@ def is_open(kind: str, key: str) -> bool:
     answer = _open_answers.get((kind, key))
     if answer is None:
         if kind == MODEL:
-            open_source = Q(source__isnull=True) | Q(source__is_licensed=False)
-            answer = ScoreModel.objects.filter(open_source, key=key, is_active=True).exists()
+            answer = ScoreModel.objects.filter(OPEN_MODEL_Q, key=key).exists()
         else:
             answer = Indicator.objects.filter(pk=int(key), source__is_licensed=False).exists()
         if len(_open_answers) > 256:
@@ -338,7 +341,7 @@ def open_maps_warm(*, model_ids: list[int] | None = None, years: list[int] | Non
     years when None). Newest year and the default model first, so a time limit cuts off
     the least looked at. Maps already cached are left alone. Returns the maps built."""
     reader = _SignedInReader()
-    models = ScoreModel.objects.filter(Q(source__isnull=True) | Q(source__is_licensed=False), is_active=True)
+    models = ScoreModel.objects.filter(OPEN_MODEL_Q)
     if model_ids is not None:
         models = models.filter(pk__in=model_ids)
     models = sorted(models, key=lambda m: (m.key != catalogue.VEERKRACHT_INDEX.key, m.pk))
@@ -352,7 +355,8 @@ def open_maps_warm(*, model_ids: list[int] | None = None, years: list[int] | Non
         year = -minus_year
         queries = [area_selectors.MapQuery(year=year, level=WARM_LEVEL, band="land")]
         gemeenten = (
-            Score.objects.filter(model=model, year=year, area__kind=WARM_LEVEL)
+            Score.objects.restrict(reader, "view")
+            .filter(model=model, year=year, area__kind=WARM_LEVEL)
             .order_by("area__gemeente_code")
             .values_list("area__gemeente_code", flat=True)
             .distinct()

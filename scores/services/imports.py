@@ -301,8 +301,23 @@ def score_import_run(
         with transaction.atomic():
             _lock_source(job.source_id)
             # Counted again under the lock: another import may have written meanwhile.
-            everything = job.mode == ScoreImport.Mode.REPLACE or not _areas_left_out(job, parsed, area_ids)
-            warnings += _write(job, parsed, area_ids, everything=everything)
+            left_now = (
+                set() if job.mode == ScoreImport.Mode.REPLACE else _areas_left_out(job, parsed, area_ids)
+            )
+            late = len(left_now) if job.mode == ScoreImport.Mode.CHECK else 0
+            if not late:
+                everything = job.mode == ScoreImport.Mode.REPLACE or not left_now
+                warnings += _write(job, parsed, area_ids, everything=everything)
+        if late:
+            # Areas appeared while the file was read: stopping still means nothing is written.
+            return job_finish(
+                job,
+                status=ScoreImport.Status.FAILED,
+                errors=[RowIssue(None, "", _left_out_message(job, parsed, area_ids, late))],
+                warnings=warnings,
+                counts={**counts, "areas_removed": late},
+                callback=cb,
+            )
     else:
         warnings += _new_indicator_warnings(job.source, parsed)
     job = job_finish(job, status=ScoreImport.Status.DONE, warnings=warnings, counts=counts, callback=cb)
