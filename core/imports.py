@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.core.exceptions import ValidationError
 from django.core.files import File
@@ -207,7 +208,24 @@ def job_run_now(job, run: Callable[..., object], *, stdout=None):
         raise
 
 
-def job_run_task(model, job_id: int, run: Callable[[], object], *, soft_limit: int) -> None:
+IMPORT_SOFT_LIMIT = 30 * 60  # seconds an import task may run before it is stopped
+
+
+def import_task(func):
+    """The Celery task decorator of every import task: no retries (the same file gives
+    the same result), acknowledged when done, stopped after ``IMPORT_SOFT_LIMIT``."""
+    return shared_task(
+        bind=True,
+        acks_late=True,
+        max_retries=0,
+        soft_time_limit=IMPORT_SOFT_LIMIT,
+        time_limit=IMPORT_SOFT_LIMIT + 120,
+    )(func)
+
+
+def job_run_task(
+    model, job_id: int, run: Callable[[], object], *, soft_limit: int = IMPORT_SOFT_LIMIT
+) -> None:
     """The body of an import task. Problems in the file end up in the job's report; they
     are not retried, since the same file gives the same result. A task that runs out of
     time or stops unexpectedly marks the job failed with a message the job page shows."""

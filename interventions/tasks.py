@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from core.imports import job_run_task
+from core.imports import import_task, job_run_task
 from core.models import Notification
 from core.queueing import MAIL_ERRORS
 from core.text import shorten
@@ -124,21 +124,11 @@ def digest_send(self) -> int:
     return sent
 
 
-IMPORT_SOFT_LIMIT = 30 * 60
-
-
-@shared_task(
-    bind=True,
-    acks_late=True,
-    max_retries=0,
-    soft_time_limit=IMPORT_SOFT_LIMIT,
-    time_limit=IMPORT_SOFT_LIMIT + 120,
-)
+@import_task
 def intervention_import_run(self, job_id: int) -> None:
     """Run a queued intervention import (see ``core.imports.job_run_task``)."""
     job_run_task(
         InterventionImport,
         job_id,
         lambda: import_services.intervention_import_run(job_id=job_id),
-        soft_limit=IMPORT_SOFT_LIMIT,
     )

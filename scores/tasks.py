@@ -5,7 +5,7 @@ import logging
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
-from core.imports import job_run_task
+from core.imports import import_task, job_run_task
 from core.queueing import queue_on_commit
 from scores.api import geojson
 from scores.models import ScoreImport
@@ -54,21 +54,11 @@ def score_maps_warm(years: list[int], model_ids: list[int] | None = None) -> Non
     logger.info("Built %s score maps ahead", built)
 
 
-IMPORT_SOFT_LIMIT = 30 * 60
-
-
-@shared_task(
-    bind=True,
-    acks_late=True,
-    max_retries=0,
-    soft_time_limit=IMPORT_SOFT_LIMIT,
-    time_limit=IMPORT_SOFT_LIMIT + 120,
-)
+@import_task
 def score_import_run(self, job_id: int) -> None:
     """Run a queued indicator import (see ``core.imports.job_run_task``)."""
     job_run_task(
         ScoreImport,
         job_id,
         lambda: imports.score_import_run(job_id=job_id),
-        soft_limit=IMPORT_SOFT_LIMIT,
     )
