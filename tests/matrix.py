@@ -6,7 +6,9 @@ persona in ``tests.personas.PERSONAS`` one test runs, expecting:
 - anonymous: pages redirect to the sign-in page, the API answers 401/403;
 - personas in ``allowed``: success (2xx, or a redirect that is not to sign-in);
 - personas in ``visible`` but not in ``allowed``: 403 (they may read, not do this);
-- everybody else: 404, so the existence of the object is not revealed.
+- everybody else: 404, so the existence of the object is not revealed (``hidden_status``
+  400 where the object is referenced in the body: an unknown id, as for one that does
+  not exist).
 
 For list pages and list endpoints use ``contains``: the personas in ``allowed`` find the
 text in the response, all others get 200 without it (or the sign-in redirect).
@@ -58,6 +60,10 @@ class Case:
     # The exact status the allowed personas get, where it is not a plain success (a stale
     # edit that is refused with 409 and shows the form again, for instance).
     allowed_status: int | None = None
+    # The status for personas who may not see the object: 404 for an object in the URL,
+    # 400 ("Onbekend id") for an object referenced in the request body, which reads as an
+    # id that does not exist.
+    hidden_status: int = 404
 
     def expected_for(self, persona):
         allowed = set(self.allowed) | (ALWAYS_ALLOWED if self.admin_allowed else set())
@@ -124,7 +130,7 @@ class AccessMatrix:
         elif expected == "forbidden":
             assert status == 403, where
         else:
-            assert status == 404, where
+            assert status == case.hidden_status, where
 
 
 @pytest.fixture(scope="class")

@@ -16,6 +16,7 @@ from agreements.models import (
     MonitoringReport,
     PartyRole,
 )
+from core.api.fields import VisibleRelatedField
 from core.api.views import VERSION_HELP
 from organisations.models import Organisation
 
@@ -90,6 +91,9 @@ class SignSerializer(serializers.Serializer):
 
 
 class CommitmentSerializer(serializers.ModelSerializer):
+    # References in a body resolve among what the person sees ("Onbekend id" otherwise).
+    serializer_related_field = VisibleRelatedField
+
     responsible = _organisation_field()
     disputed_by = serializers.SlugRelatedField(slug_field="slug", read_only=True)
 
@@ -123,7 +127,6 @@ class CommitmentSerializer(serializers.ModelSerializer):
         ]
         extra_kwargs = {
             "version": {"read_only": False, "required": False, "help_text": VERSION_HELP},
-            # Checked against what the user may see in the viewset (404 otherwise).
             "agreement": {"queryset": Agreement.objects.all()},
             "bod": {"queryset": Bod.objects.all()},
         }
@@ -179,6 +182,9 @@ class MonitoringCommentSerializer(serializers.ModelSerializer):
 
 
 class MonitoringReportSerializer(serializers.ModelSerializer):
+    # References in a body resolve among what the person sees ("Onbekend id" otherwise).
+    serializer_related_field = VisibleRelatedField
+
     agreement = serializers.IntegerField(source="commitment.agreement_id", read_only=True)
 
     class Meta:

@@ -89,7 +89,7 @@ class AgreementViewSet(VisibleObjectMixin, VersionedUpdateMixin, RestrictedModel
 
     @extend_schema(request=AgreementCreateSerializer, responses=AgreementSerializer)
     def create(self, request, *args, **kwargs):
-        payload = AgreementCreateSerializer(data=request.data)
+        payload = AgreementCreateSerializer(data=request.data, context=self.get_serializer_context())
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
         parties = [(p["organisation"], p.get("role", "")) for p in data.pop("parties")]
@@ -103,7 +103,7 @@ class AgreementViewSet(VisibleObjectMixin, VersionedUpdateMixin, RestrictedModel
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
         agreement = self.visible_object()
-        payload = TransitionSerializer(data=request.data)
+        payload = TransitionSerializer(data=request.data, context=self.get_serializer_context())
         payload.is_valid(raise_exception=True)
         agreement = services.agreement_transition(
             actor=request.user, agreement=agreement, **payload.validated_data
@@ -114,7 +114,7 @@ class AgreementViewSet(VisibleObjectMixin, VersionedUpdateMixin, RestrictedModel
     @action(detail=True, methods=["post"])
     def sign(self, request, pk=None):
         agreement = self.visible_object()
-        payload = SignSerializer(data=request.data)
+        payload = SignSerializer(data=request.data, context=self.get_serializer_context())
         payload.is_valid(raise_exception=True)
         party = None
         if payload.validated_data.get("party"):
@@ -194,7 +194,7 @@ class CommitmentViewSet(VisibleObjectMixin, VersionedUpdateMixin, RestrictedMode
     @extend_schema(request=DisputeSerializer, responses=CommitmentSerializer)
     @action(detail=True, methods=["post"])
     def dispute(self, request, pk=None):
-        payload = DisputeSerializer(data=request.data)
+        payload = DisputeSerializer(data=request.data, context=self.get_serializer_context())
         payload.is_valid(raise_exception=True)
         commitment = services.commitment_dispute(
             actor=request.user, commitment=self.visible_object(), note=payload.validated_data["note"]
@@ -204,7 +204,7 @@ class CommitmentViewSet(VisibleObjectMixin, VersionedUpdateMixin, RestrictedMode
     @extend_schema(request=ResolveSerializer, responses=CommitmentSerializer)
     @action(detail=True, methods=["post"])
     def resolve(self, request, pk=None):
-        payload = ResolveSerializer(data=request.data)
+        payload = ResolveSerializer(data=request.data, context=self.get_serializer_context())
         payload.is_valid(raise_exception=True)
         commitment = services.commitment_resolve_dispute(
             actor=request.user, commitment=self.visible_object(), note=payload.validated_data["note"]
@@ -214,7 +214,7 @@ class CommitmentViewSet(VisibleObjectMixin, VersionedUpdateMixin, RestrictedMode
     @extend_schema(request=AdoptSerializer, responses=CommitmentSerializer)
     @action(detail=True, methods=["post"])
     def adopt(self, request, pk=None):
-        payload = AdoptSerializer(data=request.data)
+        payload = AdoptSerializer(data=request.data, context=self.get_serializer_context())
         payload.is_valid(raise_exception=True)
         agreement = get_object_for(
             request.user, Agreement.objects.all(), pk=payload.validated_data["agreement"]
@@ -337,7 +337,7 @@ class MonitoringReportViewSet(
     @extend_schema(request=SubmitSerializer, responses=MonitoringReportSerializer)
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
-        payload = SubmitSerializer(data=request.data)
+        payload = SubmitSerializer(data=request.data, context=self.get_serializer_context())
         payload.is_valid(raise_exception=True)
         report = services.report_submit(
             actor=request.user, report=self.visible_object(), version=payload.validated_data.get("version")
@@ -347,7 +347,7 @@ class MonitoringReportViewSet(
     @extend_schema(request=ReviewSerializer, responses=MonitoringReportSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        payload = ReviewSerializer(data=request.data)
+        payload = ReviewSerializer(data=request.data, context=self.get_serializer_context())
         payload.is_valid(raise_exception=True)
         report = services.report_approve(
             actor=request.user, report=self.visible_object(), comment=payload.validated_data["comment"]
@@ -357,7 +357,7 @@ class MonitoringReportViewSet(
     @extend_schema(request=ReviewSerializer, responses=MonitoringReportSerializer)
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_for_revision(self, request, pk=None):
-        payload = ReviewSerializer(data=request.data)
+        payload = ReviewSerializer(data=request.data, context=self.get_serializer_context())
         payload.is_valid(raise_exception=True)
         report = services.report_return(
             actor=request.user, report=self.visible_object(), comment=payload.validated_data["comment"]
@@ -369,7 +369,7 @@ class MonitoringReportViewSet(
     def comments(self, request, pk=None):
         report = self.visible_object()
         if request.method == "POST":
-            payload = MonitoringCommentSerializer(data=request.data)
+            payload = MonitoringCommentSerializer(data=request.data, context=self.get_serializer_context())
             payload.is_valid(raise_exception=True)
             comment = services.report_comment(
                 actor=request.user, report=report, text=payload.validated_data["text"]

@@ -213,7 +213,20 @@ class TestCommitments:
                 "responsible": world.corporatie.slug,
             },
         )
-        assert response.status_code == 404
+        # An agreement the outsider cannot see reads as one that does not exist.
+        assert response.status_code == 400
+        assert "agreement" in response.json()
+        missing = _send(
+            client,
+            "post",
+            COMMITMENTS,
+            {"agreement": 999999, "theme": "leefbaarheid", "text": "x", "responsible": world.corporatie.slug},
+        )
+        assert missing.status_code == 400
+        # The same words for both, but the id.
+        assert missing.json()["agreement"] == [
+            message.replace(str(agreement.pk), "999999") for message in response.json()["agreement"]
+        ]
 
     def test_disputed_filter(self, client, world):
         build_agreement_world(world)

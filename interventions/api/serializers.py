@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from areas.api.serializers import AreaRefSerializer
+from core.api.fields import VisibleRelatedField
 from core.api.views import VERSION_HELP
 from interventions.models import (
     AreaTeam,
@@ -63,7 +64,7 @@ class TeamMemberSerializer(serializers.ModelSerializer):
 
 
 class TeamMemberCreateSerializer(serializers.Serializer):
-    team = serializers.PrimaryKeyRelatedField(queryset=AreaTeam.objects.all())
+    team = VisibleRelatedField(queryset=AreaTeam.objects.all())
     organisation = OrganisationField()
     role = serializers.ChoiceField(choices=TeamRole.choices)
 
@@ -111,6 +112,7 @@ class AreaTeamCreateSerializer(serializers.Serializer):
 
 
 class UrgencyAssessmentSerializer(serializers.ModelSerializer):
+    team = VisibleRelatedField(queryset=AreaTeam.objects.all())
     assessed_by = serializers.StringRelatedField()
 
     class Meta:
@@ -119,7 +121,6 @@ class UrgencyAssessmentSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "assessed_by", "updated_at"]
         extra_kwargs = {
             "version": {"read_only": False, "required": False, "help_text": VERSION_HELP},
-            "team": {"queryset": AreaTeam.objects.all()},
         }
         # The services decide whether a second assessment of a year is a stale edit.
         validators = []
@@ -149,7 +150,7 @@ class IndicatorRefField(serializers.Field):
 
 
 class InterventionSerializer(serializers.ModelSerializer):
-    team = serializers.PrimaryKeyRelatedField(queryset=AreaTeam.objects.all())
+    team = VisibleRelatedField(queryset=AreaTeam.objects.all())
     # Written as codes (they are resolved in the team's boundary year); read as objects.
     areas = serializers.ListField(
         child=serializers.CharField(),
@@ -339,16 +340,11 @@ class EvaluationSerializer(serializers.Serializer):
 # --- wijkgesprekken --------------------------------------------------------------------
 
 
-class InterventionRefField(serializers.PrimaryKeyRelatedField):
+class InterventionRefField(VisibleRelatedField):
     """An intervention by id; read as id and title."""
 
     def use_pk_only_optimization(self):
         return False
-
-    def get_queryset(self):
-        # Only interventions the person sees: an id they may not see reads as unknown.
-        request = self.context.get("request")
-        return Intervention.objects.restrict(getattr(request, "user", None), "view")
 
     def to_representation(self, obj):
         return {"id": obj.pk, "title": obj.title}
@@ -369,7 +365,7 @@ class WijkgesprekActionSerializer(serializers.ModelSerializer):
 
 
 class WijkgesprekSerializer(serializers.ModelSerializer):
-    team = serializers.PrimaryKeyRelatedField(queryset=AreaTeam.objects.all())
+    team = VisibleRelatedField(queryset=AreaTeam.objects.all())
     participants = OrganisationField(many=True, help_text=_("Korte namen van organisaties uit het team."))
     actions = WijkgesprekActionSerializer(many=True, read_only=True)
     url = serializers.SerializerMethodField()

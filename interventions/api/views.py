@@ -74,7 +74,7 @@ class AreaTeamViewSet(VersionedUpdateMixin, RestrictedModelViewSet):
 
     @extend_schema(request=AreaTeamCreateSerializer, responses=AreaTeamSerializer)
     def create(self, request, *args, **kwargs):
-        payload = AreaTeamCreateSerializer(data=request.data)
+        payload = AreaTeamCreateSerializer(data=request.data, context=self.get_serializer_context())
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         team = services.team_create(
@@ -103,7 +103,7 @@ class TeamMemberViewSet(RestrictedModelViewSet):
 
     @extend_schema(request=TeamMemberCreateSerializer, responses=TeamMemberSerializer)
     def create(self, request, *args, **kwargs):
-        payload = TeamMemberCreateSerializer(data=request.data)
+        payload = TeamMemberCreateSerializer(data=request.data, context=self.get_serializer_context())
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         team = get_object_for(request.user, AreaTeam.objects.all(), "change", pk=data["team"].pk)
@@ -115,7 +115,7 @@ class TeamMemberViewSet(RestrictedModelViewSet):
     @extend_schema(request=TeamMemberRoleSerializer, responses=TeamMemberSerializer)
     def partial_update(self, request, *args, **kwargs):
         member = self.get_object()
-        payload = TeamMemberRoleSerializer(data=request.data)
+        payload = TeamMemberRoleSerializer(data=request.data, context=self.get_serializer_context())
         require_version(request.data)
         payload.is_valid(raise_exception=True)
         member = services.team_member_change_role(actor=request.user, member=member, **payload.validated_data)
@@ -272,7 +272,7 @@ class InterventionViewSet(VersionedUpdateMixin, RestrictedModelViewSet):
     @action(detail=True, methods=["post"], url_path="status")
     def change_status(self, request, pk=None):
         intervention = get_object_for(request.user, Intervention.objects.all(), "change", pk=pk)
-        payload = StatusChangeSerializer(data=request.data)
+        payload = StatusChangeSerializer(data=request.data, context=self.get_serializer_context())
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         intervention = services.intervention_change_status(
@@ -328,7 +328,7 @@ class ProgressUpdateViewSet(RestrictedViewSetMixin, mixins.CreateModelMixin, vie
         request={"multipart/form-data": ProgressCreateSerializer}, responses=ProgressUpdateSerializer
     )
     def create(self, request, *args, **kwargs):
-        payload = ProgressCreateSerializer(data=request.data)
+        payload = ProgressCreateSerializer(data=request.data, context=self.get_serializer_context())
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         intervention = get_object_for(
@@ -381,7 +381,7 @@ class WijkgesprekViewSet(VersionedUpdateMixin, RestrictedModelViewSet):
 
     @extend_schema(request=WijkgesprekCreateSerializer, responses=WijkgesprekSerializer)
     def create(self, request, *args, **kwargs):
-        payload = WijkgesprekCreateSerializer(data=request.data)
+        payload = WijkgesprekCreateSerializer(data=request.data, context=self.get_serializer_context())
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
         data.pop("version", None)

@@ -291,6 +291,7 @@ class TestApi(AccessMatrix):
             data=_api_intervention,
             allowed=EDITORS,
             visible=READERS,
+            hidden_status=400,
         ),
         Case(
             "api intervention change",
@@ -350,6 +351,7 @@ class TestApi(AccessMatrix):
             data=lambda w: {"team": build(w).team.pk, "organisation": w.politie.slug, "role": "meelezer"},
             allowed={"org_admin"},
             visible=TEAM,
+            hidden_status=400,
         ),
         Case(
             "api team member role",
@@ -379,6 +381,7 @@ class TestApi(AccessMatrix):
             },
             allowed=EDITORS,
             visible=READERS,
+            hidden_status=400,
         ),
         Case(
             "api progress updates",

@@ -195,6 +195,7 @@ class TestGesprekApi(AccessMatrix):
             },
             allowed=EDITORS,
             visible=READERS,
+            hidden_status=400,
         ),
         Case(
             "api change",
