@@ -351,11 +351,12 @@ def map_etag(query: MapQuery, version: MapVersion) -> str:
 
 def map_features_query(*, user, query: MapQuery):
     """The land areas drawn for a map query, with their stored shape of the band."""
-    qs = (
-        _areas(user)
-        .filter(year=query.year, kind=query.level, is_water=False)
-        .exclude(**{f"shape_{query.band}": ""})
-    )
+    return map_areas_query(user=user, query=query).exclude(**{f"shape_{query.band}": ""})
+
+
+def map_areas_query(*, user, query: MapQuery):
+    """The land areas in the scope of a map query, with or without a shape, by code."""
+    qs = _areas(user).filter(year=query.year, kind=query.level, is_water=False)
     if query.gebied:
         gebied = _areas(user).filter(year=query.year, kind=AreaKind.GEBIED, code=query.gebied)
         qs = qs.filter(gebieden__in=gebied)
@@ -463,3 +464,10 @@ def newest_years(*, codes) -> dict[str, int]:
     is."""
     rows = Area.objects.filter(code__in=list(codes)).order_by().values("code").annotate(newest=Max("year"))
     return {row["code"]: row["newest"] for row in rows}
+
+
+def shapes(*, user, area_ids) -> dict[int, bytes]:
+    """The stored full-precision shapes (WKB, WGS84) of the visible areas among
+    ``area_ids``; areas without a shape are left out."""
+    rows = _areas(user).filter(pk__in=list(area_ids), geometry__isnull=False).values_list("pk", "geometry")
+    return {pk: bytes(geometry) for pk, geometry in rows}

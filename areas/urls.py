@@ -7,6 +7,7 @@ app_name = "areas"
 urlpatterns = [
     path("", views.AreaIndexView.as_view(), name="index"),
     path("zoeken/", views.search, name="search"),
+    path("geopackage/", views.area_geopackage, name="geopackage"),
     path("importeren/", views.BoundaryImportView.as_view(), name="import"),
     path("importeren/<int:pk>/", views.boundary_import_detail, name="import-detail"),
     path("importeren/<int:pk>/voortgang/", views.boundary_import_status, name="import-status"),

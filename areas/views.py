@@ -12,17 +12,19 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView
+from rest_framework.exceptions import ValidationError as QueryError
 
 from areas import panels, selectors, services
-from areas.api.views import map_url_signature
+from areas.api.views import map_url_signature, parse_map_query
 from areas.forms import BoundaryUploadForm, GebiedEditForm, GebiedForm
 from areas.models import Area, AreaKind
+from core.geopackage import INTEGER, REAL, TEXT, Column, geopackage_bytes, geopackage_download
 from core.permissions import allowed, is_platform_admin
 from core.views import ServiceFormMixin
 
@@ -38,11 +40,13 @@ def map_context(*, user, year, label, bbox, level, gemeente="", parent="", gebie
         params["parent"] = parent
     else:
         params["gemeente"] = gemeente or selectors.NATIONAL
+    download_query = urlencode(params)
     params["sig"] = map_url_signature(user)
     query = urlencode(params)
     return {
         "label": label,
         "geojson_url": f"{reverse('area-geojson')}?{query}",
+        "geopackage_url": f"{reverse('areas:geopackage')}?{download_query}",
         "bbox": bbox,
         "area_url": reverse("areas:detail", kwargs={"year": year, "code": "CODE"}),
         "highlight": highlight,
@@ -237,6 +241,43 @@ def _gebied_page(request, gebied):
         ),
     )
     return render(request, "areas/gebied_detail.html", context)
+
+
+@login_required
+def area_geopackage(request):
+    """The areas of a map on these pages (the map URL's year, level and scope) as a
+    GeoPackage, with their full-precision shapes."""
+    try:
+        query = parse_map_query(request.GET, user=request.user)
+    except QueryError as exc:
+        errors = " ".join(str(e) for errs in exc.detail.values() for e in errs)
+        return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
+    areas = list(
+        selectors.map_areas_query(user=request.user, query=query)
+        .select_related("parent")
+        .defer(*selectors.HEAVY_FIELDS, *(f"parent__{f}" for f in selectors.HEAVY_FIELDS))
+    )
+    if not areas:
+        raise Http404(_("Er zijn geen gebieden voor deze keuze."))
+    shapes = selectors.shapes(user=request.user, area_ids=[a.pk for a in areas])
+    parents = [a.parent for a in areas]
+    columns = [
+        Column("code", TEXT, [a.code for a in areas]),
+        Column("name", TEXT, [a.name for a in areas]),
+        Column("parent_code", TEXT, [p.code if p else None for p in parents]),
+        Column("parent_name", TEXT, [p.name if p else None for p in parents]),
+        Column("gemeente", TEXT, [a.gemeente_code for a in areas]),
+        Column("year", INTEGER, [a.year for a in areas]),
+        Column("area_m2", REAL, [a.area_m2 for a in areas]),
+    ]
+    stem = f"{query.level}-{query.scope}-{query.year}".lower()
+    body = geopackage_bytes(
+        layer=stem.replace("-", "_"),
+        shapes=[shapes.get(a.pk) for a in areas],
+        columns=columns,
+        description=_("Grenzen: CBS Wijk- en buurtkaart, CC BY 4.0"),
+    )
+    return geopackage_download(body, stem)
 
 
 @login_required

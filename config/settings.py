@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "scores",
     "agreements",
     "interventions",
+    "ogc",
 ]
 
 MIDDLEWARE = [

@@ -108,6 +108,7 @@ urlpatterns = [
     path("interventies/", include("interventions.urls")),
     path("afspraken/", include("agreements.urls")),
     path("scores/", include("scores.urls")),
+    path("ogc/", include("ogc.urls")),
     path("api/v1/", include("scores.api.urls")),
     path("api/v1/", include(router.urls)),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),

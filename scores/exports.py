@@ -104,7 +104,77 @@ def render(table: MapTable, fmt: str, rows=None) -> bytes:
 
 
 def filename(table: MapTable, fmt: str) -> str:
+    return dated_filename(filename_stem(table), fmt)
+
+
+def geopackage_columns(table: MapTable, rows) -> list:
+    """The columns of the map's GeoPackage: the export's columns under names a GIS reads
+    (no spaces), typed, one value per row in ``rows``."""
+    from core.geopackage import BOOLEAN, INTEGER, REAL, TEXT, Column
+
+    def col(name, kind, get):
+        return Column(name, kind, [get(r) for r in rows])
+
+    def classed(get):
+        return lambda r: get(r) if r.score_class is not None else None
+
+    columns = [
+        col("code", TEXT, lambda r: r.code),
+        col("name", TEXT, lambda r: r.name),
+        col("parent_code", TEXT, lambda r: r.parent_code or None),
+        col("parent_name", TEXT, lambda r: r.parent_name or None),
+        col("year", INTEGER, lambda r: table.year),
+    ]
+    if table.is_signal:
+        columns += [
+            col("compared_year", INTEGER, lambda r: r.compared_year),
+            col("change_kwetsbaarheid", REAL, lambda r: r.vulnerability),
+            col("change_overlast", REAL, lambda r: r.nuisance),
+        ]
+    elif table.kind == "change":
+        columns += [
+            col("previous", REAL, lambda r: r.previous),
+            col("value", REAL, lambda r: r.value),
+            col("change", REAL, lambda r: r.change),
+            col("redrawn", BOOLEAN, lambda r: r.redrawn),
+        ]
+    elif table.kind == "model":
+        columns += [
+            col("value", REAL, lambda r: r.value),
+            col("change", REAL, lambda r: r.trend),
+            # Only said of a change, as in the export.
+            col("grens_gewijzigd", BOOLEAN, lambda r: r.boundary_changed if r.trend is not None else None),
+        ]
+    else:
+        columns.append(col("value", REAL, lambda r: r.value))
+    columns += [
+        col("class", INTEGER, lambda r: r.score_class),
+        col("label", TEXT, classed(lambda r: r.label)),
+    ]
+    if table.is_signal:
+        columns.append(col("nieuw", BOOLEAN, classed(lambda r: r.new_in_cell)))
+    columns.append(col("no_data_reason", TEXT, lambda r: r.no_data_reason or None))
+    return columns
+
+
+def geopackage(table: MapTable, rows, shapes: dict) -> bytes:
+    """The map as a GeoPackage: one feature per row with its full-precision shape
+    (``shapes``: area id → WKB, read through ``restrict()`` by the caller)."""
+    from core.geopackage import geopackage_bytes
+
+    rows = list(rows)
+    note = licence_note(table.subject)
+    description = f"{table.subject.name}: {note}" if note else table.subject.name
+    return geopackage_bytes(
+        layer=filename_stem(table).replace("-", "_"),
+        shapes=[shapes.get(r.area_id) for r in rows],
+        columns=geopackage_columns(table, rows),
+        description=description,
+    )
+
+
+def filename_stem(table: MapTable) -> str:
     stem = slugify(f"{table.subject.name}-{table.level}-{table.year}")
     if table.compare:
         stem += f"-sinds-{table.compare}"
-    return dated_filename(stem, fmt)
+    return stem

@@ -21,6 +21,7 @@ from areas import selectors as area_selectors
 from areas.api.views import map_url_signature
 from areas.models import Area, AreaKind
 from areas.selectors import MAP_LEVELS
+from core import geopackage
 from core.exports import SHEET_FORMATS, download
 from core.sections import render_section
 from organisations.selectors import home_gemeente_code
@@ -209,10 +210,11 @@ def score_map(request):
 
 @login_required
 def score_export(request):
-    """The table of the map page with the same choice, as CSV or Excel."""
+    """The table of the map page with the same choice, as CSV or Excel, or the map with
+    its shapes as a GeoPackage."""
     fmt = request.GET.get("format", "csv")
-    if fmt not in SHEET_FORMATS:
-        raise Http404(_("Kies CSV of Excel."))
+    if fmt not in (*SHEET_FORMATS, geopackage.EXTENSION):
+        raise Http404(_("Kies CSV, Excel of GeoPackage."))
     choice = _map_choice(request)
     table = choice["table"]
     if table is None:
@@ -224,7 +226,13 @@ def score_export(request):
             content_type="text/plain; charset=utf-8",
         )
     sort = _sort_param(request)
-    body = exports.render(table, fmt, rows=maps.sorted_rows(table.rows, sort))
+    rows = maps.sorted_rows(table.rows, sort)
+    if fmt == geopackage.EXTENSION:
+        shapes = area_selectors.shapes(user=request.user, area_ids=[r.area_id for r in rows])
+        return geopackage.geopackage_download(
+            exports.geopackage(table, rows, shapes), exports.filename_stem(table)
+        )
+    body = exports.render(table, fmt, rows=rows)
     return download(body, fmt, exports.filename(table, fmt))
 
 
