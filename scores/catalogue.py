@@ -35,6 +35,7 @@ class IndicatorDef:
     aggregation: str
     decimals: int = 1
     is_key: bool = False
+    description: str = ""
 
     @property
     def is_count(self) -> bool:
@@ -100,8 +101,24 @@ KWB_INDICATORS = (
     IndicatorDef("a_bedv", _("Bedrijfsvestigingen"), COUNT, NEUTRAL, SUM, 0),
 )
 
-# Leefbaarometer 3.0 open data: deviations from the national mean per dimension
-# (positive is better than the mean) and the total class ``kscore``.
+# Leefbaarometer 3.0 open data: the absolute score ``lbm``, the deviations from the
+# national mean per dimension (positive is better than the mean) and the total class
+# ``kscore`` (the published model's class; not always in a file).
+LEEFBAAROMETER_SCORE = IndicatorDef(
+    "lbm",
+    _("Leefbaarheid (score)"),
+    _("score"),
+    BETTER,
+    INH,
+    3,
+    is_key=True,
+    description=_(
+        "De absolute leefbaarheidsscore van de Leefbaarometer 3.0 (kolom lbm), zoals gepubliceerd; "
+        "landelijk ligt hij rond de 4. Hoger is leefbaarder. De afwijkingen van het landelijk "
+        "gemiddelde per dimensie staan in de indicatoren met afwijking in de naam, de klasse 1 tot "
+        "en met 9 in het model Leefbaarometer 3.0."
+    ),
+)
 LEEFBAAROMETER_DIMENSIONS = {
     "afw": _("Leefbaarheid totaal (afwijking)"),
     "fys": _("Fysieke omgeving (afwijking)"),
@@ -119,12 +136,18 @@ LEEFBAAROMETER_DIMENSION_CLASSES = {
     "ksoc": _("Sociale samenhang (klasse)"),
     "konv": _("Overlast en onveiligheid (klasse)"),
 }
-LEEFBAAROMETER_INDICATORS = tuple(
+LEEFBAAROMETER_DEVIATIONS = tuple(
     IndicatorDef(f"lbm_{dim}", name, _("afwijking"), BETTER, INH, 3, is_key=dim in {"afw", "onv"})
     for dim, name in LEEFBAAROMETER_DIMENSIONS.items()
-) + tuple(
+)
+LEEFBAAROMETER_CLASS_INDICATORS = tuple(
     IndicatorDef(f"lbm_{column}", name, _("klasse 1–9"), BETTER, NONE, 0)
     for column, name in LEEFBAAROMETER_DIMENSION_CLASSES.items()
+)
+LEEFBAAROMETER_INDICATORS = (
+    LEEFBAAROMETER_SCORE,
+    *LEEFBAAROMETER_DEVIATIONS,
+    *LEEFBAAROMETER_CLASS_INDICATORS,
 )
 
 CBS_KWB = SourceDef(
@@ -237,7 +260,8 @@ LEEFBAAROMETER_MODEL = ModelDef(
     name="Leefbaarometer 3.0",
     kind=ScoreModel.Kind.PUBLISHED,
     description=_(
-        "De gepubliceerde klasse van de Leefbaarometer (negen klassen), met de totale afwijking als score."
+        "De gepubliceerde klasse van de Leefbaarometer (negen klassen), met de totale afwijking als score. "
+        "Heeft het bestand geen klassen, dan toont de kaart de score op een doorlopende schaal."
     ),
     classes=LEEFBAAROMETER_CLASSES,
     source=LEEFBAAROMETER,

@@ -2,16 +2,26 @@
 long format) into rows ready to store.
 
 This module only reads and checks a file; it never touches the database. Whether a code
-exists in the import year's boundaries is checked by ``scores.services.imports``, which
-also writes.
+exists in the boundaries of its row's year is checked by ``scores.services.imports``,
+which also writes.
+
+Files come as CSV, Excel or GeoJSON (a FeatureCollection as a WFS layer is saved: the
+properties of every feature are its row, the geometry is not read).
 
 Row numbers are those a spreadsheet shows: the header is row 1, the first data row is
-row 2.
+row 2. In a GeoJSON file the row number is the feature's position (the first is 1).
+
+Every row has a year: the one in its year column (``jaar`` or ``year``), or, in a file
+without one, the year asked for. When a year is asked for and the file has a year
+column, only the rows of that year are read and the others are skipped with a warning;
+without a year asked for, every year in the file is read.
 """
 
 import csv
 import io
+import json
 import math
+import re
 import zipfile
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -27,7 +37,8 @@ from core.imports import RowIssue, cell_text, decode_text, file_too_large_messag
 from scores import catalogue
 from scores.models import SourceKind
 
-EXTENSIONS = {".csv", ".txt", ".xlsx"}
+EXTENSIONS = {".csv", ".txt", ".xlsx", ".geojson", ".json"}
+GEOJSON_EXTENSIONS = {".geojson", ".json"}
 # CBS writes "." for a missing or secret value; an empty cell is missing too.
 MISSING = {"", "."}
 MAX_INDICATOR_KEY = 60
@@ -38,16 +49,41 @@ KWB_ID_COLUMNS = {"gwb_code_10", "gwb_code_8", "gwb_code", "regio", "gm_naam", "
 KWB_LEVELS = {"gemeente": AreaKind.GEMEENTE, "wijk": AreaKind.WIJK, "buurt": AreaKind.BUURT}
 KWB_KEYS = {ind.key: ind for ind in catalogue.KWB_INDICATORS}
 
-LBM_CODE_COLUMNS = ("bu_code", "wk_code", "gm_code", "gwb_code", "code", "regio_code", "statcode")
-LBM_YEAR_COLUMNS = ("jaar", "year")
+YEAR_COLUMNS = ("jaar", "year")
+FIRST_YEAR, LAST_YEAR = 1990, 2100
+
+# Leefbaarometer 3.0: the long tables per level name their code column after the level
+# (bu_code, wk_code, gm_code, or gwb_code for all levels in one table); the WFS score
+# layers (buurtscore24, wijkscore24, gemeentescore24, ...) call it ``id``, next to
+# ``name`` and ``gemeente``. ``id`` is the code only where no other code column is.
+LBM_CODE_COLUMNS = (
+    "bu_code",
+    "wk_code",
+    "gm_code",
+    "gwb_code",
+    "gwb_code_10",
+    "code",
+    "regio_code",
+    "statcode",
+    "id",
+)
+LBM_SCORE_COLUMN = "lbm"  # the absolute score, stored as the indicator ``lbm``
+LBM_CLASS_COLUMN = "kscore"  # the total class 1–9, the published model's class
+LBM_TOTAL_COLUMN = "afw"  # the total deviation, the published model's score
 LBM_CLASS_COLUMNS = ("kafw", "kfys", "kwon", "kvrz", "ksoc", "konv")
-LBM_ID_COLUMNS = {"regio", "naam", "gm_naam", "wk_naam", "bu_naam", "statnaam", "id"}
+LBM_ID_COLUMNS = {"regio", "naam", "name", "gemeente", "gm_naam", "wk_naam", "bu_naam", "statnaam", "id"}
 LBM_CLASSES = range(1, 10)
+LBM_CODE_EXAMPLES = "GM0363, WK036300, BU03630000"
 
 AEDES_REQUIRED = ("code", "jaar", "klasse")
 AEDES_KNOWN = {"code", "jaar", "klasse", "klassenaam", "score", "naam", "buurtnaam", "wijknaam"}
 
 GENERIC_HEADERS = (("code", "jaar", "indicator", "waarde"), ("code", "year", "indicator", "value"))
+
+KWB_YEAR_NEEDED = gettext_lazy(
+    "Een bestand met CBS-kerncijfers heeft geen jaarkolom: geef het jaar van de cijfers op; ze komen "
+    "op de gebiedsindeling van dat jaar."
+)
 
 
 class IndicatorFileError(Exception):
@@ -67,11 +103,14 @@ class AreaRow:
     values: dict[str, float] = field(default_factory=dict)
     score: float | None = None
     score_class: int | None = None
+    # The year of the row (its year column's, else the year asked for): its values go
+    # on the areas of that year's boundaries.
+    year: int = 0
 
 
 @dataclass
 class IndicatorFile:
-    """What a file holds for the import year, and what is wrong with it."""
+    """What a file holds for the years it is read for, and what is wrong with it."""
 
     file_format: str
     rows: list[AreaRow] = field(default_factory=list)
@@ -94,6 +133,14 @@ class IndicatorFile:
     def score_count(self) -> int:
         return sum(1 for r in self.rows if r.score_class is not None or r.score is not None)
 
+    @property
+    def years(self) -> list[int]:
+        """The years of the rows, oldest first."""
+        return sorted({r.year for r in self.rows})
+
+    def rows_of(self, year: int) -> list[AreaRow]:
+        return [r for r in self.rows if r.year == year]
+
 
 # --- small parsers -----------------------------------------------------------------------
 
@@ -106,13 +153,15 @@ def indicator_file_too_large_message(size: int, max_bytes: int) -> str:
 
 def wrong_extension_message(name: str) -> str:
     return _(
-        "%(name)s is geen CSV- of Excel-bestand. Lever een .csv-bestand aan of een Excel-bestand "
-        "in de nieuwe vorm (.xlsx); sla een oud .xls-bestand eerst op als .xlsx of .csv."
+        "%(name)s is geen CSV-, Excel- of GeoJSON-bestand. Lever een .csv-bestand aan, een "
+        "Excel-bestand in de nieuwe vorm (.xlsx) of een kaartlaag als GeoJSON (.geojson); sla een "
+        "oud .xls-bestand eerst op als .xlsx of .csv."
     ) % {"name": name}
 
 
 def check_extension(name: str) -> None:
-    """Raise ``IndicatorFileError`` unless the name ends in .csv, .txt or .xlsx."""
+    """Raise ``IndicatorFileError`` unless the name ends in .csv, .txt, .xlsx, .geojson
+    or .json."""
     if Path(name).suffix.lower() not in EXTENSIONS:
         raise IndicatorFileError(wrong_extension_message(Path(name).name))
 
@@ -194,10 +243,10 @@ def settle_number_styles(table: "_Table", columns) -> dict[int, str | None]:
     neither the column nor the rest of the file settles it."""
     columns = list(columns)
     evidence: dict[int, set[str]] = {index: set() for index in columns}
-    for _row, cells in table.rows:
-        width = len(cells)
-        for index in columns:
-            raw = cells[index] if index < width else None
+    for index in columns:
+        # Each distinct cell once: a national column repeats its values many times.
+        distinct = {cells[index] for _row, cells in table.rows if index < len(cells)}
+        for raw in distinct:
             if type(raw) is not str or ("," not in raw and "." not in raw):
                 continue
             text = raw.strip()
@@ -254,6 +303,16 @@ def parse_number(raw, *, decimal: str | None = None):
     if not math.isfinite(value):
         raise ValueError(raw)
     return value
+
+
+# A plain number in a column of a settled style (no thousands separator, no sign other
+# than a leading minus): read at once, without the checks of ``parse_number``, which
+# gives the same value. A national file holds over a million such cells.
+_PLAIN = {
+    DECIMAL_COMMA: re.compile(r"-?[0-9]+(?:,[0-9]+)?"),
+    DECIMAL_POINT: re.compile(r"-?[0-9]+(?:\.[0-9]+)?"),
+    None: re.compile(r"-?[0-9]+"),
+}
 
 
 def parse_whole(text):
@@ -356,8 +415,48 @@ def _read_xlsx(path: Path) -> _Table:
     return _Table(header=header, rows=rows)
 
 
+def _read_geojson(data: bytes) -> _Table:
+    """The properties of every feature of a GeoJSON FeatureCollection as a table: one
+    column per property name (lower-cased) found in any feature, one row per feature. The
+    geometry is not read."""
+    text = decode_text(data, IndicatorFileError)
+    try:
+        document = json.loads(text)
+    except ValueError as exc:
+        raise IndicatorFileError(
+            _("Het bestand is geen leesbare GeoJSON (%(error)s). Sla de kaartlaag opnieuw op als GeoJSON.")
+            % {"error": str(exc)[:120]}
+        ) from exc
+    features = document.get("features") if isinstance(document, dict) else None
+    if not isinstance(features, list) or document.get("type") != "FeatureCollection":
+        raise IndicatorFileError(
+            _(
+                "Het bestand is geen GeoJSON-FeatureCollection. Sla de kaartlaag (zoals buurtscore24) op "
+                "als GeoJSON, of lever de tabel aan als CSV."
+            )
+        )
+    header: list[str] = []
+    columns: dict[str, int] = {}
+    rows = []
+    for number, feature in enumerate(features, start=1):
+        properties = feature.get("properties") if isinstance(feature, dict) else None
+        cells: list = [None] * len(header)
+        for key, value in (properties or {}).items() if isinstance(properties, dict) else ():
+            name = str(key).strip().lower()
+            index = columns.get(name)
+            if index is None:
+                index = columns[name] = len(header)
+                header.append(name)
+                cells.append(None)
+            cells[index] = value
+        rows.append((number, cells))
+    if not header:
+        raise IndicatorFileError(_("De objecten in het bestand hebben geen eigenschappen om te lezen."))
+    return _Table(header=header, rows=rows)
+
+
 def read_table(path: Path, *, name: str | None = None, max_bytes: int | None = None) -> _Table:
-    """The header and rows of a CSV or Excel file, with the whole-file checks."""
+    """The header and rows of a CSV, Excel or GeoJSON file, with the whole-file checks."""
     name = name or path.name
     check_extension(name)
     if not path.is_file():
@@ -370,6 +469,8 @@ def read_table(path: Path, *, name: str | None = None, max_bytes: int | None = N
     if Path(name).suffix.lower() == ".xlsx":
         return _read_xlsx(path)
     data = path.read_bytes()
+    if Path(name).suffix.lower() in GEOJSON_EXTENSIONS:
+        return _read_geojson(data)
     if data[:4] == b"PK\x03\x04":
         raise IndicatorFileError(
             _(
@@ -408,8 +509,10 @@ def _code_text(raw) -> str:
     return raw if isinstance(raw, str) else cell_text(raw)
 
 
-def _code(result: IndicatorFile, row: int, raw) -> tuple[str, str | None]:
-    """The normalised code and its level; records a row error when the shape is wrong."""
+def _code(result: IndicatorFile, row: int, raw, *, unknown=None) -> tuple[str, str | None]:
+    """The normalised code and its level; records a row error when the shape is wrong
+    (``unknown(code)``: the message for a code of no known level, instead of the
+    general one)."""
     code = normalise_code(raw if isinstance(raw, str) else cell_text(raw))
     if not code:
         result.errors.append(RowIssue(row, "", _("De code ontbreekt.")))
@@ -420,7 +523,9 @@ def _code(result: IndicatorFile, row: int, raw) -> tuple[str, str | None]:
             RowIssue(
                 row,
                 code,
-                _("Dit is geen gemeente-, wijk- of buurtcode. Verwacht %(examples)s.")
+                unknown(code)
+                if unknown
+                else _("Dit is geen gemeente-, wijk- of buurtcode. Verwacht %(examples)s.")
                 % {"examples": "; ".join(str(e) for e in CODE_EXAMPLES.values())},
             )
         )
@@ -496,23 +601,55 @@ def _duplicate(result, seen, key, row, code, what=""):
     return False
 
 
-def _row_year(result, row, code, raw, year) -> bool | None:
-    """True when the row is of the import year, False when of another, None on an error."""
-    try:
-        row_year = parse_whole(raw)
-    except (TypeError, ValueError):
-        row_year = None
-    if row_year is None:
+# ``_row_year`` of a row of another year than the one asked for.
+OTHER_YEAR = -1
+
+
+def _year_column(header, year: int | None, names=YEAR_COLUMNS) -> int | None:
+    """The index of the year column; None when there is none and the year asked for
+    stands for every row. Without either the file cannot be placed in time."""
+    column = _pick(header, names)
+    if column is None and year is None:
+        found = ", ".join(h for h in header[:20] if h) or _("geen")
+        raise IndicatorFileError(
+            _(
+                "Het bestand heeft geen kolom jaar (of year), en er is geen jaar opgegeven. Geef het jaar "
+                "van de cijfers op; ze komen op de gebiedsindeling van dat jaar. Gevonden kolommen: %(found)s."
+            )
+            % {"found": found}
+        )
+    return column
+
+
+def _row_year(result, row, code, cells, column, year) -> int | None:
+    """The year of a row: its year column's, or ``year`` in a file without one.
+    ``OTHER_YEAR`` for a row of another year than ``year`` (skipped); None, with a row
+    error, when the cell holds no year."""
+    if column is None:
+        return year
+    raw = _cell(cells, column)
+    if type(raw) is str and len(raw) == 4 and raw.isdigit() and raw.isascii():
+        row_year = int(raw)  # the common case, read at once
+    else:
+        try:
+            row_year = parse_whole(raw)
+        except (TypeError, ValueError):
+            row_year = None
+    if row_year is None or not FIRST_YEAR <= row_year <= LAST_YEAR:
         result.errors.append(
             RowIssue(
-                row, code, _("Het jaar %(value)s is geen jaartal.") % {"value": cell_text(raw)[:20] or "''"}
+                row,
+                normalise_code(code),
+                _("Het jaar %(value)s is geen jaartal.") % {"value": cell_text(raw)[:20] or "''"},
             )
         )
         return None
-    return row_year == year
+    if year is not None and row_year != year:
+        return OTHER_YEAR
+    return row_year
 
 
-def _warn_other_years(result: IndicatorFile, skipped: int, year: int) -> None:
+def _warn_other_years(result: IndicatorFile, skipped: int, year: int | None) -> None:
     if skipped:
         result.warnings.append(
             RowIssue(
@@ -527,7 +664,9 @@ def _warn_other_years(result: IndicatorFile, skipped: int, year: int) -> None:
 # --- the formats -------------------------------------------------------------------------
 
 
-def _read_kwb(table: _Table, year: int) -> IndicatorFile:
+def _read_kwb(table: _Table, year: int | None) -> IndicatorFile:
+    if year is None:
+        raise IndicatorFileError(KWB_YEAR_NEEDED)
     result = IndicatorFile(SourceKind.CBS_KWB)
     header = table.header
     code_col = _pick(header, KWB_CODE_COLUMNS)
@@ -603,31 +742,53 @@ def _read_kwb(table: _Table, year: int) -> IndicatorFile:
             if value is not None:
                 values[name] = value
         if len(result.errors) == errors_before:
-            result.rows.append(AreaRow(row=row, code=code, values=values))
+            result.rows.append(AreaRow(row=row, code=code, values=values, year=year))
     if land_rows:
         result.rows_skipped += land_rows
         result.warnings.append(RowIssue(None, "", _("De rij voor heel Nederland is overgeslagen.")))
     return result
 
 
-def _read_leefbaarometer(table: _Table, year: int) -> IndicatorFile:
-    result = IndicatorFile(SourceKind.LEEFBAAROMETER, has_scores=True)
+def _lbm_unknown_level(code: str) -> str:
+    return _(
+        "Onbekend niveau: %(code)s is geen code van een gemeente, wijk of buurt (zoals %(examples)s). "
+        "Wijkkoers leest de Leefbaarometer per gemeente, wijk en buurt; scores per postcode, "
+        "rastercel of provincie horen niet in dit bestand."
+    ) % {"code": code, "examples": LBM_CODE_EXAMPLES}
+
+
+def _read_leefbaarometer(table: _Table, year: int | None) -> IndicatorFile:
+    """The Leefbaarometer 3.0 as published: a long table per level (code, ``jaar``,
+    ``lbm``, the deviations ``afw fys onv soc vrz won``, optionally the classes
+    ``kscore kafw …``) or a WFS score layer (``id``, ``name``, ``gemeente``, ``year``,
+    the same fields). The absolute score ``lbm``, the deviations and the dimension classes
+    are indicators; ``afw`` and ``kscore`` are the published model's score and class.
+    Without classes the scores are stored without a class (the map then shows them on a
+    continuous scale)."""
+    result = IndicatorFile(SourceKind.LEEFBAAROMETER)
     header = table.header
     code_col = _pick(header, LBM_CODE_COLUMNS)
-    year_col = _pick(header, LBM_YEAR_COLUMNS)
-    class_col = _pick(header, ("kscore",))
-    missing = []
     if code_col is None:
-        missing.append(" / ".join(LBM_CODE_COLUMNS[:3]))
-    if year_col is None:
-        missing.append("jaar")
-    if class_col is None:
-        missing.append("kscore")
-    if missing:
-        raise _missing_columns(missing, header)
+        raise _missing_columns([" / ".join((*LBM_CODE_COLUMNS[:4], "id"))], header)
+    year_col = _year_column(header, year)
+    class_col = _pick(header, (LBM_CLASS_COLUMN,))
+    score_col = _pick(header, (LBM_SCORE_COLUMN,))
+    total_col = _pick(header, (LBM_TOTAL_COLUMN,))
     dims = [(i, name) for i, name in enumerate(header) if name in catalogue.LEEFBAAROMETER_DIMENSIONS]
-    known = set(LBM_CODE_COLUMNS) | set(LBM_YEAR_COLUMNS) | set(LBM_CLASS_COLUMNS) | LBM_ID_COLUMNS
-    known |= {"kscore"} | set(catalogue.LEEFBAAROMETER_DIMENSIONS)
+    class_dims = [
+        (i, name) for i, name in enumerate(header) if name in catalogue.LEEFBAAROMETER_DIMENSION_CLASSES
+    ]
+    if score_col is None and class_col is None and not dims and not class_dims:
+        raise IndicatorFileError(
+            _(
+                "Het bestand heeft geen kolommen met Leefbaarometercijfers. Verwacht de score lbm, de "
+                "afwijkingen afw, fys, onv, soc, vrz en won, of de klassen kscore, kafw … Gevonden "
+                "kolommen: %(found)s."
+            )
+            % {"found": ", ".join(h for h in header[:20] if h) or _("geen")}
+        )
+    known = set(LBM_CODE_COLUMNS) | set(YEAR_COLUMNS) | set(LBM_CLASS_COLUMNS) | LBM_ID_COLUMNS
+    known |= {LBM_CLASS_COLUMN, LBM_SCORE_COLUMN} | set(catalogue.LEEFBAAROMETER_DIMENSIONS)
     ignored = [name for name in header if name and name not in known]
     if ignored:
         result.warnings.append(
@@ -638,78 +799,126 @@ def _read_leefbaarometer(table: _Table, year: int) -> IndicatorFile:
                 % {"n": len(ignored), "columns": ", ".join(ignored)},
             )
         )
-    class_dims = [
-        (i, name) for i, name in enumerate(header) if name in catalogue.LEEFBAAROMETER_DIMENSION_CLASSES
-    ]
-    result.indicators = {f"lbm_{name}": str(catalogue.LEEFBAAROMETER_DIMENSIONS[name]) for _i, name in dims}
+    # The published model: the total deviation as its score, kscore as its class.
+    result.has_scores = class_col is not None or total_col is not None
+    if not result.has_scores:
+        result.warnings.append(
+            RowIssue(
+                None,
+                "",
+                _(
+                    "Het bestand heeft geen totale afwijking (afw) en geen klasse (kscore): het model "
+                    "Leefbaarometer 3.0 krijgt geen scores. De indicatoren in het bestand zijn wel op de "
+                    "kaart te kiezen."
+                ),
+            )
+        )
+    elif class_col is None:
+        result.warnings.append(
+            RowIssue(
+                None,
+                "",
+                _(
+                    "Het bestand heeft geen klassen (kscore). De scores worden zonder klasse opgeslagen; "
+                    "de kaart toont de totale afwijking op een doorlopende schaal."
+                ),
+            )
+        )
+    number_cols = list(dims)
+    if score_col is not None:
+        number_cols.append((score_col, LBM_SCORE_COLUMN))
+        result.indicators[LBM_SCORE_COLUMN] = str(catalogue.LEEFBAAROMETER_SCORE.name)
+    result.indicators |= {f"lbm_{name}": str(catalogue.LEEFBAAROMETER_DIMENSIONS[name]) for _i, name in dims}
     result.indicators |= {
         f"lbm_{name}": str(catalogue.LEEFBAAROMETER_DIMENSION_CLASSES[name]) for _i, name in class_dims
     }
-    afw_col = _pick(header, ("afw",))
-    styles = settle_number_styles(table, (index for index, _name in dims))
-    seen: dict[str, int] = {}
+    keys = {
+        index: (LBM_SCORE_COLUMN if name == LBM_SCORE_COLUMN else f"lbm_{name}")
+        for index, name in number_cols
+    }
+    styles = settle_number_styles(table, (index for index, _name in number_cols))
+    number_reads = [
+        (index, name, _PLAIN[styles[index]].fullmatch, styles[index] == DECIMAL_COMMA)
+        for index, name in number_cols
+    ]
+    seen: dict[tuple[int, str], int] = {}
     other_years = 0
     for row, cells in table.rows:
         result.rows_read += 1
         code_text = _code_text(_cell(cells, code_col))
-        in_year = _row_year(result, row, normalise_code(code_text), _cell(cells, year_col), year)
-        if in_year is False:
+        row_year = _row_year(result, row, code_text, cells, year_col, year)
+        if row_year == OTHER_YEAR:
             other_years += 1
             continue
         errors_before = len(result.errors)
-        code, _kind = _code(result, row, code_text)
-        if code and _duplicate(result, seen, code, row, code):
+        code, _kind = _code(result, row, code_text, unknown=_lbm_unknown_level)
+        if code and row_year and _duplicate(result, seen, (row_year, code), row, code):
             continue
         values = {}
-        for index, name in dims:
-            value = _value(result, row, code, name, _cell(cells, index), styles[index])
+        width = len(cells)
+        for index, name, plain, comma in number_reads:
+            raw = cells[index] if index < width else None
+            if type(raw) is str:
+                # The common case of a national file, over a million cells: a missing
+                # value or a plain number; anything else goes the long way below.
+                text = raw.strip()
+                if text in MISSING:
+                    continue
+                if plain(text) is not None:
+                    values[keys[index]] = float(text.replace(",", ".")) if comma else float(text)
+                    continue
+            value = _value(result, row, code, name, raw, styles[index])
             if value is not None:
-                values[f"lbm_{name}"] = value
+                values[keys[index]] = value
         for index, name in class_dims:
-            raw = _cell(cells, index)
-            try:
-                dimension_class = parse_whole(raw)
-            except (TypeError, ValueError):
-                dimension_class = -1
-            if dimension_class is None:
+            raw = cells[index] if index < width else None
+            if type(raw) is str and len(raw) == 1 and raw in "123456789":
+                values[f"lbm_{name}"] = float(raw)
                 continue
-            if dimension_class not in LBM_CLASSES:
-                result.errors.append(
-                    RowIssue(
-                        row,
-                        code,
-                        _("%(column)s %(value)s is geen klasse van 1 tot en met 9.")
-                        % {"column": name, "value": cell_text(raw)[:20]},
-                    )
-                )
-            else:
+            dimension_class = _lbm_class(result, row, code, name, raw)
+            if dimension_class is not None:
                 values[f"lbm_{name}"] = float(dimension_class)
-        raw_class = _cell(cells, class_col)
-        score_class = None
-        try:
-            score_class = parse_whole(raw_class)
-        except (TypeError, ValueError):
-            score_class = -1
-        if score_class is not None and score_class not in LBM_CLASSES:
-            result.errors.append(
-                RowIssue(
-                    row,
-                    code,
-                    _("kscore %(value)s is geen klasse van 1 tot en met 9.")
-                    % {"value": cell_text(raw_class)[:20]},
-                )
-            )
-        if len(result.errors) == errors_before and in_year:
-            score = values.get("lbm_afw") if afw_col is not None else None
+        score_class = (
+            _lbm_class(result, row, code, LBM_CLASS_COLUMN, _cell(cells, class_col))
+            if class_col is not None
+            else None
+        )
+        if len(result.errors) == errors_before and row_year:
+            score = values.get("lbm_afw") if total_col is not None else None
             result.rows.append(
-                AreaRow(row=row, code=code, values=values, score=score, score_class=score_class)
+                AreaRow(
+                    row=row, code=code, values=values, score=score, score_class=score_class, year=row_year
+                )
             )
     result.rows_skipped += other_years
     _warn_other_years(result, other_years, year)
     return result
 
 
-def _read_aedes(table: _Table, year: int) -> IndicatorFile:
+def _lbm_class(result, row, code, column, raw) -> int | None:
+    """A class cell (1–9); None when empty, or with a row error when it is no class."""
+    if type(raw) is str and len(raw) == 1 and raw in "123456789":
+        return int(raw)  # the common case, read at once
+    try:
+        value = parse_whole(raw)
+    except (TypeError, ValueError):
+        value = -1
+    if value is None:
+        return None
+    if value not in LBM_CLASSES:
+        result.errors.append(
+            RowIssue(
+                row,
+                code,
+                _("%(column)s %(value)s is geen klasse van 1 tot en met 9.")
+                % {"column": column, "value": cell_text(raw)[:20]},
+            )
+        )
+        return None
+    return value
+
+
+def _read_aedes(table: _Table, year: int | None) -> IndicatorFile:
     result = IndicatorFile(SourceKind.AEDES_VEERKRACHT, has_scores=True)
     header = table.header
     missing = [name for name in AEDES_REQUIRED if name not in header]
@@ -736,7 +945,7 @@ def _read_aedes(table: _Table, year: int) -> IndicatorFile:
         extra.append((index, name, key))
     result.indicators = {key: name for _i, name, key in extra}
     result.own_keys = set(result.indicators)
-    seen: dict[str, int] = {}
+    seen: dict[tuple[int, str], int] = {}
     name_rows: dict[int, tuple[str, int]] = {}
     other_years = 0
     number_cols = [index for index, _name, _key in extra]
@@ -746,13 +955,13 @@ def _read_aedes(table: _Table, year: int) -> IndicatorFile:
     for row, cells in table.rows:
         result.rows_read += 1
         code_text = _code_text(_cell(cells, code_col))
-        in_year = _row_year(result, row, normalise_code(code_text), _cell(cells, year_col), year)
-        if in_year is False:
+        row_year = _row_year(result, row, code_text, cells, year_col, year)
+        if row_year == OTHER_YEAR:
             other_years += 1
             continue
         errors_before = len(result.errors)
         code, _kind = _code(result, row, code_text)
-        if code and _duplicate(result, seen, code, row, code):
+        if code and row_year and _duplicate(result, seen, (row_year, code), row, code):
             continue
         raw_class = _cell(cells, class_col)
         try:
@@ -795,9 +1004,11 @@ def _read_aedes(table: _Table, year: int) -> IndicatorFile:
             value = _value(result, row, code, name, _cell(cells, index), styles[index])
             if value is not None:
                 values[key] = value
-        if len(result.errors) == errors_before and in_year:
+        if len(result.errors) == errors_before and row_year:
             result.rows.append(
-                AreaRow(row=row, code=code, values=values, score=score, score_class=score_class)
+                AreaRow(
+                    row=row, code=code, values=values, score=score, score_class=score_class, year=row_year
+                )
             )
     result.class_names = {n: label for n, (label, _row) in name_rows.items()}
     result.rows_skipped += other_years
@@ -805,7 +1016,7 @@ def _read_aedes(table: _Table, year: int) -> IndicatorFile:
     return result
 
 
-def _read_generic(table: _Table, year: int) -> IndicatorFile:
+def _read_generic(table: _Table, year: int | None) -> IndicatorFile:
     result = IndicatorFile(SourceKind.GENERIC)
     header = table.header
     columns = None
@@ -817,15 +1028,15 @@ def _read_generic(table: _Table, year: int) -> IndicatorFile:
         missing = [name for name in GENERIC_HEADERS[0] if name not in header]
         raise _missing_columns(missing or list(GENERIC_HEADERS[0]), header)
     code_col, year_col, key_col, value_col = columns
-    seen: dict[tuple[str, str], int] = {}
-    by_code: dict[str, AreaRow] = {}
+    seen: dict[tuple[int, str, str], int] = {}
+    by_code: dict[tuple[int, str], AreaRow] = {}
     other_years = 0
     decimal = settle_number_styles(table, [value_col])[value_col]
     for row, cells in table.rows:
         result.rows_read += 1
         code_text = _code_text(_cell(cells, code_col))
-        in_year = _row_year(result, row, normalise_code(code_text), _cell(cells, year_col), year)
-        if in_year is False:
+        row_year = _row_year(result, row, code_text, cells, year_col, year)
+        if row_year == OTHER_YEAR:
             other_years += 1
             continue
         errors_before = len(result.errors)
@@ -836,18 +1047,18 @@ def _read_generic(table: _Table, year: int) -> IndicatorFile:
             result.errors.append(
                 RowIssue(row, code, _("De indicator ontbreekt of bevat geen letters of cijfers."))
             )
-        elif code and _duplicate(result, seen, (code, key), row, code, what=key):
+        elif code and row_year and _duplicate(result, seen, (row_year, code, key), row, code, what=key):
             continue
         value = _value(result, row, code, header[value_col], _cell(cells, value_col), decimal)
-        if len(result.errors) != errors_before or not in_year:
+        if len(result.errors) != errors_before or not row_year:
             continue
         result.indicators.setdefault(key, name)
         if value is None:
             result.rows_skipped += 1
             continue
-        area_row = by_code.get(code)
+        area_row = by_code.get((row_year, code))
         if area_row is None:
-            area_row = by_code[code] = AreaRow(row=row, code=code)
+            area_row = by_code[(row_year, code)] = AreaRow(row=row, code=code, year=row_year)
             result.rows.append(area_row)
         area_row.values[key] = value
     result.own_keys = set(result.indicators)
@@ -865,14 +1076,16 @@ READERS = {
 
 
 def read_indicator_file(
-    path, *, file_format: str, year: int, name: str | None = None, max_bytes: int | None = None
+    path, *, file_format: str, year: int | None, name: str | None = None, max_bytes: int | None = None
 ) -> IndicatorFile:
-    """Read and check an indicator file of ``file_format`` for the import ``year``.
+    """Read and check an indicator file of ``file_format``: the rows of ``year`` in a
+    file with a year column (every year in it when ``year`` is None), or all rows as of
+    ``year`` in a file without one (see the module docstring).
 
-    Raises ``IndicatorFileError`` when the file as a whole cannot be used. Problems with
-    single rows are collected in ``errors`` (the import must then store nothing) and
-    ``warnings`` (ignored columns, skipped rows). Missing or secret values ("." or empty)
-    are left out without a message.
+    Raises ``IndicatorFileError`` when the file as a whole cannot be used (also when it
+    has no year column and no ``year`` is given). Problems with single rows are collected
+    in ``errors`` (the import must then store nothing) and ``warnings`` (ignored columns,
+    skipped rows). Missing or secret values ("." or empty) are left out without a message.
     """
     reader = READERS.get(file_format)
     if reader is None:
@@ -882,7 +1095,7 @@ def read_indicator_file(
         raise IndicatorFileError(_("Het bestand bevat alleen een kopregel en geen gegevens."))
     result = reader(table, year)
     if not result.rows and not result.errors:
-        if result.rows_skipped:
+        if result.rows_skipped and year is not None:
             raise IndicatorFileError(
                 _("Het bestand bevat geen rijen van %(year)s. Kies het jaar dat in het bestand staat.")
                 % {"year": year}

@@ -414,8 +414,10 @@ class ScoreImport(ImportJob):
     )
     file_format = models.CharField(_("bestandsvorm"), max_length=20, choices=SourceKind.choices)
     file = models.FileField(_("bestand"), upload_to="imports/scores/%Y/%m/")
+    # The year asked for: only that year of the file is imported (a file without a year
+    # column is of that year). Empty: every year the file holds in its year column.
     year = models.PositiveSmallIntegerField(
-        _("jaar"), validators=[MinValueValidator(1990), MaxValueValidator(2100)]
+        _("jaar"), null=True, blank=True, validators=[MinValueValidator(1990), MaxValueValidator(2100)]
     )
     rows_read = models.PositiveIntegerField(default=0)
     rows_skipped = models.PositiveIntegerField(default=0)
@@ -426,6 +428,9 @@ class ScoreImport(ImportJob):
     # values of the file's indicators; in a dry run, or a check that stopped the import,
     # those that would lose them.
     areas_removed = models.PositiveIntegerField(default=0)
+    # Per year the file holds: [{"year", "areas", "values", "scores", "areas_removed"}],
+    # oldest first; ``areas_removed`` as above, for that year.
+    per_year = models.JSONField(_("per jaar"), default=list, blank=True)
     recomputed_at = models.DateTimeField(_("scores herberekend op"), null=True, blank=True)
 
     platform_admin_sees_all = False
@@ -433,6 +438,29 @@ class ScoreImport(ImportJob):
     class Meta(ImportJob.Meta):
         verbose_name = _("indicatorimport")
         verbose_name_plural = _("indicatorimports")
+
+    def __str__(self):
+        return f"{self.original_name} ({self.years_label})"
+
+    @property
+    def years(self) -> list[int]:
+        """The years the file held (after reading), else the year asked for."""
+        found = [int(item["year"]) for item in self.per_year or () if "year" in item]
+        if found:
+            return found
+        return [self.year] if self.year else []
+
+    @property
+    def years_label(self) -> str:
+        """The years of the import as a person reads them: 2022; 2020–2023 for three or
+        more years in a row; 2018, 2020, 2022 otherwise; before a file without a year
+        asked for is read, that its years come from the file."""
+        years = self.years
+        if not years:
+            return str(_("jaren uit het bestand"))
+        if len(years) > 2 and years[-1] - years[0] == len(years) - 1:
+            return f"{years[0]}–{years[-1]}"
+        return ", ".join(str(y) for y in years)
 
     @classmethod
     def access_q(cls, user, action):

@@ -201,9 +201,10 @@ def clear_memory() -> None:
     _open_answers.clear()
 
 
-# Raised when the properties of a feature change (2: ``new_in_cell``), so that bodies
-# cached in the old form are not served after an upgrade.
-BODY_FORMAT = 2
+# Raised when the properties of a feature change (2: ``new_in_cell``; 3: the colours of
+# published scores without a class on a continuous scale), so that bodies cached in the
+# old form are not served after an upgrade.
+BODY_FORMAT = 3
 
 
 def _key(query: ScoredQuery, version) -> str:

@@ -317,6 +317,7 @@ class ScoreImportSerializer(serializers.ModelSerializer):
             "values_written",
             "scores_written",
             "areas_removed",
+            "per_year",
             "warnings",
             "errors",
             "started_by",

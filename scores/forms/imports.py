@@ -3,6 +3,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import StyledForm
+from scores.importers import KWB_YEAR_NEEDED
 from scores.models import ScoreImport, SourceKind
 from scores.services.imports import max_upload_bytes
 
@@ -27,11 +28,17 @@ class ScoreImportForm(StyledForm):
         label=_("Jaar"),
         min_value=1990,
         max_value=2100,
-        help_text=_("Het jaar van de cijfers; ze komen op de gebiedsindeling van dat jaar."),
+        required=False,
+        help_text=_(
+            "Laat leeg als het bestand een kolom jaar (of year) heeft: dan worden alle jaren in het "
+            "bestand geïmporteerd, elk op de gebiedsindeling van dat jaar. Vult u een jaar in, dan wordt "
+            "alleen dat jaar geïmporteerd. Verplicht voor CBS-kerncijfers, want die bestanden hebben "
+            "geen jaarkolom."
+        ),
     )
     file = forms.FileField(
         label=_("Bestand"),
-        help_text=_("CSV (komma of puntkomma) of Excel (.xlsx)."),
+        help_text=_("CSV (komma of puntkomma), Excel (.xlsx) of een kaartlaag als GeoJSON (.geojson)."),
     )
     mode = forms.ChoiceField(
         label=_("Gebieden die niet in het bestand staan"),
@@ -44,8 +51,8 @@ class ScoreImportForm(StyledForm):
         widget=forms.RadioSelect,
         help_text=_(
             "Standaard is aanvullen: alleen de gebieden in het bestand worden bijgewerkt. Kies vervangen "
-            "als het bestand de hele stand van de bron voor dat jaar is; doe eerst een proefimport om te "
-            "zien hoeveel gebieden hun waarden zouden verliezen."
+            "als het bestand de hele stand van de bron is voor elk jaar dat erin staat; doe eerst een "
+            "proefimport om per jaar te zien hoeveel gebieden hun waarden zouden verliezen."
         ),
     )
     dry_run = forms.BooleanField(label=_("Proefimport: alleen controleren, niets opslaan"), required=False)
@@ -69,3 +76,13 @@ class ScoreImportForm(StyledForm):
     def clean_mode(self):
         # Not choosing is choosing the default, as the help text says.
         return self.cleaned_data.get("mode") or ScoreImport.Mode.MERGE
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("file_format") == SourceKind.CBS_KWB
+            and data.get("year") is None
+            and "year" not in self.errors
+        ):
+            self.add_error("year", str(KWB_YEAR_NEEDED))
+        return data

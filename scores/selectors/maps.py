@@ -320,8 +320,52 @@ class SignalRow:
 
 
 @dataclass
+class ContinuousScale:
+    """A published model's scores shown without classes (a file without them, such as a
+    Leefbaarometer table without kscore): every value gets its colour from its place
+    between the lowest and highest value shown, on the ramp from bad to good."""
+
+    low: float
+    high: float
+    colors: list[str]  # from the lowest value to the highest
+    count: int  # areas with a value
+    note: str
+
+    def color(self, value: float) -> str:
+        """The colour of ``value``: interpolated between the two nearest ramp colours."""
+        if self.high <= self.low:
+            return self.colors[len(self.colors) // 2]
+        share = min(max((value - self.low) / (self.high - self.low), 0.0), 1.0)
+        position = share * (len(self.colors) - 1)
+        i = min(int(position), len(self.colors) - 2)
+        return _mix(self.colors[i], self.colors[i + 1], position - i)
+
+
+def _mix(a: str, b: str, t: float) -> str:
+    """The colour a share ``t`` of the way from ``a`` to ``b`` (both #rrggbb)."""
+    ca = [int(a[k : k + 2], 16) for k in (1, 3, 5)]
+    cb = [int(b[k : k + 2], 16) for k in (1, 3, 5)]
+    return "#" + "".join(f"{round(x + (y - x) * t):02x}" for x, y in zip(ca, cb, strict=True))
+
+
+def continuous_scale(model: ScoreModel, values, *, all_unclassed: bool) -> ContinuousScale | None:
+    """The continuous scale of a published model's ``values`` (None without values)."""
+    known = [v for v in values if v is not None]
+    if not known:
+        return None
+    colors = list(catalogue.RAMP_9 if model.higher_is_better else reversed(catalogue.RAMP_9))
+    if all_unclassed:
+        note = _("Geen klassen in het bestand: doorlopende schaal")
+    else:
+        note = _("Niet elk gebied heeft een klasse in het bestand: doorlopende schaal")
+    return ContinuousScale(min(known), max(known), colors, len(known), note)
+
+
+@dataclass
 class MapTable:
-    """One map choice: its rows (one per land area of the level), its classes and legend."""
+    """One map choice: its rows (one per land area of the level), its classes and legend.
+    A published model whose scores (some or all) come without a class has a continuous
+    ``scale`` instead of classes."""
 
     kind: str  # "model", "indicator" or "change"
     subject: object
@@ -334,6 +378,7 @@ class MapTable:
     breaks: list[float] = field(default_factory=list)
     decimals: int = 2
     unit: str = ""
+    scale: ContinuousScale | None = None
 
     @property
     def has_data(self) -> bool:
@@ -481,6 +526,15 @@ def score_table(*, user, model: ScoreModel, year: int, level: str, gemeente="", 
     }
     classes = model_classes(model)
     by_value = {c.value: c for c in classes}
+    scale = None
+    if model.kind == ScoreModel.Kind.PUBLISHED:
+        # A score without a class is still shown: on a continuous scale, never refused.
+        with_value = [found for found in scores.values() if found[0] is not None]
+        unclassed = sum(1 for found in with_value if found[1] not in by_value)
+        if unclassed:
+            scale = continuous_scale(
+                model, (found[0] for found in with_value), all_unclassed=unclassed == len(with_value)
+            )
     for row in rows:
         found = scores.get(row.area_id)
         if found:
@@ -489,12 +543,21 @@ def score_table(*, user, model: ScoreModel, year: int, level: str, gemeente="", 
             if is_signal:
                 row.vulnerability, row.nuisance, row.compared_year = signal_changes(found[5])
         _apply_class(row, by_value)
+        if scale is not None and row.value is not None:
+            row.color = scale.color(row.value)
         if found and is_signal:
             # After ``_apply_class``: a cell the model does not know is no cell to be new in.
             row.new_in_cell = Score.entered_cell(
                 model_kind=model.kind, score_class=row.score_class, previous_class=found[6]
             )
-    return MapTable("model", model, year, level, rows, classes, _legend(rows, classes), decimals=2, unit="")
+    legend = _continuous_legend(rows) if scale is not None else _legend(rows, classes)
+    return MapTable("model", model, year, level, rows, classes, legend, decimals=2, unit="", scale=scale)
+
+
+def _continuous_legend(rows) -> list[LegendEntry]:
+    """The legend beside a continuous scale: only the areas without a value."""
+    missing = sum(1 for row in rows if row.value is None)
+    return [LegendEntry(None, _("geen gegevens"), NO_DATA_COLOR, missing)] if missing else []
 
 
 def change_table(
@@ -546,6 +609,7 @@ def change_table(
             row.label, row.color = item.label, item.color
     table.kind, table.compare, table.breaks, table.classes = "change", year_from, breaks, classes
     table.legend = _legend(table.rows, classes)
+    table.scale = None  # a change map has classes of change
     return table
 
 

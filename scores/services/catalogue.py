@@ -27,6 +27,7 @@ def _source(defn: catalogue.SourceDef) -> Source:
                 "aggregation": ind.aggregation,
                 "decimals": ind.decimals,
                 "is_key": ind.is_key,
+                "description": str(ind.description),
             },
         )
     return source

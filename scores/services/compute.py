@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from areas.models import AreaKind
@@ -1023,8 +1024,10 @@ def scores_recompute(*, years: Iterable[int] | None = None, model_ids: Iterable[
                 sources.add(model.source_id)
             sources |= set(model.components.values_list("indicator__source_id", flat=True))
         if year_set:
+            # An import of every year in its file has no year of its own; the recompute
+            # it queued starts at the file's first year, so any recompute after it counts.
             ScoreImport.objects.filter(
-                year__in=sorted(year_set),
+                Q(year__in=sorted(year_set)) | Q(year__isnull=True),
                 source_id__in=Source.objects.filter(pk__in=sources).values("pk"),
                 status=ScoreImport.Status.DONE,
                 dry_run=False,

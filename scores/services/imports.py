@@ -1,11 +1,15 @@
 """Writes for indicator imports: upload a file into a source, check it against the
-boundaries of its year, and store its values (and published scores) all-or-nothing.
+boundaries of its years, and store its values (and published scores) all-or-nothing.
 
-A file writes the source's values of its year for the indicators in it (and the
-published scores of the source's model) for the areas in the file; other years are never
-touched. Areas of that source and year that the file leaves out are kept (``merge``),
-lose those values (``replace``), or, when no choice was made (``check``), stop the import
-so that a partial file never silently wipes the rest.
+A file holds one year (the year asked for, in a file without a year column) or several
+(its year column; a Leefbaarometer table of 2014–2024 is one import). For every year it
+holds, it writes the source's values of the indicators in it (and the published scores
+of the source's model) for the areas in the file, each on the boundaries of that year;
+years the file does not hold are never touched. Areas of that source and year that the
+file leaves out are kept (``merge``), lose those values (``replace``: the file is the
+whole truth for each year it holds), or, when no choice was made (``check``), stop the
+import so that a partial file never silently wipes the rest. What would be removed is
+counted per year.
 """
 
 import io
@@ -34,6 +38,7 @@ from core.queueing import queue
 from core.services import save_versioned
 from scores import catalogue
 from scores.importers import (
+    KWB_YEAR_NEEDED,
     IndicatorFile,
     IndicatorFileError,
     check_extension,
@@ -96,7 +101,13 @@ def _check_format(source: Source, file_format: str) -> str:
     return file_format
 
 
-def _check_year(year) -> int:
+def _check_year(year, file_format: str) -> int | None:
+    """The year asked for, checked; None (every year in the file's year column) is
+    allowed except for CBS kerncijfers, whose files carry no year."""
+    if year is None or year == "":
+        if file_format == SourceKind.CBS_KWB:
+            raise ValidationError({"year": str(KWB_YEAR_NEEDED)})
+        return None
     try:
         year = int(year)
     except (TypeError, ValueError) as exc:
@@ -145,21 +156,24 @@ def score_import_start(
     source: Source,
     file_format: str,
     uploaded_file,
-    year: int,
+    year: int | None = None,
     dry_run: bool = False,
     mode: str = ScoreImport.Mode.MERGE,
 ) -> ScoreImport:
-    """Store an uploaded indicator file and queue its import. ``mode`` says what happens
-    to stored areas the file leaves out (``ScoreImport.Mode``).
+    """Store an uploaded indicator file and queue its import. ``year`` None imports every
+    year in the file's year column; a year imports only that year (or, for a file without
+    a year column, all its rows as of that year). ``mode`` says what happens to stored
+    areas the file leaves out (``ScoreImport.Mode``).
 
     Refuses at once what can be seen without reading the file: no right to import into
-    the source, a file format that does not fit the source, a year without boundaries, a
-    file that is empty, too large or not CSV/Excel. The rest is checked by the import
-    task, which records its report on the returned job.
+    the source, a file format that does not fit the source, a year without boundaries, no
+    year for CBS kerncijfers, a file that is empty, too large or not CSV, Excel or
+    GeoJSON. The rest is checked by the import task, which records its report on the
+    returned job.
     """
     _check_rights(actor, source)
     file_format = _check_format(source, file_format)
-    year = _check_year(year)
+    year = _check_year(year, file_format)
     name = Path(uploaded_file.name or "cijfers.csv").name
     _check_name(name)
     _check_size(uploaded_file.size or 0)
@@ -186,23 +200,24 @@ def score_import_file(
     path,
     source: Source,
     file_format: str | None = None,
-    year: int,
+    year: int | None = None,
     dry_run: bool = False,
     recompute: bool = True,
     mode: str = ScoreImport.Mode.CHECK,
     stdout=None,
 ) -> ScoreImport:
     """Import an indicator file from disk at once (management command, demo), without
-    Celery. ``file_format`` defaults to the source's kind. ``recompute=False`` leaves the
-    recomputation to the caller, for a batch of files that is computed once at the end.
-    ``mode`` defaults to ``check``: a file that leaves out stored areas imports nothing.
+    Celery. ``file_format`` defaults to the source's kind; ``year`` as for
+    ``score_import_start``. ``recompute=False`` leaves the recomputation to the caller,
+    for a batch of files that is computed once at the end. ``mode`` defaults to
+    ``check``: a file that leaves out stored areas imports nothing.
 
     The file is copied into the job's storage like an upload, so every import leaves the
     same record. The import itself is all-or-nothing in ``score_import_run``.
     """
     _check_rights(actor, source)
     file_format = _check_format(source, file_format or source.kind)
-    year = _check_year(year)
+    year = _check_year(year, file_format)
     path = existing_file(path)
     _check_name(path.name)
     _check_size(path.stat().st_size)
@@ -231,12 +246,13 @@ def score_import_file(
 def score_import_run(
     *, job_id: int, progress_callback: ProgressCallback = None, recompute: bool = True
 ) -> ScoreImport:
-    """Run the import of a queued job: read, check the codes against the boundaries of the
-    year, write.
+    """Run the import of a queued job: read, check the codes of every year against the
+    boundaries of that year, write.
 
     Any error in the file: nothing is stored and the job is ``mislukt``. A dry run only
     reports what would be stored. After a real import the cached maps get a new data
-    version and the scores of the year (and later years) are recomputed in the background.
+    version and the scores of the file's years (and later years) are recomputed in the
+    background.
 
     Deliberately not one ``@transaction.atomic`` as a whole: the progress updates must be
     visible while it runs, so only the data writes share one transaction.
@@ -270,7 +286,7 @@ def score_import_run(
             callback=cb,
         )
     job_progress(job, 40, _("%(n)s rijen gelezen; codes controleren") % {"n": len(parsed.rows)}, cb)
-    area_ids, code_errors = _resolve_codes(parsed, job.year)
+    area_ids, code_errors = _resolve_codes(parsed)
     if code_errors:
         return job_finish(
             job,
@@ -281,19 +297,20 @@ def score_import_run(
             callback=cb,
         )
     warnings = list(parsed.warnings)
-    left_out = len(_areas_left_out(job, parsed, area_ids))
-    if left_out and job.mode == ScoreImport.Mode.CHECK:
+    left_out = {year: len(ids) for year, ids in _areas_left_out(job, parsed, area_ids).items()}
+    replacing = job.mode == ScoreImport.Mode.REPLACE
+    counts["per_year"] = _per_year(parsed, area_ids, left_out if job.mode != ScoreImport.Mode.MERGE else {})
+    if any(left_out.values()) and job.mode == ScoreImport.Mode.CHECK:
         return job_finish(
             job,
             status=ScoreImport.Status.FAILED,
-            errors=[RowIssue(None, "", _left_out_message(job, parsed, area_ids, left_out))],
+            errors=[RowIssue(None, "", _left_out_message(parsed, area_ids, left_out))],
             warnings=warnings,
-            counts={**counts, "areas_removed": left_out},
+            counts={**counts, "areas_removed": sum(left_out.values())},
             callback=cb,
         )
-    if left_out:
-        warnings.append(RowIssue(None, "", _left_out_warning(job, left_out)))
-    counts["areas_removed"] = left_out if job.mode == ScoreImport.Mode.REPLACE else 0
+    warnings += [RowIssue(None, "", _left_out_warning(job, n, year)) for year, n in left_out.items() if n]
+    counts["areas_removed"] = sum(left_out.values()) if replacing else 0
     counts["values_written"] = parsed.value_count
     counts["scores_written"] = parsed.score_count if parsed.has_scores else 0
     if not job.dry_run:
@@ -301,21 +318,28 @@ def score_import_run(
         with transaction.atomic():
             _lock_source(job.source_id)
             # Counted again under the lock: another import may have written meanwhile.
-            left_now = (
-                set() if job.mode == ScoreImport.Mode.REPLACE else _areas_left_out(job, parsed, area_ids)
+            left_now = {} if replacing else _areas_left_out(job, parsed, area_ids)
+            late = (
+                {year: len(ids) for year, ids in left_now.items()}
+                if job.mode == ScoreImport.Mode.CHECK
+                else {}
             )
-            late = len(left_now) if job.mode == ScoreImport.Mode.CHECK else 0
-            if not late:
-                everything = job.mode == ScoreImport.Mode.REPLACE or not left_now
+            if not any(late.values()):
+                # A year the file replaces, or leaves nothing of, is deleted as a whole.
+                everything = {year: replacing or not left_now.get(year) for year in parsed.years}
                 warnings += _write(job, parsed, area_ids, everything=everything)
-        if late:
+        if any(late.values()):
             # Areas appeared while the file was read: stopping still means nothing is written.
             return job_finish(
                 job,
                 status=ScoreImport.Status.FAILED,
-                errors=[RowIssue(None, "", _left_out_message(job, parsed, area_ids, late))],
+                errors=[RowIssue(None, "", _left_out_message(parsed, area_ids, late))],
                 warnings=warnings,
-                counts={**counts, "areas_removed": late},
+                counts={
+                    **counts,
+                    "areas_removed": sum(late.values()),
+                    "per_year": _per_year(parsed, area_ids, late),
+                },
                 callback=cb,
             )
     else:
@@ -323,34 +347,77 @@ def score_import_run(
     job = job_finish(job, status=ScoreImport.Status.DONE, warnings=warnings, counts=counts, callback=cb)
     if not job.dry_run:
         # After the job's report is saved, so a warning about the recompute is kept.
-        transaction.on_commit(lambda: _after_import(job.pk, job.year, recompute=recompute))
+        first = parsed.years[0]
+        transaction.on_commit(lambda: _after_import(job.pk, first, recompute=recompute))
     return job
 
 
-def _left_out_message(job: ScoreImport, parsed: IndicatorFile, area_ids: dict[str, int], n: int) -> str:
+def _per_year(parsed: IndicatorFile, area_ids, removed: dict[int, int]) -> list[dict]:
+    """What the file holds per year, oldest first, with the stored areas outside the
+    file that lose (or would lose) their values of that year."""
+    result = []
+    for year in parsed.years:
+        rows = parsed.rows_of(year)
+        result.append(
+            {
+                "year": year,
+                "areas": len({area_ids[(year, r.code)] for r in rows}),
+                "values": sum(len(r.values) for r in rows),
+                "scores": sum(1 for r in rows if r.score is not None or r.score_class is not None)
+                if parsed.has_scores
+                else 0,
+                "areas_removed": removed.get(year, 0),
+            }
+        )
+    return result
+
+
+def _left_out_message(parsed: IndicatorFile, area_ids, left_out: dict[int, int]) -> str:
+    years = [year for year in parsed.years if left_out.get(year)]
+    if len(years) == 1:
+        year = years[0]
+        return _(
+            "Het bestand bevat %(in_file)s gebieden, maar van deze bron zijn voor %(year)s ook waarden "
+            "opgeslagen van %(n)s gebieden die niet in het bestand staan. Er is niets opgeslagen. Kies "
+            "aanvullen (--merge) om alleen de gebieden in het bestand bij te werken en de rest te houden, "
+            "of vervangen (--replace) als het bestand de hele stand van %(year)s is; dan verliezen die "
+            "%(n)s gebieden hun waarden."
+        ) % {
+            "in_file": len({area_ids[(year, row.code)] for row in parsed.rows_of(year)}),
+            "year": year,
+            "n": left_out[year],
+        }
+    per_year = "; ".join(
+        _("%(year)s: %(n)s gebieden buiten het bestand, %(in_file)s erin")
+        % {
+            "year": year,
+            "n": left_out[year],
+            "in_file": len({area_ids[(year, row.code)] for row in parsed.rows_of(year)}),
+        }
+        for year in years
+    )
     return _(
-        "Het bestand bevat %(in_file)s gebieden, maar van deze bron zijn voor %(year)s ook waarden "
-        "opgeslagen van %(n)s gebieden die niet in het bestand staan. Er is niets opgeslagen. Kies "
-        "aanvullen (--merge) om alleen de gebieden in het bestand bij te werken en de rest te houden, "
-        "of vervangen (--replace) als het bestand de hele stand van %(year)s is; dan verliezen die "
-        "%(n)s gebieden hun waarden."
-    ) % {"in_file": len({area_ids[row.code] for row in parsed.rows}), "year": job.year, "n": n}
+        "Van deze bron zijn ook waarden opgeslagen van gebieden die niet in het bestand staan, per "
+        "jaar: %(per_year)s. Er is niets opgeslagen. Kies aanvullen (--merge) om alleen de gebieden in het bestand bij te werken "
+        "en de rest te houden, of vervangen (--replace) als het bestand de hele stand is van elk jaar "
+        "dat erin staat; dan verliezen die gebieden hun waarden van dat jaar."
+    ) % {"per_year": per_year}
 
 
-def _left_out_warning(job: ScoreImport, n: int) -> str:
+def _left_out_warning(job: ScoreImport, n: int, year: int) -> str:
     if job.mode == ScoreImport.Mode.REPLACE:
         if job.dry_run:
             return _(
                 "Vervangen: %(n)s gebieden die niet in het bestand staan, zouden hun waarden van "
                 "%(year)s uit deze bron verliezen."
-            ) % {"n": n, "year": job.year}
+            ) % {"n": n, "year": year}
         return _(
             "Vervangen: %(n)s gebieden die niet in het bestand staan, hebben hun waarden van %(year)s "
             "uit deze bron verloren."
-        ) % {"n": n, "year": job.year}
+        ) % {"n": n, "year": year}
     return _("Aanvullen: %(n)s gebieden die niet in het bestand staan, houden hun waarden van %(year)s.") % {
         "n": n,
-        "year": job.year,
+        "year": year,
     }
 
 
@@ -367,24 +434,27 @@ def _existing_score_model(job: ScoreImport) -> ScoreModel | None:
     )
 
 
-def _areas_left_out(job: ScoreImport, parsed: IndicatorFile, area_ids: dict[str, int]) -> set[int]:
-    """Areas with stored values of the file's indicators (or published scores of the
-    source's model) in the import year that are not in the file."""
-    stored = set(
-        IndicatorValue.objects.filter(
-            indicator__source_id=job.source_id, indicator__key__in=list(parsed.indicators), year=job.year
-        )
-        .values_list("area_id", flat=True)
-        .distinct()
-    )
+def _areas_left_out(job: ScoreImport, parsed: IndicatorFile, area_ids) -> dict[int, set[int]]:
+    """Per year of the file: areas with stored values of the file's indicators (or
+    published scores of the source's model) in that year that are not in the file."""
     model = _existing_score_model(job) if parsed.has_scores else None
-    if model is not None:
-        stored |= set(
-            Score.objects.filter(model=model, year=job.year, is_aggregated=False)
+    result = {}
+    for year in parsed.years:
+        stored = set(
+            IndicatorValue.objects.filter(
+                indicator__source_id=job.source_id, indicator__key__in=list(parsed.indicators), year=year
+            )
             .values_list("area_id", flat=True)
             .distinct()
         )
-    return stored - {area_ids[row.code] for row in parsed.rows}
+        if model is not None:
+            stored |= set(
+                Score.objects.filter(model=model, year=year, is_aggregated=False)
+                .values_list("area_id", flat=True)
+                .distinct()
+            )
+        result[year] = stored - {area_ids[(year, row.code)] for row in parsed.rows_of(year)}
+    return result
 
 
 def _chunks(items, size=IN_CHUNK):
@@ -393,38 +463,45 @@ def _chunks(items, size=IN_CHUNK):
         yield items[start : start + size]
 
 
-def _resolve_codes(parsed: IndicatorFile, year: int) -> tuple[dict[str, int], list[RowIssue]]:
-    """Area ids of the year by code (one query), and an error for every row whose code is
-    not in the year's boundaries, saying which years it does belong to."""
-    area_ids = dict(
-        Area.objects.filter(year=year, kind__in=AREA_KINDS)
-        .values_list("code", "id")
+def _resolve_codes(parsed: IndicatorFile) -> tuple[dict[tuple[int, str], int], list[RowIssue]]:
+    """Area ids by (year, code) for the years of the file (one query), and an error for
+    every row whose code is not in the boundaries of its year, saying which years it does
+    belong to; a year without boundaries at all is one error for the file."""
+    years = parsed.years
+    area_ids = {
+        (year, code): pk
+        for year, code, pk in Area.objects.filter(year__in=years, kind__in=AREA_KINDS)
+        .values_list("year", "code", "id")
         .iterator(chunk_size=5000)
-    )
-    if not area_ids:
-        return {}, [RowIssue(None, "", _no_boundaries_message(year))]
-    unknown = [row for row in parsed.rows if row.code not in area_ids]
+    }
+    with_boundaries = {year for year, _code in area_ids}
+    errors = [
+        RowIssue(None, "", _no_boundaries_message(year)) for year in years if year not in with_boundaries
+    ]
+    unknown = [
+        row for row in parsed.rows if row.year in with_boundaries and (row.year, row.code) not in area_ids
+    ]
     if not unknown:
-        return area_ids, []
+        return area_ids, errors
     other_years: dict[str, set[int]] = {}
     for chunk in _chunks({row.code for row in unknown}):
         for code, other in (
             Area.objects.filter(code__in=chunk, kind__in=AREA_KINDS).values_list("code", "year").distinct()
         ):
             other_years.setdefault(code, set()).add(other)
-    errors = []
     for row in unknown:
-        years = sorted(other_years.get(row.code, ()))
-        if years:
+        years_of_code = sorted(other_years.get(row.code, ()))
+        if years_of_code:
             message = _(
-                "Deze code hoort bij de indeling van %(years)s, niet bij die van %(year)s. Kies het jaar van "
-                "de indeling waar het bestand bij hoort, of gebruik de codes van %(year)s."
-            ) % {"years": ", ".join(str(y) for y in years), "year": year}
+                "Deze code hoort bij de indeling van %(years)s, niet bij die van %(year)s. Cijfers van een "
+                "jaar horen op de indeling van dat jaar: gebruik de codes van %(year)s, of kies het jaar van "
+                "de indeling waar het bestand bij hoort."
+            ) % {"years": ", ".join(str(y) for y in years_of_code), "year": row.year}
         else:
             message = _(
                 "Onbekende code: geen gemeente, wijk of buurt in de indeling van %(year)s. Controleer de "
                 "code of importeer eerst de grenzen waar hij in staat."
-            ) % {"year": year}
+            ) % {"year": row.year}
         errors.append(RowIssue(row.row, row.code, message))
     return area_ids, errors
 
@@ -488,6 +565,7 @@ def _indicators(job: ScoreImport, parsed: IndicatorFile) -> tuple[dict[str, int]
                 aggregation=known.aggregation,
                 decimals=known.decimals,
                 is_key=known.is_key,
+                description=str(known.description),
             )
         else:
             indicator = Indicator(
@@ -574,26 +652,23 @@ def _copy(table: str, columns: str, lines) -> None:
             copy.write(buffer.getvalue())
 
 
-def _delete_old(queryset, parsed: IndicatorFile, area_ids: dict[str, int], *, everything: bool) -> None:
-    """Delete the year's old rows of ``queryset``: all of them when the file replaces
-    everything (or covers every stored area), else those of the areas in the file."""
-    if everything:
-        queryset.delete()
-        return
-    for chunk in _chunks({area_ids[row.code] for row in parsed.rows}):
-        queryset.filter(area_id__in=chunk).delete()
+def _delete_old(queryset, parsed: IndicatorFile, area_ids, *, everything: dict[int, bool]) -> None:
+    """Delete the old rows of ``queryset`` in the years of the file: all of a year when
+    the file replaces it (or covers every stored area of it), else those of the year's
+    areas in the file."""
+    whole = [year for year in parsed.years if everything.get(year)]
+    if whole:
+        queryset.filter(year__in=whole).delete()
+    for year in parsed.years:
+        if everything.get(year):
+            continue
+        for chunk in _chunks({area_ids[(year, row.code)] for row in parsed.rows_of(year)}):
+            queryset.filter(year=year, area_id__in=chunk).delete()
 
 
-def _write_values(
-    parsed: IndicatorFile,
-    area_ids: dict[str, int],
-    indicator_ids: dict[str, int],
-    year: int,
-    *,
-    everything: bool,
-):
+def _write_values(parsed: IndicatorFile, area_ids, indicator_ids: dict[str, int], *, everything):
     _delete_old(
-        IndicatorValue.objects.filter(indicator_id__in=list(indicator_ids.values()), year=year),
+        IndicatorValue.objects.filter(indicator_id__in=list(indicator_ids.values())),
         parsed,
         area_ids,
         everything=everything,
@@ -603,7 +678,7 @@ def _write_values(
         # The id columns as text once per key and per row, not once per value.
         prefixes = {key: str(pk) for key, pk in indicator_ids.items()}
         for row in parsed.rows:
-            area = f"\t{area_ids[row.code]}\t{year}\t"
+            area = f"\t{area_ids[(row.year, row.code)]}\t{row.year}\t"
             yield "".join(f"{prefixes[key]}{area}{value!r}\n" for key, value in row.values.items())
 
     if connection.vendor == "postgresql":
@@ -612,7 +687,10 @@ def _write_values(
     IndicatorValue.objects.bulk_create(
         (
             IndicatorValue(
-                indicator_id=indicator_ids[key], area_id=area_ids[row.code], year=year, value=value
+                indicator_id=indicator_ids[key],
+                area_id=area_ids[(row.year, row.code)],
+                year=row.year,
+                value=value,
             )
             for row in parsed.rows
             for key, value in row.values.items()
@@ -621,11 +699,9 @@ def _write_values(
     )
 
 
-def _write_scores(
-    parsed: IndicatorFile, area_ids: dict[str, int], model: ScoreModel, year: int, *, everything: bool
-):
+def _write_scores(parsed: IndicatorFile, area_ids, model: ScoreModel, *, everything):
     # Aggregated scores of the areas kept are rebuilt by the recompute after the import.
-    _delete_old(Score.objects.filter(model=model, year=year), parsed, area_ids, everything=everything)
+    _delete_old(Score.objects.filter(model=model), parsed, area_ids, everything=everything)
     rows = [r for r in parsed.rows if r.score_class is not None or r.score is not None]
     if connection.vendor == "postgresql":
 
@@ -636,7 +712,7 @@ def _write_scores(
             Score._meta.db_table,
             "model_id, area_id, year, value, score_class, is_aggregated, no_data_reason",
             (
-                f"{model.pk}\t{area_ids[r.code]}\t{year}\t{text(r.score)}\t{text(r.score_class)}\tf\t\n"
+                f"{model.pk}\t{area_ids[(r.year, r.code)]}\t{r.year}\t{text(r.score)}\t{text(r.score_class)}\tf\t\n"
                 for r in rows
             ),
         )
@@ -645,8 +721,8 @@ def _write_scores(
         (
             Score(
                 model=model,
-                area_id=area_ids[r.code],
-                year=year,
+                area_id=area_ids[(r.year, r.code)],
+                year=r.year,
                 value=r.score,
                 score_class=r.score_class,
                 is_aggregated=False,
@@ -658,16 +734,16 @@ def _write_scores(
 
 
 def _write(
-    job: ScoreImport, parsed: IndicatorFile, area_ids: dict[str, int], *, everything: bool
+    job: ScoreImport, parsed: IndicatorFile, area_ids, *, everything: dict[int, bool]
 ) -> list[RowIssue]:
-    """Write the source's values (and published scores) of the year for the areas in the
-    file, or, with ``everything``, in place of all the year's; returns warnings about
-    indicators it created."""
+    """Write the source's values (and published scores) of the file's years for the
+    areas in the file, or, for a year with ``everything``, in place of all that year's;
+    returns warnings about indicators it created."""
     indicator_ids, created = _indicators(job, parsed)
     if indicator_ids:
-        _write_values(parsed, area_ids, indicator_ids, job.year, everything=everything)
+        _write_values(parsed, area_ids, indicator_ids, everything=everything)
     if parsed.has_scores:
-        _write_scores(parsed, area_ids, _score_model(job, parsed), job.year, everything=everything)
+        _write_scores(parsed, area_ids, _score_model(job, parsed), everything=everything)
     return _new_indicator_warnings(job.source, parsed, created=created)
 
 
@@ -686,6 +762,8 @@ def recompute_years(year: int) -> list[int]:
 
 
 def _after_import(job_id: int, year: int, *, recompute: bool = True) -> None:
+    """Mark the maps stale and queue the recompute of ``year`` (the file's first) and
+    every later year with figures."""
     from scores.versions import data_changed
 
     data_changed()

@@ -107,6 +107,21 @@ def swatch(color):
     )
 
 
+@register.simple_tag
+def scale_bar(scale):
+    """The bar of a continuous legend: the ramp from the lowest to the highest value,
+    hidden from screen readers (the text beside it names both ends)."""
+    colors = [c for c in scale.colors if COLOR.match(str(c))] or [NO_DATA_COLOR]
+    if len(colors) == 1:
+        colors = colors * 2
+    stops = ", ".join(colors)
+    return format_html(
+        '<span class="wk-score-scale__bar" style="--wk-scale: linear-gradient(to right, {})" '
+        'aria-hidden="true" data-scale-bar></span>',
+        stops,
+    )
+
+
 @register.simple_tag(takes_context=True)
 def may_import_scores(context) -> bool:
     """Whether the person may import into some source (then the scores navigation shows

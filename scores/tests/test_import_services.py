@@ -399,7 +399,7 @@ def test_quick_checks_at_start(setup, recompute):
     assert "importeer eerst de grenzen van 2019" in str(exc.value.error_dict["year"])
     with pytest.raises(ValidationError) as exc:
         start(uploaded_file=SimpleUploadedFile("kwb.pdf", b"%PDF"))
-    assert "geen CSV- of Excel-bestand" in str(exc.value.error_dict["file"])
+    assert "geen CSV-, Excel- of GeoJSON-bestand" in str(exc.value.error_dict["file"])
     with pytest.raises(ValidationError) as exc:
         start(uploaded_file=SimpleUploadedFile("kwb.csv", b""))
     assert "leeg" in str(exc.value.error_dict["file"])

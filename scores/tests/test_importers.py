@@ -116,7 +116,7 @@ def test_kwb_row_errors(tmp_path):
         ("kwb.csv", "gwb_code_10;a_inw\n", "alleen een kopregel"),
         ("kwb.csv", "code;a_inw\nGM0453;1\n", "Verplichte kolommen ontbreken: gwb_code_10 of gwb_code"),
         ("kwb.csv", "gwb_code_10;foo\nGM0453;1\n", "geen kolommen met kerncijfers"),
-        ("kwb.xls", "gwb_code_10;a_inw\nGM0453;1\n", "geen CSV- of Excel-bestand"),
+        ("kwb.xls", "gwb_code_10;a_inw\nGM0453;1\n", "geen CSV-, Excel- of GeoJSON-bestand"),
         ("kwb.xlsx", "gwb_code_10;a_inw\nGM0453;1\n", "Excel-bestand kon niet worden gelezen"),
     ],
 )
@@ -187,10 +187,20 @@ def test_leefbaarometer_row_errors(tmp_path):
 
 
 def test_leefbaarometer_missing_columns(tmp_path):
-    path = write(tmp_path, "lbm.csv", "bu_code;afw\nBU04530000;0,1\n")
+    # No code column at all.
+    path = write(tmp_path, "lbm.csv", "naam;jaar;afw\nDorpskern;2022;0,1\n")
     with pytest.raises(IndicatorFileError) as exc:
         read_indicator_file(path, file_format=SourceKind.LEEFBAAROMETER, year=2022)
-    assert "jaar, kscore" in exc.value.message
+    assert "Verplichte kolommen ontbreken: bu_code / wk_code / gm_code / gwb_code / id" in exc.value.message
+    # No year column: read as the year asked for; without one the file cannot be placed.
+    path = write(tmp_path, "lbm.csv", "bu_code;afw\nBU04530000;0,1\n")
+    parsed = read_indicator_file(path, file_format=SourceKind.LEEFBAAROMETER, year=2022)
+    assert [(r.code, r.year, r.score, r.score_class) for r in parsed.rows] == [
+        ("BU04530000", 2022, 0.1, None)
+    ]
+    with pytest.raises(IndicatorFileError) as exc:
+        read_indicator_file(path, file_format=SourceKind.LEEFBAAROMETER, year=None)
+    assert "geen kolom jaar (of year), en er is geen jaar opgegeven" in exc.value.message
 
 
 # --- Aedes veerkracht ---------------------------------------------------------------------

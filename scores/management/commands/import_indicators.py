@@ -1,4 +1,5 @@
-"""Import an indicator file for one year, at once (no Celery)."""
+"""Import an indicator file, at once (no Celery): one year, or every year in its year
+column."""
 
 from django.core.management.base import CommandError
 
@@ -14,12 +15,14 @@ class Command(ImportCommand):
     actor_must_be_admin = False
 
     help = (
-        "Importeer een bestand met indicatoren (CBS kerncijfers, Leefbaarometer, Aedes veerkracht of "
-        "code;jaar;indicator;waarde) voor één jaar. Alles of niets: bij een fout wordt niets opgeslagen."
+        "Importeer een bestand met indicatoren (CBS kerncijfers, Leefbaarometer als tabel of als "
+        "GeoJSON-kaartlaag, Aedes veerkracht of code;jaar;indicator;waarde). Een bestand met een kolom "
+        "jaar wordt voor al zijn jaren geïmporteerd, elk jaar op de indeling van dat jaar. Alles of "
+        "niets: bij een fout wordt niets opgeslagen."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("path", help="het bestand (.csv of .xlsx)")
+        parser.add_argument("path", help="het bestand (.csv, .xlsx of .geojson)")
         parser.add_argument(
             "--source",
             dest="file_format",
@@ -28,7 +31,13 @@ class Command(ImportCommand):
             help="de vorm van het bestand",
         )
         parser.add_argument(
-            "--year", type=int, required=True, help="jaar van de cijfers en de indeling, bijv. 2022"
+            "--year",
+            type=int,
+            default=None,
+            help="jaar van de cijfers en de indeling, bijv. 2022. Alleen nodig als het bestand geen kolom "
+            "jaar heeft (zoals de CBS-kerncijfers). Heeft het bestand wel een kolom jaar, dan wordt "
+            "alleen dit jaar geïmporteerd en worden de andere jaren overgeslagen en gemeld; zonder "
+            "--year worden alle jaren in het bestand geïmporteerd",
         )
         parser.add_argument(
             "--into",
@@ -49,8 +58,8 @@ class Command(ImportCommand):
             dest="mode",
             action="store_const",
             const=ScoreImport.Mode.REPLACE,
-            help="het bestand is de hele stand van de bron voor dat jaar: gebieden die er niet in staan "
-            "verliezen hun waarden van de indicatoren in het bestand",
+            help="het bestand is de hele stand van de bron voor elk jaar dat erin staat: gebieden die er "
+            "niet in staan verliezen hun waarden van dat jaar van de indicatoren in het bestand",
         )
         parser.set_defaults(mode=ScoreImport.Mode.CHECK)
         super().add_arguments(parser)
@@ -84,11 +93,18 @@ class Command(ImportCommand):
         return source
 
     def heading(self, job):
-        return f"Import van {job.original_name} in {job.source.name}, jaar {job.year}"
+        return f"Import van {job.original_name} in {job.source.name}, jaar {job.years_label}"
 
     def counts(self, job):
-        return (
+        text = (
             f"rijen gelezen: {job.rows_read}, overgeslagen: {job.rows_skipped}, "
             f"waarden: {job.values_written}, scores: {job.scores_written}, "
             f"gebieden die waarden verliezen: {job.areas_removed}"
         )
+        if len(job.per_year) > 1:
+            text += "".join(
+                f"\n  {item['year']}: {item['areas']} gebieden, {item['values']} waarden, "
+                f"{item['scores']} scores, gebieden die waarden verliezen: {item['areas_removed']}"
+                for item in job.per_year
+            )
+        return text
