@@ -69,3 +69,18 @@ class BoundaryUploadForm(StyledForm):
         if upload.size == 0:
             raise forms.ValidationError(_("Het bestand is leeg. Kies een bestand met grenzen."))
         return upload
+
+
+class BoundaryFetchForm(StyledForm):
+    """What to fetch from PDOK: a year, all gemeenten or some."""
+
+    year = forms.IntegerField(label=_("Jaar van de indeling"), min_value=2000, max_value=2100)
+    gemeenten = forms.CharField(
+        label=_("Gemeenten"),
+        required=False,
+        max_length=2000,
+        help_text=_(
+            "Gemeentecodes gescheiden door spaties of komma's, bijvoorbeeld GM0453 GM0392. Leeg: heel Nederland."
+        ),
+    )
+    dry_run = forms.BooleanField(label=_("Proefimport: alleen controleren, niets opslaan"), required=False)

@@ -18,6 +18,7 @@ from django.db.models import ProtectedError, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from areas import pdok
 from areas.importers import (
     KIND_LABEL,
     LEVEL_ORDER,
@@ -30,11 +31,15 @@ from areas.importers import (
     sniff_head,
 )
 from areas.models import ZOOM_BANDS, Area, AreaKind, AreaOverlap, BoundaryImport
+from core.fetching import FetchError, clean_gemeente_codes
 from core.files import local_path
 from core.imports import (
     ProgressCallback,
     RowIssue,
     existing_file,
+    job_add_warnings,
+    job_attach_file,
+    job_create_pending,
     job_finish,
     job_progress,
     job_queue_on_commit,
@@ -428,6 +433,85 @@ def _write(plan: _Plan, *, year: int, actor) -> None:
             Area.history.bulk_history_create(
                 objs, update=True, default_user=actor, default_change_reason=reason, default_date=now
             )
+
+
+# --- fetching boundaries from PDOK -------------------------------------------------------
+
+
+def _new_fetch_job(*, actor, year, gemeenten, dry_run) -> tuple[BoundaryImport, list[str]]:
+    if not is_platform_admin(actor):
+        raise PermissionDenied(NO_IMPORT_RIGHTS)
+    gemeenten = clean_gemeente_codes(gemeenten)
+    year = _check_year(year)
+    where = ", ".join(gemeenten) if gemeenten else _("heel Nederland")
+    job = BoundaryImport(
+        original_name=f"PDOK wijken-en-buurten-{year} ({where})"[:255],
+        year=year,
+        dry_run=dry_run,
+        started_by=actor,
+        status=BoundaryImport.Status.QUEUED,
+    )
+    return job_create_pending(job, actor=actor), gemeenten
+
+
+@transaction.atomic
+def boundary_fetch_start(*, actor, year: int, gemeenten: list[str] | None = None, dry_run: bool = False):
+    """Queue a fetch of a year's CBS boundaries from PDOK (all gemeenten or the given ones;
+    platform admins). Returns the job to poll; its task fetches and imports."""
+    job, gemeenten = _new_fetch_job(actor=actor, year=year, gemeenten=gemeenten, dry_run=dry_run)
+    job_queue_on_commit(job, "areas.tasks.boundary_fetch_run", gemeenten=gemeenten)
+    return job
+
+
+def boundary_fetch_now(
+    *, actor, year: int, gemeenten: list[str] | None = None, dry_run: bool = False, fetch=None, stdout=None
+) -> BoundaryImport:
+    """Fetch and import at once (management command), without Celery."""
+    job, gemeenten = _new_fetch_job(actor=actor, year=year, gemeenten=gemeenten, dry_run=dry_run)
+    return job_run_now(
+        job,
+        lambda progress_callback: boundary_fetch_run(
+            job_id=job.pk, gemeenten=gemeenten, fetch=fetch, progress_callback=progress_callback
+        ),
+        stdout=stdout,
+    )
+
+
+def boundary_fetch_run(
+    *, job_id: int, gemeenten: list[str] | None = None, fetch=None, progress_callback: ProgressCallback = None
+) -> BoundaryImport:
+    """Fetch the boundaries from PDOK, keep them as the job's GeoJSON file and import that
+    file with ``boundary_import_run``. A failed fetch fails the job with its reason;
+    nothing is stored."""
+    job = BoundaryImport.objects.get(pk=job_id)
+    if job.is_finished:
+        return job  # a redelivered task: the job has already run
+    cb = progress_callback
+    job_progress(
+        job,
+        2,
+        _("grenzen ophalen bij %(service)s") % {"service": pdok.SERVICE},
+        cb,
+        status=BoundaryImport.Status.RUNNING,
+    )
+    try:
+        fetched = pdok.fetch_boundaries(
+            year=job.year,
+            gemeenten=gemeenten or [],
+            fetch=fetch,
+            progress=lambda percent, message: job_progress(job, percent, message, cb),
+            max_bytes=_max_bytes(),
+        )
+    except FetchError as exc:
+        return job_finish(
+            job, status=BoundaryImport.Status.FAILED, errors=[RowIssue(None, "", exc.message)], callback=cb
+        )
+    where = "-".join(gemeenten) if gemeenten else "NL"
+    job_attach_file(job, f"pdok-wijken-en-buurten-{job.year}-{where}.geojson", fetched.geojson)
+    job = boundary_import_run(job_id=job.pk, progress_callback=cb)
+    job_add_warnings(job, fetched.warnings)
+    job.refresh_from_db()
+    return job
 
 
 # --- overlaps between years -------------------------------------------------------------

@@ -13,3 +13,13 @@ def boundary_import_run(self, job_id: int) -> None:
         job_id,
         lambda: services.boundary_import_run(job_id=job_id),
     )
+
+
+@import_task
+def boundary_fetch_run(self, job_id: int, gemeenten: list[str] | None = None) -> None:
+    """Run a queued fetch of boundaries from PDOK (see ``areas.services.boundary_fetch_run``)."""
+    job_run_task(
+        BoundaryImport,
+        job_id,
+        lambda: services.boundary_fetch_run(job_id=job_id, gemeenten=gemeenten),
+    )

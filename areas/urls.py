@@ -9,6 +9,7 @@ urlpatterns = [
     path("zoeken/", views.search, name="search"),
     path("geopackage/", views.area_geopackage, name="geopackage"),
     path("importeren/", views.BoundaryImportView.as_view(), name="import"),
+    path("importeren/ophalen/", views.BoundaryFetchView.as_view(), name="fetch"),
     path("importeren/<int:pk>/", views.boundary_import_detail, name="import-detail"),
     path("importeren/<int:pk>/voortgang/", views.boundary_import_status, name="import-status"),
     path("<int:year>/<str:code>/", views.area_detail, name="detail"),

@@ -22,7 +22,7 @@ from rest_framework.exceptions import ValidationError as QueryError
 
 from areas import panels, selectors, services
 from areas.api.views import map_url_signature, parse_map_query
-from areas.forms import BoundaryUploadForm, GebiedEditForm, GebiedForm
+from areas.forms import BoundaryFetchForm, BoundaryUploadForm, GebiedEditForm, GebiedForm
 from areas.models import Area, AreaKind
 from core.geopackage import INTEGER, REAL, TEXT, Column, geopackage_bytes, geopackage_download
 from core.permissions import allowed, is_platform_admin
@@ -445,3 +445,19 @@ def boundary_import_detail(request, pk):
 def boundary_import_status(request, pk):
     """The live part of the job page; htmx asks for it every two seconds until done."""
     return render(request, "areas/_import_status.html", _import_context(request, pk))
+
+
+class BoundaryFetchView(PlatformAdminRequired, ServiceFormMixin, FormView):
+    """Fetch a year of boundaries from PDOK; the job page that follows shows its progress."""
+
+    template_name = "areas/fetch_form.html"
+    form_class = BoundaryFetchForm
+
+    def perform(self, form):
+        data = form.cleaned_data
+        return services.boundary_fetch_start(
+            actor=self.request.user, year=data["year"], gemeenten=[data["gemeenten"]], dry_run=data["dry_run"]
+        )
+
+    def get_success_url(self):
+        return reverse("areas:import-detail", kwargs={"pk": self.object.pk})

@@ -16,7 +16,8 @@ from agreements.api.views import (
     CommitmentViewSet,
     MonitoringReportViewSet,
 )
-from areas.api.views import AreaViewSet
+from areas.api.views import AreaViewSet, BoundaryImportViewSet
+from core.api.views import NotificationViewSet
 from core.forms import (
     EmailAuthenticationForm,
     StyledPasswordChangeForm,
@@ -39,6 +40,7 @@ from organisations.api.views import InvitationViewSet, MembershipViewSet, Organi
 router = DefaultRouter()
 router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("areas", AreaViewSet, basename="area")
+router.register("boundary-imports", BoundaryImportViewSet, basename="boundary-import")
 router.register("memberships", MembershipViewSet, basename="membership")
 router.register("invitations", InvitationViewSet, basename="invitation")
 router.register("agreements", AgreementViewSet, basename="agreement")
@@ -53,6 +55,7 @@ router.register("interventions", InterventionViewSet, basename="intervention")
 router.register("progress-updates", ProgressUpdateViewSet, basename="progress-update")
 router.register("attachments", AttachmentViewSet, basename="attachment")
 router.register("wijkgesprekken", WijkgesprekViewSet, basename="wijkgesprek")
+router.register("notifications", NotificationViewSet, basename="notification")
 
 account_urls = [
     path(

@@ -16,6 +16,7 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.core.exceptions import ValidationError
 from django.core.files import File
+from django.core.files.base import ContentFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -158,16 +159,17 @@ def job_fail(model, *, job_id: int, message) -> object | None:
     return job_finish(job, status=model.Status.FAILED, errors=[RowIssue(None, "", str(message))])
 
 
-def job_queue_on_commit(job, task_name: str) -> None:
-    """Queue the job's task (by its dotted path) once the transaction that stored the
-    job has committed. When the broker cannot be reached, the job says so instead of
-    staying queued."""
+def job_queue_on_commit(job, task_name: str, **task_kwargs) -> None:
+    """Queue the job's task (by its dotted path, with the job's id and ``task_kwargs``)
+    once the transaction that stored the job has committed. When the broker cannot be
+    reached, the job says so instead of staying queued."""
     model, job_id = type(job), job.pk
     queue_on_commit(
         task_name,
         job_id,
         what=f"{model._meta.verbose_name} {job_id}",
         on_failure=lambda: job_fail(model, job_id=job_id, message=IMPORT_NOT_STARTED),
+        **task_kwargs,
     )
 
 
@@ -187,6 +189,38 @@ def job_store_file(job, path: Path, *, actor):
         job.original_name = path.name[:255]
         save_versioned(job, actor=actor)
     return job
+
+
+def job_create_pending(job, *, actor):
+    """Save a new job whose file its task fetches from the source first (CBS StatLine,
+    PDOK), so the page has a job to poll at once; the file follows with
+    ``job_attach_file``."""
+    job.version = 1
+    job.full_clean(exclude=["file"])
+    job._history_user = actor
+    job.save()
+    return job
+
+
+def job_attach_file(job, name: str, content: bytes):
+    """Store what was fetched as the job's file, as an upload would be, so the import
+    reads it like any file (by its name, as an upload) and the job keeps a record of
+    what was imported."""
+    job.file.save(name, ContentFile(content), save=False)
+    job.original_name = name[:255]
+    type(job).objects.filter(pk=job.pk).update(
+        file=job.file.name, original_name=job.original_name, updated_at=timezone.now()
+    )
+    return job
+
+
+def job_add_warnings(job, issues) -> None:
+    """Put issues found before the import (while fetching) in front of the job's warnings."""
+    if not issues:
+        return
+    job.refresh_from_db(fields=["warnings"])
+    job.warnings = cap_issues(issues) + list(job.warnings)
+    type(job).objects.filter(pk=job.pk).update(warnings=job.warnings)
 
 
 def job_run_now(job, run: Callable[..., object], *, stdout=None):

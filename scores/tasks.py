@@ -10,6 +10,7 @@ from core.queueing import queue_on_commit
 from scores.api import geojson
 from scores.models import ScoreImport
 from scores.services import compute, imports
+from scores.services import fetch as source_fetch
 
 logger = logging.getLogger(__name__)
 
@@ -61,4 +62,14 @@ def score_import_run(self, job_id: int) -> None:
         ScoreImport,
         job_id,
         lambda: imports.score_import_run(job_id=job_id),
+    )
+
+
+@import_task
+def cbs_fetch_run(self, job_id: int, table: str, gemeenten: list[str] | None = None) -> None:
+    """Run a queued fetch of CBS kerncijfers (see ``scores.services.fetch``)."""
+    job_run_task(
+        ScoreImport,
+        job_id,
+        lambda: source_fetch.cbs_fetch_run(job_id=job_id, table=table, gemeenten=gemeenten),
     )

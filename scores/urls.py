@@ -31,11 +31,13 @@ source_patterns = [
 # --- end sources
 
 # --- imports: uploading indicator files (scores.views.imports)
+from scores.views import fetch as fetch_views  # noqa: E402
 from scores.views import imports  # noqa: E402
 
 import_patterns = [
     path("imports/", imports.ScoreImportListView.as_view(), name="import-list"),
     path("imports/nieuw/", imports.ScoreImportCreateView.as_view(), name="import-create"),
+    path("imports/ophalen/", fetch_views.CbsFetchView.as_view(), name="import-fetch"),
     path("imports/sjabloon/aedes-veerkracht.csv", imports.score_import_template, name="import-template"),
     path("imports/<int:pk>/", imports.score_import_detail, name="import-detail"),
     path("imports/<int:pk>/voortgang/", imports.score_import_status, name="import-status"),

@@ -1,7 +1,8 @@
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from areas.models import Area
+from areas.models import Area, BoundaryImport
 
 
 class AreaRefSerializer(serializers.Serializer):
@@ -85,3 +86,86 @@ class AreaDetailSerializer(AreaSerializer):
         if obj.kind != "gebied":
             return []
         return list(obj.members.order_by("code").values_list("code", flat=True))
+
+
+class OrganisationSlugField(serializers.SlugRelatedField):
+    """An organisation by its short name (slug), among those the person sees."""
+
+    default_error_messages = {
+        "does_not_exist": _("Onbekende organisatie '{value}'."),
+        "invalid": _("Geef de korte naam van de organisatie."),
+    }
+
+    def __init__(self, **kwargs):
+        from organisations.models import Organisation
+
+        kwargs.setdefault("slug_field", "slug")
+        kwargs.setdefault("queryset", Organisation.objects.all())
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        request = self.context["request"]
+        return super().get_queryset().restrict(request.user, "view")
+
+
+class GebiedCreateSerializer(serializers.Serializer):
+    organisation = OrganisationSlugField(help_text=_("Korte naam van de organisatie die het gebied beheert."))
+    year = serializers.IntegerField(help_text=_("Jaar van de indeling van de buurten."))
+    name = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    buurten = serializers.ListField(
+        child=serializers.CharField(max_length=20),
+        allow_empty=False,
+        max_length=2000,
+        help_text=_("Codes van de buurten, bijvoorbeeld BU04530100, uit de indeling van het jaar."),
+    )
+
+
+class BoundaryImportSerializer(serializers.ModelSerializer):
+    started_by = serializers.StringRelatedField()
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = BoundaryImport
+        fields = [
+            "id",
+            "original_name",
+            "year",
+            "dry_run",
+            "status",
+            "progress",
+            "progress_message",
+            "created",
+            "changed",
+            "unchanged",
+            "warnings",
+            "errors",
+            "started_by",
+            "created_at",
+            "finished_at",
+            "url",
+        ]
+        read_only_fields = fields
+
+    def get_url(self, obj) -> str:
+        return reverse("areas:import-detail", args=[obj.pk])
+
+
+class BoundaryUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text=_("GeoPackage, gezipte Shapefile of GeoJSON van het CBS."))
+    year = serializers.IntegerField(help_text=_("Jaar van de indeling."))
+    dry_run = serializers.BooleanField(required=False, default=False)
+
+
+class SourceFetchSerializer(serializers.Serializer):
+    """What to fetch from a source that publishes per year: a year, all gemeenten or some."""
+
+    year = serializers.IntegerField()
+    gemeenten = serializers.ListField(
+        child=serializers.CharField(max_length=10),
+        required=False,
+        default=list,
+        max_length=400,
+        help_text=_('Gemeentecodes, bijvoorbeeld ["GM0453"]; leeg: heel Nederland.'),
+    )
+    dry_run = serializers.BooleanField(required=False, default=False)

@@ -14,12 +14,22 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
 
-from areas import selectors
-from areas.api.serializers import AreaDetailSerializer, AreaSerializer
-from areas.models import Area, AreaKind
+from areas import selectors, services
+from areas.api.serializers import (
+    AreaDetailSerializer,
+    AreaSerializer,
+    BoundaryImportSerializer,
+    BoundaryUploadSerializer,
+    GebiedCreateSerializer,
+    SourceFetchSerializer,
+)
+from areas.models import Area, AreaKind, BoundaryImport
 from core.api.views import RestrictedReadOnlyViewSet
+from core.permissions import is_platform_admin
 
 GEMEENTE_CODE = re.compile(r"^GM\d{4}$")
 CODE = re.compile(r"^[A-Z]{2}[0-9A-Z]{1,14}$")
@@ -82,6 +92,7 @@ class GeoJSONRenderer(JSONRenderer):
 
 
 class AreaFilter(django_filters.FilterSet):
+    code = django_filters.CharFilter(method="filter_code", label="Code, bijvoorbeeld BU04530100")
     gemeente = django_filters.CharFilter(
         field_name="gemeente_code", label="Gemeentecode, bijvoorbeeld GM0453"
     )
@@ -91,6 +102,10 @@ class AreaFilter(django_filters.FilterSet):
     class Meta:
         model = Area
         fields = ["kind", "year", "gemeente", "parent", "is_water"]
+
+    def filter_code(self, queryset, name, value):
+        # Codes in files carry padding and any case; an unknown code finds nothing.
+        return queryset.filter(code=value.strip().upper())
 
     def filter_search(self, queryset, name, value):
         value = value.strip()
@@ -128,6 +143,40 @@ class AreaViewSet(RestrictedReadOnlyViewSet):
         area.predecessors, area.successors = selectors.area_lineage(user=self.request.user, area=area)
         return area
 
+    @extend_schema(request=GebiedCreateSerializer, responses={201: AreaDetailSerializer})
+    def create(self, request, *args, **kwargs):
+        """Make a gebied: a named set of buurten of one gemeente and year, owned by an
+        organisation whose beheerder you are (as on the gemeente page)."""
+        payload = GebiedCreateSerializer(data=request.data, context=self.get_serializer_context())
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        codes = list(dict.fromkeys(code.strip().upper() for code in data["buurten"]))
+        found = {
+            area.code: area
+            for area in Area.objects.restrict(request.user, "view").filter(
+                year=data["year"], kind=AreaKind.BUURT, code__in=codes
+            )
+        }
+        missing = [code for code in codes if code not in found]
+        if missing:
+            raise ValidationError(
+                {
+                    "buurten": _("Geen buurt in de indeling van %(year)s: %(codes)s.")
+                    % {"year": data["year"], "codes": ", ".join(missing[:10])}
+                }
+            )
+        gebied = services.gebied_create(
+            actor=request.user,
+            organisation=data["organisation"],
+            name=data["name"],
+            year=data["year"],
+            buurten=[found[code] for code in codes],
+            description=data["description"],
+        )
+        area = self.get_queryset().get(pk=gebied.pk)
+        area.predecessors, area.successors = selectors.area_lineage(user=request.user, area=area)
+        return Response(AreaDetailSerializer(area).data, status=201)
+
     @extend_schema(
         parameters=[
             OpenApiParameter("year", int, description="Jaar van de indeling (standaard het nieuwste)."),
@@ -158,6 +207,52 @@ class AreaViewSet(RestrictedReadOnlyViewSet):
         return map_response(
             request, query, version, lambda: selectors.map_geojson(user=user, query=query, version=version)
         )
+
+
+class BoundaryImportViewSet(RestrictedReadOnlyViewSet):
+    """Boundary imports (platform admins): upload a file (multipart) or fetch a year from
+    PDOK; either answers the job, which is then polled here until it is done."""
+
+    queryset = BoundaryImport.objects.select_related("started_by").order_by("-created_at", "-pk")
+    serializer_class = BoundaryImportSerializer
+    filterset_fields = ["year", "status", "dry_run"]
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    def _admins_only(self, request):
+        # Before the body is read, so nobody else learns what a valid upload looks like.
+        if not is_platform_admin(request.user):
+            raise PermissionDenied(services.NO_IMPORT_RIGHTS)
+
+    def _job(self, job):
+        return Response(BoundaryImportSerializer(self.get_queryset().get(pk=job.pk)).data, status=201)
+
+    @extend_schema(
+        request={"multipart/form-data": BoundaryUploadSerializer}, responses={201: BoundaryImportSerializer}
+    )
+    def create(self, request, *args, **kwargs):
+        """Upload a boundary file of one year; the import runs in the background."""
+        self._admins_only(request)
+        payload = BoundaryUploadSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        job = services.boundary_import_start(
+            actor=request.user, uploaded_file=data["file"], year=data["year"], dry_run=data["dry_run"]
+        )
+        return self._job(job)
+
+    @extend_schema(request=SourceFetchSerializer, responses={201: BoundaryImportSerializer})
+    @action(detail=False, methods=["post"], url_path="fetch-pdok")
+    def fetch_pdok(self, request):
+        """Fetch a year of CBS boundaries from PDOK (all gemeenten or the given ones) and
+        import them in the background."""
+        self._admins_only(request)
+        payload = SourceFetchSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        job = services.boundary_fetch_start(
+            actor=request.user, year=data["year"], gemeenten=data["gemeenten"], dry_run=data["dry_run"]
+        )
+        return self._job(job)
 
 
 def parse_map_query(params, *, user=None) -> selectors.MapQuery:

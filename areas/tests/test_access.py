@@ -2,11 +2,12 @@
 user; a gebied is changed only by beheerders of its organisation; boundary imports are
 for platform admins."""
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from areas.models import BoundaryImport
 from areas.tests.helpers import make_gebied, small_gemeente
-from tests.matrix import AccessMatrix, Case
+from tests.matrix import MULTIPART, AccessMatrix, Case
 
 SIGNED_IN = {"corp_editor", "org_admin", "gemeente_reviewer", "tenant_rep", "partner_reader", "outsider"}
 GEBIED = "GB04530001"
@@ -115,6 +116,15 @@ class TestAreaPages(AccessMatrix):
             url=lambda w: reverse("areas:import-status", args=[w.job.pk]),
             setup=_import,
         ),
+        Case("fetch page", url=lambda w: reverse("areas:fetch"), setup=_import, visible=SIGNED_IN),
+        Case(
+            "fetch start",
+            method="post",
+            url=lambda w: reverse("areas:fetch"),
+            data={"year": "2022", "gemeenten": "GM0453", "dry_run": "on"},
+            setup=_import,
+            visible=SIGNED_IN,
+        ),
     ]
 
 
@@ -148,5 +158,68 @@ class TestAreaApi(AccessMatrix):
             url=lambda w: reverse("area-geojson") + f"?gebied={GEBIED}&year=2022&level=buurt&zoom=13",
             setup=_areas,
             allowed=SIGNED_IN,
+        ),
+        Case(
+            "api areas by code",
+            api=True,
+            url=lambda w: reverse("area-list") + "?code=bu04530001",
+            setup=_areas,
+            allowed=SIGNED_IN,
+            contains="BU04530001",
+        ),
+        Case(
+            "api gebied create",
+            api=True,
+            method="post",
+            url=lambda w: reverse("area-list"),
+            data=lambda w: {
+                "organisation": w.corporatie.slug,
+                "year": 2022,
+                "name": "Haven en kern",
+                "buurten": [b.code for b in w.areas["buurten"][:3]],
+            },
+            setup=_areas,
+            allowed={"org_admin"},
+            visible=SIGNED_IN,
+        ),
+        Case(
+            "api boundary imports",
+            api=True,
+            url=lambda w: reverse("boundary-import-list"),
+            setup=_import,
+            contains="velsen.geojson",
+        ),
+        Case(
+            "api boundary import job",
+            api=True,
+            url=lambda w: reverse("boundary-import-detail", args=[w.job.pk]),
+            setup=_import,
+        ),
+        Case(
+            "api boundary upload",
+            api=True,
+            method="post",
+            url=lambda w: reverse("boundary-import-list"),
+            data=lambda w: {
+                "file": SimpleUploadedFile(
+                    "grenzen.geojson", b'{"type": "FeatureCollection", "features": []}'
+                ),
+                "year": "2022",
+                "dry_run": "true",
+            },
+            content_type=MULTIPART,
+            setup=_areas,
+            visible=SIGNED_IN,
+            allowed_status=201,
+        ),
+        Case(
+            "api boundary fetch",
+            api=True,
+            method="post",
+            url=lambda w: reverse("boundary-import-fetch-pdok"),
+            data={"year": 2022, "gemeenten": ["GM0453"], "dry_run": True},
+            setup=_areas,
+            visible=SIGNED_IN,
+            allowed_status=201,
         ),
     ]

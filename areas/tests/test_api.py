@@ -2,6 +2,7 @@
 
 import pytest
 
+from areas.models import Area
 from areas.tests.helpers import overlap, small_gemeente, velsen
 
 pytestmark = pytest.mark.django_db
@@ -99,7 +100,15 @@ def test_detail_of_shapeless_buurt(reader):
     assert data["has_shape"] is False and data["bbox"] is None and data["area_km2"] is None
 
 
-def test_areas_are_read_only(reader, world, client):
+def test_areas_are_read_only_except_creating_a_gebied(reader, world, client):
     small_gemeente()
     client.force_login(world.platform_admin)
-    assert client.post(URL, {"code": "GM0001"}).status_code == 405
+    gemeente = Area.objects.get(year=2022, code="GM0453")
+    # A POST makes a gebied (see test_api_writes); a CBS area cannot be made this way.
+    assert set(client.post(URL, {"code": "GM0001"}).json()) >= {"organisation", "name", "buurten"}
+    assert (
+        client.patch(f"{URL}{gemeente.pk}/", {"name": "X"}, content_type="application/json").status_code
+        == 405
+    )
+    assert client.delete(f"{URL}{gemeente.pk}/").status_code == 405
+    assert not Area.objects.filter(code="GM0001").exists()

@@ -1,12 +1,24 @@
-"""API base classes: every viewset starts from ``restrict()``."""
+"""API base classes (every viewset starts from ``restrict()``), and the one endpoint of
+the product as a whole: the person's own notifications."""
 
+import django_filters
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
 
+from core.api.serializers import (
+    NotificationMarkedSerializer,
+    NotificationMarkReadSerializer,
+    NotificationSerializer,
+)
+from core.models import Notification
 from core.permissions import allowed
+from core.services import notifications_mark_read
 
 METHOD_ACTIONS = {
     "GET": "view",
@@ -81,10 +93,50 @@ class RestrictedModelViewSet(RestrictedViewSetMixin, viewsets.ModelViewSet):
     pass
 
 
+# --- the person's own notifications ---------------------------------------------------
+
+
+class NotificationFilter(django_filters.FilterSet):
+    unread = django_filters.BooleanFilter(
+        field_name="read_at", lookup_expr="isnull", label="Alleen ongelezen"
+    )
+
+    class Meta:
+        model = Notification
+        fields = ["kind"]
+
+
+class NotificationViewSet(RestrictedReadOnlyViewSet):
+    """The signed-in person's own notifications, newest first (``?unread=true``: only the
+    unread ones). ``mark-read`` marks some or all as read, ``read`` one."""
+
+    queryset = Notification.objects.order_by("-created_at", "-pk")
+    serializer_class = NotificationSerializer
+    filterset_class = NotificationFilter
+
+    def _marked(self, count):
+        unread = Notification.objects.restrict(self.request.user, "view").unread().count()
+        return Response(NotificationMarkedSerializer({"marked": count, "unread": unread}).data)
+
+    @extend_schema(request=NotificationMarkReadSerializer, responses=NotificationMarkedSerializer)
+    @action(detail=False, methods=["post"], url_path="mark-read")
+    def mark_read(self, request):
+        payload = NotificationMarkReadSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        return self._marked(notifications_mark_read(actor=request.user, ids=payload.validated_data["ids"]))
+
+    @extend_schema(request=None, responses=NotificationMarkedSerializer)
+    @action(detail=True, methods=["post"])
+    def read(self, request, pk=None):
+        notification = self.get_object()
+        return self._marked(notifications_mark_read(actor=request.user, ids=[notification.pk]))
+
+
 __all__ = [
     "VERSION_HELP",
     "VERSION_REQUIRED",
     "Http404",
+    "NotificationViewSet",
     "RestrictedModelViewSet",
     "RestrictedReadOnlyViewSet",
     "RestrictedViewSetMixin",

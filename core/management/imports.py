@@ -68,3 +68,26 @@ class ImportCommand(BaseCommand):
                 where = f"rij {row['row']}" if row.get("row") else "bestand"
                 code = f" {row['code']}" if row.get("code") else ""
                 self.stdout.write(f"  {where}{code}: {row['message']}")
+
+
+class FetchCommand(ImportCommand):
+    """The base of the fetch commands (``fetch_cbs``, ``fetch_boundaries``): a year fetched
+    from its publisher and imported at once, with the same report as a file."""
+
+    def add_arguments(self, parser):
+        parser.add_argument("--year", type=int, required=True, help="jaar van de gegevens en de indeling")
+        parser.add_argument(
+            "--gemeente",
+            dest="gemeenten",
+            nargs="+",
+            default=[],
+            metavar="GM",
+            help="alleen deze gemeenten (bijvoorbeeld GM0453 GM0392); standaard heel Nederland",
+        )
+        super().add_arguments(parser)
+
+    def handle(self, *args, **options):
+        return super().handle(*args, path=None, **options)
+
+    def heading(self, job) -> str:
+        return f"Ophalen: {job.original_name}, jaar {job.year}"

@@ -244,7 +244,13 @@ class AttachmentSerializer(serializers.ModelSerializer):
         return reverse("attachment-download", args=[obj.pk])
 
 
+class AttachmentAddSerializer(serializers.Serializer):
+    files = serializers.ListField(child=serializers.FileField(), help_text=_("Bijlagen (multipart)."))
+
+
 class ProgressUpdateSerializer(serializers.ModelSerializer):
+    # The intervention resolves among what the person sees ("Onbekend id" otherwise).
+    serializer_related_field = VisibleRelatedField
     author = serializers.StringRelatedField()
     attachments = AttachmentSerializer(many=True, read_only=True)
 

@@ -27,6 +27,7 @@ from interventions import selectors, services
 from interventions.api.serializers import (
     AreaTeamCreateSerializer,
     AreaTeamSerializer,
+    AttachmentAddSerializer,
     AttachmentSerializer,
     EvaluationSerializer,
     InterventionSerializer,
@@ -345,6 +346,17 @@ class ProgressUpdateViewSet(RestrictedViewSetMixin, mixins.CreateModelMixin, vie
         )
         update = self.get_queryset().get(pk=update.pk)
         return Response(ProgressUpdateSerializer(update).data, status=201)
+
+    @extend_schema(
+        request={"multipart/form-data": AttachmentAddSerializer}, responses={201: ProgressUpdateSerializer}
+    )
+    @action(detail=True, methods=["post"], url_path="attachments")
+    def add_attachments(self, request, pk=None):
+        """Add attachments (multipart ``files``) to an update afterwards, with the checks
+        of a new update: type and content, size, at most five per update."""
+        update = self.get_object()
+        services.attachments_add(actor=request.user, update=update, files=request.FILES.getlist("files"))
+        return Response(ProgressUpdateSerializer(self.get_queryset().get(pk=update.pk)).data, status=201)
 
 
 class AttachmentViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):

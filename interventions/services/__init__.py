@@ -34,6 +34,7 @@ from interventions.services.notifications import (  # noqa: F401
     team_people,
 )
 from interventions.services.progress import (  # noqa: F401
+    attachments_add,
     intervention_delete,
     progress_add,
 )

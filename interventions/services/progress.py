@@ -186,6 +186,61 @@ def progress_add(
     return update
 
 
+@transaction.atomic
+def attachments_add(*, actor, update: ProgressUpdate, files: Iterable) -> list[Attachment]:
+    """Add attachments to a progress update afterwards (bewerkers of the intervention's
+    lead and partner organisations), with the checks of ``progress_add``: type by
+    extension and content, size, at most ``MAX_FILES_PER_UPDATE`` per update; all or
+    nothing."""
+    intervention = _lock_intervention(update.intervention)
+    require(actor, "change", intervention, NO_INTERVENTION_RIGHTS)
+    files = list(files or ())
+    if not files:
+        raise ValidationError({"files": [_("Kies minstens één bestand.")]})
+    present = Attachment.objects.filter(update=update).count()
+    if present + len(files) > MAX_FILES_PER_UPDATE:
+        raise ValidationError(
+            {
+                "files": [
+                    _(
+                        "Een voortgangsbericht heeft hoogstens %(n)s bijlagen; dit bericht heeft er al "
+                        "%(present)s."
+                    )
+                    % {"n": MAX_FILES_PER_UPDATE, "present": present}
+                ]
+            }
+        )
+    checked, file_errors = [], []
+    for upload in files:
+        try:
+            checked.append((upload, *_file_kind(upload)))
+        except ValidationError as exc:
+            file_errors.extend(exc.messages)
+    if file_errors:
+        raise ValidationError({"files": file_errors})
+    stored, created = [], []
+    try:
+        for upload, _extension, content_type in checked:
+            name = PurePath(upload.name).name[:255]
+            attachment = Attachment(
+                update=update,
+                original_name=name,
+                content_type=content_type,
+                size=upload.size,
+                uploaded_by=actor,
+            )
+            attachment.file.save(name, upload, save=False)
+            stored.append(attachment.file.name)
+            attachment.full_clean()
+            attachment.save()
+            created.append(attachment)
+    except Exception:
+        _delete_files(stored)
+        raise
+    Intervention.objects.filter(pk=intervention.pk).update(updated_at=timezone.now())
+    return created
+
+
 def _delete_files(names) -> None:
     from django.core.files.storage import default_storage
 

@@ -17,7 +17,7 @@ from interventions.models import Attachment, TeamMember
 from interventions.tests.helpers import build_intervention, build_team, kwb_indicator, velsen
 from organisations.models import Organisation
 from tests import factories
-from tests.matrix import AccessMatrix, Case
+from tests.matrix import MULTIPART, AccessMatrix, Case
 
 TEAM = {"corp_editor", "org_admin", "gemeente_reviewer", "tenant_rep", "partner_reader"}
 EDITORS = {"corp_editor", "org_admin", "gemeente_reviewer"}
@@ -412,5 +412,20 @@ class TestApi(AccessMatrix):
         ),
         Case(
             "api attachment download", api=True, url=_url("attachment-download", "attachment"), allowed=TEAM
+        ),
+        Case(
+            "api attachments add",
+            api=True,
+            method="post",
+            url=_url("progress-update-add-attachments", "update"),
+            data=lambda w: {
+                "files": SimpleUploadedFile(
+                    "foto.png", b"\x89PNG\r\n\x1a\n" + b"0" * 100, content_type="image/png"
+                )
+            },
+            content_type=MULTIPART,
+            allowed=EDITORS,
+            visible=READERS,
+            allowed_status=201,
         ),
     ]

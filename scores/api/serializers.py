@@ -10,6 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api.fields import VisibleRelatedField
 from core.api.views import VERSION_HELP
 from organisations.models import Organisation
 from scores.models import (
@@ -330,3 +331,38 @@ class ScoreImportSerializer(serializers.ModelSerializer):
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_source(self, obj):
         return {"id": obj.source_id, "name": obj.source.name}
+
+
+class ScoreUploadSerializer(serializers.Serializer):
+    """An indicator file to import into a source (multipart)."""
+
+    source = VisibleRelatedField(
+        queryset=Source.objects.all(), help_text=_("De bron (id) waarin u importeert.")
+    )
+    file_format = serializers.ChoiceField(choices=SourceKind.choices)
+    file = serializers.FileField(help_text=_("CSV, Excel (.xlsx) of GeoJSON."))
+    year = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("Alleen dit jaar; leeg: elk jaar in de jaarkolom van het bestand."),
+    )
+    dry_run = serializers.BooleanField(required=False, default=False)
+    mode = serializers.ChoiceField(choices=ScoreImport.Mode.choices, default=ScoreImport.Mode.MERGE)
+
+
+class CbsFetchSerializer(serializers.Serializer):
+    """What to fetch from CBS StatLine: a year, all gemeenten or some."""
+
+    year = serializers.IntegerField()
+    gemeenten = serializers.ListField(
+        child=serializers.CharField(max_length=10),
+        required=False,
+        default=list,
+        max_length=400,
+        help_text=_('Gemeentecodes, bijvoorbeeld ["GM0453"]; leeg: heel Nederland.'),
+    )
+    dry_run = serializers.BooleanField(required=False, default=False)
+    mode = serializers.ChoiceField(
+        choices=[ScoreImport.Mode.MERGE, ScoreImport.Mode.REPLACE], default=ScoreImport.Mode.MERGE
+    )

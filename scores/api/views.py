@@ -12,13 +12,15 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from core.api.views import RestrictedReadOnlyViewSet, RestrictedViewSetMixin
-from core.permissions import get_object_for
+from core.permissions import get_object_for, is_platform_admin
 from organisations.models import Organisation
 from scores.api.serializers import (
+    CbsFetchSerializer,
     IndicatorSerializer,
     IndicatorUpdateSerializer,
     IndicatorValueSerializer,
@@ -26,12 +28,14 @@ from scores.api.serializers import (
     ScoreModelSerializer,
     ScoreModelUpdateSerializer,
     ScoreSerializer,
+    ScoreUploadSerializer,
     SourceCreateSerializer,
     SourceSerializer,
     SourceShareSerializer,
     SourceUpdateSerializer,
 )
 from scores.models import Indicator, IndicatorValue, ModelIndicator, Score, ScoreImport, ScoreModel, Source
+from scores.services import fetch, imports
 from scores.services import sources as services
 
 AREA_FIELDS = ("area__id", "area__code", "area__name", "area__kind", "area__year", "area__gemeente_code")
@@ -294,8 +298,52 @@ class ScoreViewSet(RestrictedReadOnlyViewSet):
 
 
 class ScoreImportViewSet(RestrictedReadOnlyViewSet):
-    """Import jobs of the sources the user may import into, with status and progress."""
+    """Import jobs of the sources the user may import into, with status and progress.
+    Upload a file (multipart), or fetch a year of CBS kerncijfers from StatLine (platform
+    admins); either answers the job, which is then polled here until it is done."""
 
     queryset = ScoreImport.objects.select_related("source", "started_by").order_by("-created_at", "-pk")
     serializer_class = ScoreImportSerializer
     filterset_fields = ["source", "year", "status"]
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    def _job(self, job):
+        return Response(ScoreImportSerializer(self.get_queryset().get(pk=job.pk)).data, status=201)
+
+    @extend_schema(
+        request={"multipart/form-data": ScoreUploadSerializer}, responses={201: ScoreImportSerializer}
+    )
+    def create(self, request, *args, **kwargs):
+        """Upload an indicator file into a source you may import into."""
+        payload = ScoreUploadSerializer(data=request.data, context=self.get_serializer_context())
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        job = imports.score_import_start(
+            actor=request.user,
+            source=data["source"],
+            file_format=data["file_format"],
+            uploaded_file=data["file"],
+            year=data["year"],
+            dry_run=data["dry_run"],
+            mode=data["mode"],
+        )
+        return self._job(job)
+
+    @extend_schema(request=CbsFetchSerializer, responses={201: ScoreImportSerializer})
+    @action(detail=False, methods=["post"], url_path="fetch-cbs")
+    def fetch_cbs(self, request):
+        """Fetch a year of CBS kerncijfers wijken en buurten from CBS StatLine into the open
+        CBS source (platform admins) and import them in the background."""
+        if not is_platform_admin(request.user):
+            raise PermissionDenied(fetch.NO_FETCH_RIGHTS)
+        payload = CbsFetchSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        job = fetch.cbs_fetch_start(
+            actor=request.user,
+            year=data["year"],
+            gemeenten=data["gemeenten"],
+            dry_run=data["dry_run"],
+            mode=data["mode"],
+        )
+        return self._job(job)

@@ -8,10 +8,15 @@ exists (platform admins included). Open sources and models are read by everyone 
 managed by platform admins.
 """
 
+from pathlib import Path
+
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from scores.tests.test_licensed import OWNER, SEE, SIGNED_IN, build
-from tests.matrix import AccessMatrix, Case
+from tests.matrix import MULTIPART, AccessMatrix, Case
+
+FILES = Path(__file__).parent / "files"
 
 # Bewerkers and beheerders of any organisation may create a source for it.
 CREATORS = {"corp_editor", "org_admin", "gemeente_reviewer", "tenant_rep", "outsider"}
@@ -355,5 +360,67 @@ class TestApi(AccessMatrix):
             allowed=OWNER,
             contains="veerkracht-velserduin",
             admin_allowed=False,
+        ),
+    ]
+
+
+def _upload(source_key, name, file_format):
+    def data(w):
+        return {
+            "source": getattr(build(w), source_key).pk,
+            "file_format": file_format,
+            "file": SimpleUploadedFile(name, (FILES / name).read_bytes()),
+            "year": "2022",
+            "dry_run": "true",
+        }
+
+    return data
+
+
+class TestImportsAndFetch(AccessMatrix):
+    """Uploads through the API, and fetching the kerncijfers from CBS StatLine: the rights
+    of the upload page (the source's importers) and of the fetch page (platform admins)."""
+
+    world_setup = staticmethod(build)
+    cases = [
+        Case("cbs fetch page", url=lambda w: reverse("scores:import-fetch"), visible=SIGNED_IN),
+        Case(
+            "cbs fetch start",
+            method="post",
+            url=lambda w: reverse("scores:import-fetch"),
+            data={"year": "2022", "gemeenten": "GM0453", "mode": "merge", "dry_run": "on"},
+            visible=SIGNED_IN,
+        ),
+        Case(
+            "api cbs fetch",
+            api=True,
+            method="post",
+            url=lambda w: reverse("score-import-fetch-cbs"),
+            data={"year": 2022, "gemeenten": ["GM0453"], "dry_run": True},
+            visible=SIGNED_IN,
+            allowed_status=201,
+        ),
+        Case(
+            "api upload into licensed source",
+            api=True,
+            method="post",
+            url=lambda w: reverse("score-import-list"),
+            data=_upload("source", "aedes_veerkracht_2022.csv", "aedes-veerkracht"),
+            content_type=MULTIPART,
+            allowed=OWNER,
+            visible=SEE - OWNER,
+            hidden_status=400,
+            admin_allowed=False,
+            allowed_status=201,
+        ),
+        Case(
+            "api upload into open source",
+            api=True,
+            method="post",
+            url=lambda w: reverse("score-import-list"),
+            data=_upload("cbs", "kwb_2022_komma_bom.csv", "cbs-kwb"),
+            content_type=MULTIPART,
+            visible=SIGNED_IN,
+            allowed_status=201,
         ),
     ]
