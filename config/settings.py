@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "agreements",
     "interventions",
     "ogc",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -303,6 +304,8 @@ SPECTACULAR_SETTINGS = {
         "SourceKindEnum": "scores.models.SourceKind",
         "ScoreModelKindEnum": "scores.models.ScoreModel.Kind",
         "ModelIndicatorRoleEnum": "scores.models.ModelIndicator.Role",
+        "ImportJobStatusEnum": "core.models.ImportJob.Status",
+        "ScoreImportModeEnum": "scores.models.ScoreImport.Mode",
     },
 }
 
@@ -325,7 +328,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # WeasyPrint logs every step of every PDF at INFO.
+    "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
 }
 
 # Upload limits, each declared here once. Boundary imports (areas): the largest file a

@@ -36,6 +36,7 @@ from interventions.api.views import (
 )
 from organisations import views as organisation_views
 from organisations.api.views import InvitationViewSet, MembershipViewSet, OrganisationViewSet
+from reports.api_exports import YearReportExportViewSet
 
 router = DefaultRouter()
 router.register("organisations", OrganisationViewSet, basename="organisation")
@@ -56,6 +57,7 @@ router.register("progress-updates", ProgressUpdateViewSet, basename="progress-up
 router.register("attachments", AttachmentViewSet, basename="attachment")
 router.register("wijkgesprekken", WijkgesprekViewSet, basename="wijkgesprek")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("year-report-exports", YearReportExportViewSet, basename="year-report-export")
 
 account_urls = [
     path(
@@ -112,7 +114,9 @@ urlpatterns = [
     path("afspraken/", include("agreements.urls")),
     path("scores/", include("scores.urls")),
     path("ogc/", include("ogc.urls")),
+    path("jaarbeeld/", include("reports.urls")),
     path("api/v1/", include("scores.api.urls")),
+    path("api/v1/", include("reports.api.urls")),
     path("api/v1/", include(router.urls)),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -258,16 +258,23 @@ def import_task(func):
 
 
 def job_run_task(
-    model, job_id: int, run: Callable[[], object], *, soft_limit: int = IMPORT_SOFT_LIMIT
+    model,
+    job_id: int,
+    run: Callable[[], object],
+    *,
+    soft_limit: int = IMPORT_SOFT_LIMIT,
+    timed_out=TIMED_OUT,
+    unexpected=UNEXPECTED,
 ) -> None:
     """The body of an import task. Problems in the file end up in the job's report; they
     are not retried, since the same file gives the same result. A task that runs out of
-    time or stops unexpectedly marks the job failed with a message the job page shows."""
+    time or stops unexpectedly marks the job failed with a message the job page shows
+    (``timed_out`` with ``%(minutes)s``, ``unexpected``: for jobs that are no import)."""
     try:
         run()
     except SoftTimeLimitExceeded:
         logger.warning("%s %s hit its time limit", model.__name__, job_id)
-        job_fail(model, job_id=job_id, message=TIMED_OUT % {"minutes": soft_limit // 60})
+        job_fail(model, job_id=job_id, message=timed_out % {"minutes": soft_limit // 60})
     except Exception:
         logger.exception("%s %s failed", model.__name__, job_id)
-        job_fail(model, job_id=job_id, message=UNEXPECTED)
+        job_fail(model, job_id=job_id, message=unexpected)

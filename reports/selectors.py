@@ -1,0 +1,1630 @@
+"""The year report (jaarbeeld): hauling in the net for a gemeente, wijk or gebied and a year.
+
+``year_report(user=..., area=..., year=..., compare=None)`` returns a ``YearReport``: plain
+dataclasses holding only plain values (str, int, float, bool, ``Decimal``,
+``datetime.date``/``datetime``, lists and nested dataclasses of the same), ready for the
+page, the JSON of the API and the command, and the PDF and Excel exports.
+``report_as_dict(report)`` gives the same as nested dicts and lists.
+
+Structure (every section is always there; ``section.is_empty`` and ``section.empty_text``
+give its empty state in Dutch)::
+
+    YearReport
+      area: AreaRef             the gemeente, wijk or gebied (the boundary vintage used)
+      gemeente: AreaRef | None  its gemeente
+      year, compare             report year; the compare year asked for (None: per model
+                                its previous measurement)
+      years: list[int]          the years a report can be made for (the year select)
+      parts_hidden: bool        the reader may not see everything in scope; the report
+                                says so without naming what
+      generated_at: datetime
+      scores: ScoresSection
+        models: list[ModelScores]               one per visible score model with data
+          key, name, kind, higher_is_better, is_licensed, note (licence line)
+          year                  the measurement shown: the report year, or the latest
+                                measurement before it (``measured_in_report_year`` False)
+          compare_year          the measurement compared with (None: none earlier)
+          classes: list[ClassDef]               value, label, colour, low to high
+          area: ScoreRow | None                 the report area's own score
+          buurten: list[ScoreRow]               the land buurten, by name
+          moved_up, moved_down: list[ScoreRow]  buurten a class up/down (level classes)
+          new_signals: list[ScoreRow]           signal typology: new in a cell, "beide
+                                                stijgen" first
+          maps: list[MapLayer]                  "year", "compare" and "change": what the
+                                                exports draw (area ids and codes of that
+                                                layer's boundary year, class and colour per
+                                                area, legend, a text alternative)
+      urgency: UrgencySection
+        model_name              the model urgencies are set against ("" when none)
+        rows: list[UrgencyRow]  per team (wijk or gebied): urgency, score class, change,
+                                new strong signals, ``mismatch`` ("" / "acuut" / "laag")
+      interventions: InterventionsSection
+        groups: list[InterventionGroup]        per wijk and theme: counts per stand,
+                                               budget, mean progress
+        items: list[InterventionItem]          every intervention counted, with its stand
+        totals: dict[str, int]                 per stand (STANDS)
+        evaluations: list[EvaluationSummary]   interventions finished in the year
+      agreements: AgreementsSection
+        agreements: list[AgreementRef]        agreements running in the year
+        themes: list[ThemeProgress]           commitments per stand, sums per unit
+        disputed: list[CommitmentItem]
+        awaiting_review: list[ReviewItem]     monitoring submitted, not yet reviewed
+        boden: list[BodItem]                  the bod written in the year (for year + 1)
+      cooperation: CooperationSection
+        teams: list[TeamCooperation]          wijkgesprekken held in the year, updates
+        organisations: list[OrganisationUpdates]  progress updates per organisation
+        quiet_teams: list[str]                teams with no wijkgesprek and no update
+      sources: SourcesSection
+        sources: list[SourceItem]             name, measurement year, import date
+
+The rules, in short:
+
+- Scope: a gemeente reads its land buurten, all teams whose wijk or gebied lies in it
+  and their interventions; a wijk or gebied reads its buurten (a gebied: its member
+  buurten by code), the team(s) on any boundary vintage of it, the interventions in it
+  (``interventions.selectors.interventions_in_area``) and the commitments that name it or
+  its buurten. Agreements are those of the gemeente running in the year.
+- Scores: per model its latest measurement up to the year; compared with its previous
+  measurement as the compute service stored it (``Score.trend``, ``previous_class``,
+  ``boundary_changed``), or with its latest measurement up to ``compare``, followed
+  through the overlap lineage (``scores.selectors.lineage``). A class move needs classes
+  that are levels (not the signal typology); a new signal is ``Score.entered_cell``.
+- Urgency: the team's area against the open veerkracht index, else the first open model
+  that is not the signal typology (``_headline_model``): its change classed like the change map
+  (``change_breaks``); "acuut" while that improves, or "laag" while it falls or a buurt of
+  the area is new in "beide stijgen", is a mismatch.
+- Interventions: each counts once, in its stand of the year (``_stand``); budgets add up
+  in euros; progress is the latest percentage reported by the end of the year; at most
+  ``EVALUATION_LIMIT`` finished ones (largest budget first) carry their evaluation.
+- Agreements: a commitment stands where its report over the year puts it (a draft is not
+  reported); targets of the year and realised values add up within one unit only, as on
+  the agreement's progress page. The bod is the one written in the year (for year + 1).
+- Cooperation: wijkgesprekken dated in the year; progress updates dated in the year, per
+  team and per lead organisation of the intervention.
+
+Rights: every read starts from ``restrict(user, "view")`` or the apps' selectors, so a
+licensed model, another team's interventions or an agreement the reader is no party to
+never reaches the report. When something in scope is left out for that reason
+``parts_hidden`` is True; nothing in the report says what.
+"""
+
+import datetime
+import hashlib
+import re
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+
+from django.core.cache import cache
+from django.db.models import Exists, Max, OuterRef, Q, Subquery
+from django.db.models.functions import TruncDate
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agreements.models import Agreement, Bod, Commitment, MonitoringReport
+from agreements.models import Theme as CommitmentTheme
+from agreements.selectors import NOT_REPORTED, _unit_key
+from agreements.selectors import STANDS as COMMITMENT_STANDS
+from agreements.selectors import _named_areas_q as commitment_named_areas_q
+from areas.models import Area, AreaKind
+from interventions.evaluation import DEFAULT_MODEL_KEY, intervention_evaluation
+from interventions.models import AreaTeam, Intervention, ProgressUpdate, UrgencyAssessment, Wijkgesprek
+from interventions.models import Theme as InterventionTheme
+from interventions.selectors import _same_area_q as same_area_q
+from interventions.selectors import interventions_in_area, visible_interventions
+from scores import catalogue
+from scores.models import ModelIndicator, Score, ScoreImport, ScoreModel, Source
+from scores.selectors.lineage import area_lineage
+from scores.selectors.maps import (
+    NO_DATA_COLOR,
+    ClassDef,
+    change_breaks,
+    change_classes,
+    class_of,
+    licence_note,
+    model_classes,
+    model_list,
+)
+from scores.versions import data_version
+
+# The stand of an intervention in the report year (each intervention counts once, in the
+# first stand that applies, in this order).
+STAND_STOPPED = "gestopt"
+STAND_FINISHED = "afgerond"
+STAND_STARTED = "gestart"
+STAND_RUNNING = "lopend"
+STAND_PLANNED = "gepland"
+STANDS = (STAND_STARTED, STAND_RUNNING, STAND_FINISHED, STAND_STOPPED, STAND_PLANNED)
+
+MISMATCH_ACUUT = "acuut"
+MISMATCH_LAAG = "laag"
+
+
+def stand_labels() -> dict[str, str]:
+    return {
+        STAND_STARTED: _("gestart"),
+        STAND_RUNNING: _("lopend"),
+        STAND_FINISHED: _("afgerond"),
+        STAND_STOPPED: _("gestopt"),
+        STAND_PLANNED: _("nog te starten"),
+    }
+
+
+# --- shared pieces ----------------------------------------------------------------------
+
+
+@dataclass
+class AreaRef:
+    id: int
+    year: int
+    kind: str
+    code: str
+    name: str
+
+
+# --- 1. scores --------------------------------------------------------------------------
+
+
+@dataclass
+class ScoreRow:
+    """One area in one model: its score in the model's year, the score it is compared
+    with (through the lineage when it was redrawn) and the change."""
+
+    area_id: int
+    year: int
+    code: str
+    name: str
+    wijk: str = ""
+    value: float | None = None
+    score_class: int | None = None
+    label: str = ""
+    color: str = ""
+    previous_value: float | None = None
+    previous_class: int | None = None
+    previous_label: str = ""
+    change: float | None = None
+    # Classes up (positive) or down; None for the signal typology and without a compare.
+    class_change: int | None = None
+    boundary_changed: bool = False
+    new_in_cell: bool = False
+    new_both_rising: bool = False
+    no_data_reason: str = ""
+
+
+@dataclass
+class MapArea:
+    area_id: int
+    year: int
+    code: str
+    name: str
+    score_class: int | None
+    label: str
+    color: str
+    boundary_changed: bool = False
+
+
+@dataclass
+class LegendItem:
+    value: int | None
+    label: str
+    color: str
+    count: int
+
+
+@dataclass
+class MapLayer:
+    """One map: ``kind`` "year" (the model's year), "compare" (the compare year, on its
+    own boundaries) or "change" (on the model year's boundaries)."""
+
+    kind: str
+    title: str
+    year: int
+    compare_year: int | None
+    areas: list[MapArea] = field(default_factory=list)
+    legend: list[LegendItem] = field(default_factory=list)
+    text_alternative: str = ""
+
+
+@dataclass
+class ModelScores:
+    key: str
+    name: str
+    kind: str
+    higher_is_better: bool
+    year: int
+    measured_in_report_year: bool
+    compare_year: int | None
+    is_licensed: bool = False
+    note: str = ""
+    classes: list[ClassDef] = field(default_factory=list)
+    area: ScoreRow | None = None
+    buurten: list[ScoreRow] = field(default_factory=list)
+    moved_up: list[ScoreRow] = field(default_factory=list)
+    moved_down: list[ScoreRow] = field(default_factory=list)
+    new_signals: list[ScoreRow] = field(default_factory=list)
+    maps: list[MapLayer] = field(default_factory=list)
+
+    @property
+    def is_signal(self) -> bool:
+        return self.kind == "signaal"
+
+
+@dataclass
+class ScoresSection:
+    models: list[ModelScores] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.models
+
+    @property
+    def empty_text(self) -> str:
+        return _("Er zijn geen scores van dit gebied tot en met dit jaar die u mag zien.")
+
+
+# --- 2. urgency against the numbers ------------------------------------------------------
+
+
+@dataclass
+class UrgencyRow:
+    team: str
+    area_code: str
+    area_name: str
+    urgency: str = ""
+    urgency_label: str = ""
+    rationale: str = ""
+    score_class: int | None = None
+    class_label: str = ""
+    change: float | None = None
+    # +1 better, -1 worse, 0 about the same, None unknown (direction-corrected).
+    direction: int | None = None
+    new_strong_signals: int = 0
+    mismatch: str = ""
+    mismatch_text: str = ""
+
+
+@dataclass
+class UrgencySection:
+    model_name: str = ""
+    model_year: int | None = None
+    compare_year: int | None = None
+    rows: list[UrgencyRow] = field(default_factory=list)
+
+    @property
+    def mismatches(self) -> list[UrgencyRow]:
+        return [row for row in self.rows if row.mismatch]
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.rows
+
+    @property
+    def empty_text(self) -> str:
+        return _("Er is voor dit jaar geen urgentie vastgesteld door een gebiedsteam dat u kunt zien.")
+
+
+# --- 3. interventions --------------------------------------------------------------------
+
+
+@dataclass
+class InterventionItem:
+    id: int
+    title: str
+    team: str
+    area_code: str
+    area_name: str
+    theme: str
+    theme_label: str
+    stand: str
+    stand_label: str
+    status: str
+    status_label: str
+    lead: str
+    start_date: datetime.date | None
+    end_date: datetime.date | None
+    budget: Decimal | None
+    progress: int | None
+
+
+@dataclass
+class InterventionGroup:
+    area_code: str
+    area_name: str
+    theme: str
+    theme_label: str
+    counts: dict[str, int] = field(default_factory=dict)
+    budget: Decimal | None = None
+    progress: float | None = None  # mean of the latest percentages known
+
+
+@dataclass
+class EvaluationSummary:
+    intervention_id: int
+    title: str
+    model_name: str = ""
+    before_year: int | None = None
+    after_year: int | None = None
+    after_so_far: bool = False
+    change: float | None = None
+    comparable_change: float | None = None
+    difference: float | None = None
+    message: str = ""
+
+
+@dataclass
+class InterventionsSection:
+    groups: list[InterventionGroup] = field(default_factory=list)
+    items: list[InterventionItem] = field(default_factory=list)
+    totals: dict[str, int] = field(default_factory=dict)
+    budget: Decimal | None = None
+    evaluations: list[EvaluationSummary] = field(default_factory=list)
+    # Interventions finished in the year beyond those evaluated here.
+    evaluations_more: int = 0
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.items
+
+    @property
+    def empty_text(self) -> str:
+        return _("In dit jaar is geen interventie gestart, gelopen, afgerond of gestopt die u kunt zien.")
+
+
+# --- 4. agreements -----------------------------------------------------------------------
+
+
+@dataclass
+class AgreementRef:
+    id: int
+    title: str
+    status: str
+    status_label: str
+    start_year: int
+    end_year: int
+
+
+@dataclass
+class UnitSum:
+    unit: str
+    commitments: int
+    target: Decimal | None = None
+    realised: Decimal | None = None
+    approved: Decimal | None = None
+
+
+@dataclass
+class ThemeProgress:
+    theme: str
+    label: str
+    commitments: int
+    stands: dict[str, int] = field(default_factory=dict)
+    units: list[UnitSum] = field(default_factory=list)
+
+
+@dataclass
+class CommitmentItem:
+    id: int
+    agreement: str
+    number: str
+    text: str
+    theme_label: str
+    responsible: str
+    disputed_by: str = ""
+    dispute_note: str = ""
+
+
+@dataclass
+class ReviewItem:
+    commitment_id: int
+    number: str
+    text: str
+    responsible: str
+    year: int
+    progress_label: str
+    submitted_at: datetime.datetime | None
+
+
+@dataclass
+class BodItem:
+    id: int
+    corporation: str
+    year: int
+    status: str
+    status_label: str
+    submitted_at: datetime.datetime | None
+    submitted_late: bool
+
+
+@dataclass
+class AgreementsSection:
+    agreements: list[AgreementRef] = field(default_factory=list)
+    themes: list[ThemeProgress] = field(default_factory=list)
+    disputed: list[CommitmentItem] = field(default_factory=list)
+    awaiting_review: list[ReviewItem] = field(default_factory=list)
+    boden: list[BodItem] = field(default_factory=list)
+    # The year the bod written in the report year is for.
+    bod_year: int | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.agreements or self.themes or self.boden)
+
+    @property
+    def empty_text(self) -> str:
+        return _("Er zijn voor dit jaar geen prestatieafspraken of boden die u kunt zien.")
+
+
+# --- 5. cooperation ----------------------------------------------------------------------
+
+
+@dataclass
+class GesprekItem:
+    id: int
+    date: datetime.date
+    year: int
+    participants: list[str]
+    duiding: str
+    decisions: str
+
+
+@dataclass
+class TeamCooperation:
+    id: int
+    name: str
+    area_code: str
+    area_name: str
+    gesprekken: list[GesprekItem] = field(default_factory=list)
+    updates: int = 0
+
+    @property
+    def is_quiet(self) -> bool:
+        return not self.gesprekken and not self.updates
+
+
+@dataclass
+class OrganisationUpdates:
+    organisation: str
+    updates: int
+    interventions: int
+
+
+@dataclass
+class CooperationSection:
+    teams: list[TeamCooperation] = field(default_factory=list)
+    organisations: list[OrganisationUpdates] = field(default_factory=list)
+
+    @property
+    def quiet_teams(self) -> list[str]:
+        return [team.name for team in self.teams if team.is_quiet]
+
+    @property
+    def gesprekken(self) -> int:
+        return sum(len(team.gesprekken) for team in self.teams)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.teams
+
+    @property
+    def empty_text(self) -> str:
+        return _("Er is geen gebiedsteam in dit gebied dat u kunt zien.")
+
+
+# --- 6. sources --------------------------------------------------------------------------
+
+
+@dataclass
+class SourceItem:
+    name: str
+    year: int
+    imported_at: datetime.datetime | None
+    licence: str = ""
+
+
+@dataclass
+class SourcesSection:
+    sources: list[SourceItem] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.sources
+
+    @property
+    def empty_text(self) -> str:
+        return _("Dit jaarbeeld gebruikt geen cijfers uit een bron.")
+
+
+# --- the report --------------------------------------------------------------------------
+
+
+@dataclass
+class YearReport:
+    area: AreaRef
+    gemeente: AreaRef | None
+    year: int
+    compare: int | None
+    years: list[int]
+    parts_hidden: bool
+    generated_at: datetime.datetime
+    scores: ScoresSection
+    urgency: UrgencySection
+    interventions: InterventionsSection
+    agreements: AgreementsSection
+    cooperation: CooperationSection
+    sources: SourcesSection
+
+    @property
+    def sections(self) -> list:
+        return [
+            self.scores,
+            self.urgency,
+            self.interventions,
+            self.agreements,
+            self.cooperation,
+            self.sources,
+        ]
+
+
+def report_as_dict(report: YearReport) -> dict:
+    """The report as nested dicts and lists (dates, datetimes and decimals as they are)."""
+    return asdict(report)
+
+
+# --- finding the area and the years --------------------------------------------------------
+
+REPORT_KINDS = (AreaKind.GEMEENTE, AreaKind.WIJK, AreaKind.GEBIED)
+FIRST_YEAR = 2000
+# At most this many interventions finished in the year are evaluated in the report (the
+# largest budgets first); the others have their evaluation on their own page.
+EVALUATION_LIMIT = 5
+EVALUATION_TTL = 60 * 60 * 24
+
+
+# What a CBS code or a gebied's code can look like (``Area.code``: at most 16 characters).
+CODE_PATTERN = re.compile(r"[A-Z0-9_-]{1,16}")
+
+
+class ReportNotFound(Http404):
+    """No report for this code or year; the message says why in Dutch."""
+
+
+def report_area(*, user, code: str, year: int) -> Area:
+    """The gemeente, wijk or gebied with ``code`` as drawn in ``year`` (or in the latest
+    boundary year before it). ``ReportNotFound`` for an unknown code or a year without
+    boundaries of the code (or later than this year)."""
+    code = (code or "").strip().upper()
+    if not CODE_PATTERN.fullmatch(code):
+        raise ReportNotFound(_("Er is geen gemeente, wijk of gebied met deze code."))
+    found = (
+        Area.objects.restrict(user, "view")
+        .filter(code=code, kind__in=REPORT_KINDS)
+        .defer("geometry", "shape_land", "shape_regio", "shape_stad")
+        .order_by("-year")
+    )
+    vintages = (
+        list(found.filter(year__lte=year)[:1]) if FIRST_YEAR <= year <= timezone.localdate().year else []
+    )
+    if vintages:
+        return vintages[0]
+    if not found.exists():
+        raise ReportNotFound(_("Er is geen gemeente, wijk of gebied met de code %(code)s.") % {"code": code})
+    raise ReportNotFound(
+        _("Voor %(code)s is er geen jaarbeeld over %(year)s: kies een jaar uit de lijst.")
+        % {"code": code, "year": year}
+    )
+
+
+def report_years(*, user, area: Area) -> list[int]:
+    """The years a report of ``area`` can be made for, newest first: its boundary years
+    and the measurement years of the scores in its gemeente, up to this year."""
+    this_year = timezone.localdate().year
+    vintages = set(
+        Area.objects.restrict(user, "view")
+        .filter(code=area.code, kind=area.kind)
+        .values_list("year", flat=True)
+    )
+    years = vintages | set(
+        Score.objects.restrict(user, "view")
+        .filter(area__gemeente_code=area.gemeente_code)
+        .order_by()
+        .values_list("year", flat=True)
+        .distinct()
+    )
+    # Before its first boundary year the area did not exist (``report_area``).
+    first = min(vintages, default=area.year)
+    return sorted((y for y in years if first <= y <= this_year), reverse=True)
+
+
+def report_gemeenten(*, user) -> list[tuple[str, str]]:
+    """(code, name) of the gemeenten a report can be made for, by name (the newest name)."""
+    names: dict[str, str] = {}
+    for code, name in (
+        Area.objects.restrict(user, "view")
+        .filter(kind=AreaKind.GEMEENTE, year__lte=timezone.localdate().year)
+        .order_by("year")
+        .values_list("code", "name")
+    ):
+        names[code] = name
+    return sorted(names.items(), key=lambda item: (item[1], item[0]))
+
+
+def commitment_stand_labels() -> dict[str, str]:
+    """The stands of a commitment in a year, as the agreements pages name them."""
+    labels = {value: str(label) for value, label in MonitoringReport.Progress.choices}
+    labels[NOT_REPORTED] = _("niet gerapporteerd")
+    return labels
+
+
+def _ref(area) -> AreaRef:
+    return AreaRef(id=area.pk, year=area.year, kind=area.kind, code=area.code, name=area.name)
+
+
+def _year_range(year: int) -> tuple[datetime.date, datetime.date]:
+    return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+
+
+# --- scope: the teams of the report --------------------------------------------------------
+
+
+def _team_scope_q(area: Area) -> Q:
+    """The teams of a report: all teams in a gemeente; the team(s) of a wijk or gebied on
+    any boundary vintage of it."""
+    if area.kind == AreaKind.GEMEENTE:
+        return Q(area__gemeente_code=area.gemeente_code)
+    return Q(area__kind=area.kind, area__code=area.code)
+
+
+def _teams(*, user, area: Area) -> list[AreaTeam]:
+    return list(
+        AreaTeam.objects.restrict(user, "view")
+        .filter(_team_scope_q(area))
+        .select_related("area")
+        .defer(*(f"area__{name}" for name in ("geometry", "shape_land", "shape_regio", "shape_stad")))
+        .order_by("area__name", "name", "pk")
+    )
+
+
+def _interventions_scope(*, user, area: Area):
+    """The interventions the reader sees in the report's area (a queryset)."""
+    if area.kind == AreaKind.GEMEENTE:
+        return visible_interventions(user).filter(team__area__gemeente_code=area.gemeente_code)
+    return interventions_in_area(user=user, area=area)
+
+
+def _all_interventions_q(area: Area) -> Q:
+    """Every intervention in the report's area, seen or not: the rule of
+    ``_interventions_scope`` without the reader's rights."""
+    if area.kind == AreaKind.GEMEENTE:
+        return Q(team__area__gemeente_code=area.gemeente_code)
+    return same_area_q(area)
+
+
+# --- 1. scores -----------------------------------------------------------------------------
+
+
+def _buurt_q(area: Area, member_codes: list[str]) -> Q:
+    if area.kind == AreaKind.GEMEENTE:
+        condition = Q(gemeente_code=area.gemeente_code)
+    elif area.kind == AreaKind.WIJK:
+        condition = Q(parent__kind=AreaKind.WIJK, parent__code=area.code)
+    else:
+        condition = Q(code__in=member_codes)
+    return Q(kind=AreaKind.BUURT, is_water=False) & condition
+
+
+@dataclass
+class _AreaInfo:
+    pk: int
+    year: int
+    kind: str
+    code: str
+    name: str
+    parent_code: str
+    parent_name: str
+    in_scope: bool
+
+
+def _weighted(parts, values: dict[int, float]) -> float | None:
+    found = [(values[pk], w) for pk, w in parts if values.get(pk) is not None]
+    total = sum(w for _v, w in found)
+    if not found or total <= 0:
+        return None
+    return sum(v * w for v, w in found) / total
+
+
+def _carried_class(parts, classes: dict[int, int], *, signal: bool) -> int | None:
+    """The class an area had in the compare year through its predecessors: for levels the
+    weighted mean rounded half up, for signal cells the cell only when all agree."""
+    found = [(classes[pk], w) for pk, w in parts if classes.get(pk) is not None]
+    if not found:
+        return None
+    if signal:
+        cells = {c for c, _w in found}
+        return cells.pop() if len(cells) == 1 and len(found) == len(parts) else None
+    total = sum(w for _c, w in found)
+    return int(sum(c * w for c, w in found) / total + 0.5) if total > 0 else None
+
+
+def _legend(areas: list[MapArea], classes: list[ClassDef]) -> list[LegendItem]:
+    counts: dict[int | None, int] = defaultdict(int)
+    for item in areas:
+        counts[item.score_class] += 1
+    legend = [LegendItem(c.value, c.label, c.color, counts.get(c.value, 0)) for c in classes]
+    known = {c.value for c in classes}
+    missing = sum(n for value, n in counts.items() if value not in known)
+    if missing:
+        legend.append(LegendItem(None, _("geen gegevens"), NO_DATA_COLOR, missing))
+    return legend
+
+
+def _text_alternative(title: str, legend: list[LegendItem]) -> str:
+    parts = [
+        _("%(n)s in “%(label)s”") % {"n": item.count, "label": item.label} for item in legend if item.count
+    ]
+    if not parts:
+        return _("%(title)s: er zijn geen buurten met gegevens.") % {"title": title}
+    return _("%(title)s, aantal buurten per klasse: %(parts)s.") % {"title": title, "parts": "; ".join(parts)}
+
+
+def _layer(kind, title, year, compare_year, areas, classes) -> MapLayer:
+    legend = _legend(areas, classes)
+    return MapLayer(
+        kind=kind,
+        title=title,
+        year=year,
+        compare_year=compare_year,
+        areas=areas,
+        legend=legend,
+        text_alternative=_text_alternative(title, legend),
+    )
+
+
+@dataclass
+class _ScoresResult:
+    section: ScoresSection
+    # Per model key: the ScoreRow of every team area code (wijk or gebied) in scope.
+    team_rows: dict[str, dict[tuple[str, str], ScoreRow]]
+    # Per model key: the buurt rows by (kind, code) of the team area they lie in.
+    buurten_by_team: dict[str, dict[tuple[str, str], list[ScoreRow]]]
+    change_breaks: dict[str, list[float]]
+    models: dict[str, ScoreModel]
+
+
+def _scores_section(
+    *, user, area: Area, year: int, compare: int | None, teams: list[AreaTeam]
+) -> _ScoresResult:
+    models = list(model_list(user=user))
+    result = _ScoresResult(ScoresSection(), {}, {}, {}, {m.key: m for m in models})
+    if not models:
+        return result
+    by_id = {m.pk: m for m in models}
+    # The measurement years of every model in the gemeente: one query.
+    years_of: dict[int, set[int]] = defaultdict(set)
+    for model_id, y in (
+        Score.objects.restrict(user, "view")
+        .filter(model_id__in=list(by_id), area__gemeente_code=area.gemeente_code, year__lte=year)
+        .order_by()
+        .values_list("model_id", "year")
+        .distinct()
+    ):
+        years_of[model_id].add(y)
+    chosen: dict[int, tuple[int, int | None, bool]] = {}
+    for model in models:
+        measured = sorted(years_of.get(model.pk, ()))
+        if not measured:
+            continue
+        model_year = measured[-1]
+        previous = max((y for y in measured if y < model_year), default=None)
+        if compare is None:
+            compare_year = previous
+        else:
+            compare_year = max((y for y in measured if y <= compare and y < model_year), default=None)
+        chosen[model.pk] = (model_year, compare_year, compare_year is not None and compare_year == previous)
+    if not chosen:
+        return result
+
+    member_codes = []
+    if area.kind == AreaKind.GEBIED:
+        member_codes = list(area.members.values_list("code", flat=True))
+    team_keys = {(team.area.kind, team.area.code) for team in teams}
+    team_codes = [code for _kind, code in team_keys]
+    needed_years = {y for y, c, _s in chosen.values()} | {c for _y, c, _s in chosen.values() if c}
+    condition = _buurt_q(area, member_codes) | Q(kind=area.kind, code=area.code)
+    if team_codes:
+        condition |= Q(kind__in=[AreaKind.WIJK, AreaKind.GEBIED], code__in=team_codes)
+    infos: dict[int, _AreaInfo] = {}
+    in_scope = Area.objects.restrict(user, "view").filter(condition, year__in=needed_years)
+    for pk, y, kind, code, name, parent_code, parent_name in in_scope.values_list(
+        "pk", "year", "kind", "code", "name", "parent__code", "parent__name"
+    ):
+        infos[pk] = _AreaInfo(pk, y, kind, code, name, parent_code or "", parent_name or "", True)
+    gebied_members: dict[str, set[str]] = {}
+    gebied_teams = [team.area for team in teams if team.area.kind == AreaKind.GEBIED]
+    if gebied_teams:
+        through = Area.members.through.objects.filter(from_area_id__in=[a.pk for a in gebied_teams])
+        codes_by_pk = {a.pk: a.code for a in gebied_teams}
+        for from_id, member_code in through.values_list("from_area_id", "to_area__code"):
+            gebied_members.setdefault(codes_by_pk[from_id], set()).add(member_code)
+
+    # Lineages for compare years that are not the stored previous measurement.
+    lineages = {}
+    for model_year, compare_year, stored in chosen.values():
+        if compare_year and not stored and (model_year, compare_year) not in lineages:
+            lineages[(model_year, compare_year)] = area_lineage(
+                year_to=model_year, year_from=compare_year, kinds=[a.value for a in AreaKind]
+            )
+    predecessor_ids = set()
+    for (model_year, _c), lineage in lineages.items():
+        for pk, info in infos.items():
+            if info.year == model_year:
+                predecessor_ids.update(p for p, _w in lineage.weights.get(pk, ()))
+    pairs = Q(pk__in=[])
+    for model_id, (model_year, compare_year, _s) in chosen.items():
+        pairs |= Q(model_id=model_id, year=model_year)
+        if compare_year:
+            pairs |= Q(model_id=model_id, year=compare_year)
+    scores: dict[tuple[int, int], tuple] = {}
+    for row in (
+        Score.objects.restrict(user, "view")
+        .filter(pairs)
+        .filter(Q(area__in=in_scope.values("pk")) | Q(area_id__in=predecessor_ids - set(infos)))
+        .values_list(
+            "model_id",
+            "area_id",
+            "value",
+            "score_class",
+            "trend",
+            "previous_year",
+            "previous_class",
+            "boundary_changed",
+            "no_data_reason",
+        )
+    ):
+        scores[(row[0], row[1])] = row[2:]
+
+    for model in models:
+        if model.pk not in chosen:
+            continue
+        model_year, compare_year, stored = chosen[model.pk]
+        signal = model.kind == ScoreModel.Kind.SIGNAL
+        classes = model_classes(model)
+        by_value = {c.value: c for c in classes}
+        levels = bool(classes) and not signal
+        lineage = lineages.get((model_year, compare_year))
+        before_values, before_classes = {}, {}
+        if lineage is not None:
+            for (model_id, pk), found in scores.items():
+                if model_id == model.pk:
+                    before_values[pk], before_classes[pk] = found[0], found[1]
+
+        def score_row(info: _AreaInfo, *, with_compare: bool) -> ScoreRow:
+            found = scores.get((model.pk, info.pk))  # noqa: B023
+            row = ScoreRow(
+                area_id=info.pk, year=info.year, code=info.code, name=info.name, wijk=info.parent_name
+            )
+            if found:
+                value, score_class, trend, prev_year, prev_class, changed, reason = found
+                row.value = value
+                row.no_data_reason = catalogue.no_data_text(reason)
+                if score_class in by_value:  # noqa: B023
+                    row.score_class = score_class
+                if with_compare and compare_year:  # noqa: B023
+                    if stored:  # noqa: B023
+                        if prev_year == compare_year:  # noqa: B023
+                            row.previous_class = prev_class if prev_class in by_value else None  # noqa: B023
+                            row.change = trend
+                            if trend is not None and value is not None:
+                                row.previous_value = value - trend
+                            row.boundary_changed = bool(changed)
+                    elif lineage is not None:  # noqa: B023
+                        parts = lineage.weights.get(info.pk, ())  # noqa: B023
+                        row.previous_value = _weighted(parts, before_values)  # noqa: B023
+                        carried = _carried_class(parts, before_classes, signal=signal)  # noqa: B023
+                        row.previous_class = carried if carried in by_value else None  # noqa: B023
+                        if row.previous_value is not None and value is not None:
+                            row.change = value - row.previous_value
+                        row.boundary_changed = info.pk in lineage.redrawn  # noqa: B023
+            item = by_value.get(row.score_class)  # noqa: B023
+            if item is not None:
+                row.label, row.color = item.label, item.color
+            else:
+                row.label = row.no_data_reason or (
+                    _("geen gegevens") if row.value is None else _("geen klasse")
+                )
+                row.color = NO_DATA_COLOR
+            if row.previous_class is not None:
+                row.previous_label = by_value[row.previous_class].label  # noqa: B023
+                if levels and row.score_class is not None:  # noqa: B023
+                    row.class_change = row.score_class - row.previous_class
+            row.new_in_cell = Score.entered_cell(
+                model_kind=model.kind,  # noqa: B023
+                score_class=row.score_class,
+                previous_class=row.previous_class,
+            )
+            row.new_both_rising = row.new_in_cell and row.score_class == catalogue.SIGNAL_BOTH_RISING
+            return row
+
+        now = [i for i in infos.values() if i.year == model_year]
+        now.sort(key=lambda i: (i.name, i.code))
+        buurten = [score_row(i, with_compare=True) for i in now if i.kind == AreaKind.BUURT]
+        own = next((i for i in now if i.kind == area.kind and i.code == area.code), None)
+        entry = ModelScores(
+            key=model.key,
+            name=model.name,
+            kind=model.kind,
+            higher_is_better=model.higher_is_better,
+            year=model_year,
+            measured_in_report_year=model_year == year,
+            compare_year=compare_year,
+            is_licensed=model.is_licensed,
+            note=licence_note(model),
+            classes=classes,
+            area=score_row(own, with_compare=True) if own else None,
+            buurten=buurten,
+        )
+        if levels:
+            entry.moved_up = [r for r in buurten if r.class_change and r.class_change > 0]
+            entry.moved_down = [r for r in buurten if r.class_change and r.class_change < 0]
+        if signal:
+            entry.new_signals = sorted(
+                (r for r in buurten if r.new_in_cell),
+                key=lambda r: (not r.new_both_rising, -(r.score_class or 0), r.name, r.code),
+            )
+
+        def map_area(row: ScoreRow) -> MapArea:
+            return MapArea(
+                row.area_id,
+                row.year,
+                row.code,
+                row.name,
+                row.score_class,
+                row.label,
+                row.color,
+                row.boundary_changed,
+            )
+
+        entry.maps.append(
+            _layer(
+                "year",
+                f"{model.name} {model_year}",
+                model_year,
+                None,
+                [map_area(r) for r in buurten],
+                classes,
+            )
+        )
+        if compare_year:
+            before_rows = [
+                score_row(i, with_compare=False)
+                for i in sorted(infos.values(), key=lambda i: (i.name, i.code))
+                if i.year == compare_year and i.kind == AreaKind.BUURT
+            ]
+            entry.maps.append(
+                _layer(
+                    "compare",
+                    f"{model.name} {compare_year}",
+                    compare_year,
+                    None,
+                    [map_area(r) for r in before_rows],
+                    classes,
+                )
+            )
+            if not signal:
+                breaks = change_breaks(r.change for r in buurten)
+                change_defs = change_classes(breaks, decimals=2, higher_is_better=model.higher_is_better)
+                change_by_value = {c.value: c for c in change_defs}
+                result.change_breaks[model.key] = breaks
+                change_areas = []
+                for r in buurten:
+                    if r.change is None:
+                        change_areas.append(
+                            MapArea(
+                                r.area_id,
+                                r.year,
+                                r.code,
+                                r.name,
+                                None,
+                                _("geen vergelijking"),
+                                NO_DATA_COLOR,
+                                r.boundary_changed,
+                            )
+                        )
+                    else:
+                        c = change_by_value[class_of(r.change, breaks)]
+                        change_areas.append(
+                            MapArea(
+                                r.area_id,
+                                r.year,
+                                r.code,
+                                r.name,
+                                c.value,
+                                c.label,
+                                c.color,
+                                r.boundary_changed,
+                            )
+                        )
+                entry.maps.append(
+                    _layer(
+                        "change",
+                        _("Verandering %(model)s %(from)s–%(to)s")
+                        % {"model": model.name, "from": compare_year, "to": model_year},
+                        model_year,
+                        compare_year,
+                        change_areas,
+                        change_defs,
+                    )
+                )
+        result.section.models.append(entry)
+        # For the urgency section: the team areas and the buurten in them.
+        team_rows, in_team = {}, defaultdict(list)
+        for info in now:
+            if (info.kind, info.code) in team_keys:
+                team_rows[(info.kind, info.code)] = score_row(info, with_compare=True)
+        for r, info in zip(buurten, [i for i in now if i.kind == AreaKind.BUURT], strict=True):
+            if (AreaKind.WIJK, info.parent_code) in team_keys:
+                in_team[(AreaKind.WIJK, info.parent_code)].append(r)
+            for gebied_code, codes in gebied_members.items():
+                if info.code in codes:
+                    in_team[(AreaKind.GEBIED, gebied_code)].append(r)
+        result.team_rows[model.key] = team_rows
+        result.buurten_by_team[model.key] = in_team
+    return result
+
+
+def _hidden_models(*, user, area: Area, year: int) -> bool:
+    """Whether an active model with scores in the gemeente up to ``year`` is not visible
+    to the reader (a licensed one). Reads past ``restrict`` on purpose, for a yes or no."""
+    visible = ScoreModel.objects.restrict(user, "view").values("pk")
+    with_scores = Score.objects.filter(
+        model=OuterRef("pk"), area__gemeente_code=area.gemeente_code, year__lte=year
+    )
+    return (
+        ScoreModel.objects.filter(is_active=True).exclude(pk__in=visible).filter(Exists(with_scores)).exists()
+    )
+
+
+# --- 2. urgency -------------------------------------------------------------------------------
+
+
+def _headline_model(section: ScoresSection) -> ModelScores | None:
+    """The open veerkracht index when it is there, else the first open model that is not
+    the signal typology, else the first licensed one."""
+    levels = sorted((m for m in section.models if not m.is_signal), key=lambda m: m.is_licensed)
+    return next((m for m in levels if m.key == DEFAULT_MODEL_KEY), levels[0] if levels else None)
+
+
+def _urgency_section(*, user, year: int, teams: list[AreaTeam], scores: _ScoresResult) -> UrgencySection:
+    section = UrgencySection()
+    if not teams:
+        return section
+    assessments = {
+        team_id: (urgency, rationale)
+        for team_id, urgency, rationale in UrgencyAssessment.objects.restrict(user, "view")
+        .filter(team_id__in=[t.pk for t in teams], year=year)
+        .values_list("team_id", "urgency", "rationale")
+    }
+    headline = _headline_model(scores.section)
+    signals = [m for m in scores.section.models if m.is_signal]
+    if headline is not None:
+        section.model_name, section.model_year = headline.name, headline.year
+        section.compare_year = headline.compare_year
+    labels = dict(UrgencyAssessment._meta.get_field("urgency").choices)
+    for team in teams:
+        if team.pk not in assessments:
+            continue
+        urgency, rationale = assessments[team.pk]
+        key = (team.area.kind, team.area.code)
+        row = UrgencyRow(
+            team=team.name,
+            area_code=team.area.code,
+            area_name=team.area.name,
+            urgency=urgency,
+            urgency_label=str(labels.get(urgency, urgency)),
+            rationale=rationale,
+        )
+        if headline is not None:
+            found = scores.team_rows.get(headline.key, {}).get(key)
+            if found is not None:
+                row.score_class, row.class_label, row.change = found.score_class, found.label, found.change
+                breaks = scores.change_breaks.get(headline.key)
+                if found.change is not None and breaks:
+                    step = class_of(found.change, breaks)
+                    middle = (len(breaks) + 2) // 2
+                    sign = (step > middle) - (step < middle)
+                    row.direction = sign if headline.higher_is_better else -sign
+        row.new_strong_signals = sum(
+            1
+            for m in signals
+            for r in scores.buurten_by_team.get(m.key, {}).get(key, ())
+            if r.new_both_rising
+        )
+        if urgency == "acuut" and row.direction == 1:
+            row.mismatch = MISMATCH_ACUUT
+            row.mismatch_text = _("Urgentie acuut, terwijl de scores verbeteren.")
+        elif urgency == "laag" and (row.direction == -1 or row.new_strong_signals):
+            row.mismatch = MISMATCH_LAAG
+            row.mismatch_text = (
+                _("Urgentie laag, terwijl de scores dalen.")
+                if row.direction == -1
+                else _("Urgentie laag, terwijl er een nieuw sterk signaal is (beide stijgen).")
+            )
+        section.rows.append(row)
+    return section
+
+
+# --- 3. interventions -------------------------------------------------------------------------
+
+
+@dataclass
+class _Row:
+    """The columns of an intervention the report reads."""
+
+    pk: int
+    status: str
+    start_date: datetime.date | None
+    end_date: datetime.date | None
+    created_on: datetime.date
+    updated_on: datetime.date
+    closed_on: datetime.date | None
+
+
+def _stand(item, year: int) -> str | None:
+    """The stand of an intervention in ``year`` (see ``STANDS``), or None when it does not
+    belong in that year's report: stopped or finished when its closing status change (or
+    else its end date) falls in the year; started when it began in the year; running when
+    it began earlier; planned while it is an idea or planned (made by the end of the year)."""
+    first, last = _year_range(year)
+    status = item.status
+    not_started = status in (Intervention.Status.IDEE, Intervention.Status.GEPLAND)
+    if status in (Intervention.Status.AFGEROND, Intervention.Status.GESTOPT):
+        closed = item.closed_on or item.end_date or item.updated_on
+        if closed < first:
+            return None
+        if closed <= last:
+            return STAND_STOPPED if status == Intervention.Status.GESTOPT else STAND_FINISHED
+    if not_started:
+        return STAND_PLANNED if item.created_on <= last else None
+    start = item.start_date
+    if start is None:
+        return STAND_RUNNING if item.created_on <= last else None
+    if start > last:
+        return None
+    return STAND_STARTED if start >= first else STAND_RUNNING
+
+
+def _evaluation(*, user, intervention, version: str) -> EvaluationSummary:
+    """The evaluation of a finished intervention in short (``intervention_evaluation``),
+    kept in the cache under the scores' data version and ``version`` (the latest change to
+    an intervention in the gemeente and the score models the reader may see): what it
+    reads changes only with those."""
+    key = (
+        "reports:evaluation:"
+        + hashlib.sha256(
+            f"{intervention.pk}|{intervention.version}|{data_version()}|{version}".encode()
+        ).hexdigest()
+    )
+    found = cache.get(key)
+    if found is not None:
+        return found
+    evaluation = intervention_evaluation(user=user, intervention=intervention)
+    summary = EvaluationSummary(
+        intervention_id=intervention.pk,
+        title=intervention.title,
+        model_name=evaluation.model.name if evaluation.model else "",
+        before_year=evaluation.before_year,
+        after_year=evaluation.after_year,
+        after_so_far=evaluation.after_so_far,
+        change=evaluation.buurt_mean_change,
+        comparable_change=evaluation.comparable_mean_change,
+        difference=evaluation.difference,
+        message=evaluation.message,
+    )
+    cache.set(key, summary, EVALUATION_TTL)
+    return summary
+
+
+def _interventions_section(*, user, area: Area, year: int):
+    first, last = _year_range(year)
+    closing = ProgressUpdate.objects.filter(
+        intervention=OuterRef("pk"), status_to=OuterRef("status")
+    ).order_by("-date", "-created_at")
+    progress = ProgressUpdate.objects.filter(
+        intervention=OuterRef("pk"), progress__isnull=False, date__lte=last
+    ).order_by("-date", "-created_at")
+    rows = (
+        _interventions_scope(user=user, area=area)
+        .exclude(start_date__gt=last, status__in=[Intervention.Status.IN_UITVOERING])
+        .exclude(end_date__lt=first, status__in=[Intervention.Status.AFGEROND, Intervention.Status.GESTOPT])
+        .annotate(
+            closed_on=Subquery(closing.values("date")[:1]),
+            progress_then=Subquery(progress.values("progress")[:1]),
+            created_on=TruncDate("created_at"),
+            updated_on=TruncDate("updated_at"),
+        )
+        .order_by("team__area__name", "theme", "title", "pk")
+        .values_list(
+            "pk",
+            "status",
+            "start_date",
+            "end_date",
+            "created_on",
+            "updated_on",
+            "closed_on",
+            "title",
+            "team__name",
+            "team__area__code",
+            "team__area__name",
+            "theme",
+            "lead_organisation__name",
+            "budget",
+            "progress_then",
+        )
+    )
+    section = InterventionsSection(totals=dict.fromkeys(STANDS, 0))
+    labels = stand_labels()
+    themes = {value: str(label) for value, label in InterventionTheme.choices}
+    statuses = {value: str(label) for value, label in Intervention.Status.choices}
+    groups: dict[tuple[str, str], InterventionGroup] = {}
+    progress_of: dict[tuple[str, str], list[int]] = defaultdict(list)
+    finished = []
+    for row in rows:
+        item = _Row(*row[:7])
+        stand = _stand(item, year)
+        if stand is None:
+            continue
+        title, team, area_code, area_name, theme, lead, budget, progress_then = row[7:]
+        section.items.append(
+            InterventionItem(
+                id=item.pk,
+                title=title,
+                team=team,
+                area_code=area_code,
+                area_name=area_name,
+                theme=theme,
+                theme_label=themes.get(theme, theme),
+                stand=stand,
+                stand_label=labels[stand],
+                status=item.status,
+                status_label=statuses.get(item.status, item.status),
+                lead=lead,
+                start_date=item.start_date,
+                end_date=item.end_date,
+                budget=budget,
+                progress=progress_then,
+            )
+        )
+        section.totals[stand] += 1
+        key = (area_code, theme)
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = InterventionGroup(
+                area_code=area_code,
+                area_name=area_name,
+                theme=theme,
+                theme_label=themes.get(theme, theme),
+                counts=dict.fromkeys(STANDS, 0),
+            )
+        group.counts[stand] += 1
+        if budget is not None:
+            group.budget = (group.budget or Decimal(0)) + budget
+            section.budget = (section.budget or Decimal(0)) + budget
+        if progress_then is not None:
+            progress_of[key].append(progress_then)
+        if stand == STAND_FINISHED:
+            finished.append((budget or Decimal(0), title, item.pk))
+    for key, values in progress_of.items():
+        groups[key].progress = sum(values) / len(values)
+    section.groups = sorted(groups.values(), key=lambda g: (g.area_name, g.area_code, g.theme_label))
+    finished.sort(key=lambda f: (-f[0], f[1], f[2]))
+    chosen = [pk for _budget, _title, pk in finished[:EVALUATION_LIMIT]]
+    if chosen:
+        latest = Intervention.objects.filter(team__area__gemeente_code=area.gemeente_code).aggregate(
+            latest=Max("updated_at")
+        )["latest"]
+        models = ScoreModel.objects.restrict(user, "view").order_by("pk").values_list("pk", flat=True)
+        version = f"{latest}|{','.join(str(pk) for pk in models)}"
+        by_pk = {i.pk: i for i in Intervention.objects.filter(pk__in=chosen)}
+        section.evaluations = [
+            _evaluation(user=user, intervention=by_pk[pk], version=version) for pk in chosen
+        ]
+    section.evaluations_more = max(len(finished) - EVALUATION_LIMIT, 0)
+    return section
+
+
+# --- 4. agreements ----------------------------------------------------------------------------
+
+
+def _agreements_section(*, user, area: Area, year: int) -> AgreementsSection:
+    section = AgreementsSection(bod_year=year + 1)
+    agreements = list(
+        Agreement.objects.restrict(user, "view")
+        .filter(gemeente_code=area.gemeente_code, start_year__lte=year, end_year__gte=year)
+        .order_by("-start_year", "title", "pk")
+    )
+    statuses = dict(Agreement.Status.choices)
+    section.agreements = [
+        AgreementRef(a.pk, a.title, a.status, str(statuses.get(a.status, a.status)), a.start_year, a.end_year)
+        for a in agreements
+    ]
+    commitments = Commitment.objects.restrict(user, "view").filter(
+        agreement_id__in=[a.pk for a in agreements]
+    )
+    if area.kind != AreaKind.GEMEENTE:
+        named = Area.objects.restrict(user, "view").filter(commitment_named_areas_q(area))
+        naming = Commitment.areas.through.objects.filter(area_id__in=named.values("pk")).values(
+            "commitment_id"
+        )
+        commitments = commitments.filter(pk__in=naming)
+    rows = list(
+        commitments.select_related("agreement", "responsible", "disputed_by").order_by(
+            "agreement__title", "theme", "number", "pk"
+        )
+    )
+    # Per commitment: (progress, realised value, state) of its report over the year; a
+    # draft is not reported yet.
+    reports = {
+        commitment_id: rest
+        for commitment_id, *rest in MonitoringReport.objects.restrict(user, "view")
+        .filter(commitment__in=commitments.values("pk"), year=year)
+        .exclude(state=MonitoringReport.State.DRAFT)
+        .values_list("commitment_id", "progress", "realised_value", "state")
+    }
+    theme_labels = dict(CommitmentTheme.choices)
+    themes: dict[str, ThemeProgress] = {}
+    units: dict[tuple[str, str], UnitSum] = {}
+    spellings: dict[tuple[str, str], set[str]] = defaultdict(set)
+
+    def add(total, value):
+        if value is None:
+            return total
+        return value if total is None else total + value
+
+    for commitment in rows:
+        theme = themes.get(commitment.theme)
+        if theme is None:
+            theme = themes[commitment.theme] = ThemeProgress(
+                theme=commitment.theme,
+                label=str(theme_labels.get(commitment.theme, commitment.theme)),
+                commitments=0,
+                stands=dict.fromkeys(COMMITMENT_STANDS, 0),
+            )
+        theme.commitments += 1
+        report = reports.get(commitment.pk)
+        theme.stands[report[0] if report else NOT_REPORTED] += 1
+        if commitment.target_value is not None:
+            key = (commitment.theme, _unit_key(commitment.target_unit))
+            spellings[key].add(" ".join(commitment.target_unit.split()))
+            unit = units.get(key)
+            if unit is None:
+                unit = units[key] = UnitSum(unit="", commitments=0)
+            unit.commitments += 1
+            if commitment.target_year == year:
+                unit.target = add(unit.target, commitment.target_value)
+            if report is not None:
+                _progress, realised, state = report
+                unit.realised = add(unit.realised, realised)
+                if state == MonitoringReport.State.APPROVED:
+                    unit.approved = add(unit.approved, realised)
+        if commitment.is_disputed:
+            section.disputed.append(
+                CommitmentItem(
+                    id=commitment.pk,
+                    agreement=commitment.agreement.title,
+                    number=commitment.number,
+                    text=commitment.text,
+                    theme_label=str(theme_labels.get(commitment.theme, commitment.theme)),
+                    responsible=commitment.responsible.name,
+                    disputed_by=commitment.disputed_by.name if commitment.disputed_by_id else "",
+                    dispute_note=commitment.dispute_note,
+                )
+            )
+    for (theme_key, _unit), unit in units.items():
+        unit.unit = min(spellings[(theme_key, _unit)])
+        themes[theme_key].units.append(unit)
+    order = list(CommitmentTheme.values)
+    section.themes = sorted(themes.values(), key=lambda t: order.index(t.theme) if t.theme in order else 99)
+    for theme in section.themes:
+        theme.units.sort(key=lambda u: (u.unit.casefold(), u.unit))
+    progress_labels = dict(MonitoringReport.Progress.choices)
+    waiting = (
+        MonitoringReport.objects.restrict(user, "view")
+        .filter(
+            commitment__in=commitments.values("pk"), state=MonitoringReport.State.SUBMITTED, year__lte=year
+        )
+        .select_related("commitment", "commitment__responsible")
+        .order_by("year", "commitment__number", "pk")
+    )
+    section.awaiting_review = [
+        ReviewItem(
+            commitment_id=r.commitment_id,
+            number=r.commitment.number,
+            text=r.commitment.text,
+            responsible=r.commitment.responsible.name,
+            year=r.year,
+            progress_label=str(progress_labels.get(r.progress, r.progress)),
+            submitted_at=r.submitted_at,
+        )
+        for r in waiting
+    ]
+    bod_statuses = dict(Bod.Status.choices)
+    section.boden = [
+        BodItem(
+            id=b.pk,
+            corporation=b.corporation.name,
+            year=b.year,
+            status=b.status,
+            status_label=str(bod_statuses.get(b.status, b.status)),
+            submitted_at=b.submitted_at,
+            submitted_late=b.submitted_late,
+        )
+        for b in Bod.objects.restrict(user, "view")
+        .filter(gemeente_code=area.gemeente_code, year=year + 1)
+        .select_related("corporation")
+        .order_by("corporation__name", "pk")
+    ]
+    return section
+
+
+def _hidden_agreements(*, user, area: Area, year: int) -> bool:
+    """Whether an agreement of the gemeente running in ``year`` is not visible to the
+    reader. Reads past ``restrict`` on purpose, for a yes or no."""
+    visible = Agreement.objects.restrict(user, "view").values("pk")
+    return (
+        Agreement.objects.filter(gemeente_code=area.gemeente_code, start_year__lte=year, end_year__gte=year)
+        .exclude(pk__in=visible)
+        .exists()
+    )
+
+
+# --- 5. cooperation ---------------------------------------------------------------------------
+
+
+def _cooperation_section(*, user, area: Area, year: int, teams: list[AreaTeam]) -> CooperationSection:
+    first, last = _year_range(year)
+    section = CooperationSection()
+    if not teams:
+        return section
+    by_team = {team.pk: TeamCooperation(team.pk, team.name, team.area.code, team.area.name) for team in teams}
+    gesprekken = (
+        Wijkgesprek.objects.restrict(user, "view")
+        .filter(team_id__in=list(by_team), date__gte=first, date__lte=last)
+        .prefetch_related("participants")
+        .order_by("date", "pk")
+    )
+    for gesprek in gesprekken:
+        by_team[gesprek.team_id].gesprekken.append(
+            GesprekItem(
+                id=gesprek.pk,
+                date=gesprek.date,
+                year=gesprek.year,
+                participants=sorted(o.name for o in gesprek.participants.all()),
+                duiding=gesprek.duiding,
+                decisions=gesprek.decisions,
+            )
+        )
+    updates = (
+        ProgressUpdate.objects.restrict(user, "view")
+        .filter(
+            intervention__in=_interventions_scope(user=user, area=area).values("pk"),
+            date__gte=first,
+            date__lte=last,
+        )
+        .values_list("intervention__team_id", "intervention_id", "intervention__lead_organisation__name")
+    )
+    per_organisation: dict[str, list] = {}
+    for team_id, intervention_id, organisation in updates:
+        if team_id in by_team:
+            by_team[team_id].updates += 1
+        counts = per_organisation.setdefault(organisation, [0, set()])
+        counts[0] += 1
+        counts[1].add(intervention_id)
+    section.teams = list(by_team.values())
+    section.organisations = sorted(
+        (OrganisationUpdates(name, n, len(ids)) for name, (n, ids) in per_organisation.items()),
+        key=lambda o: (-o.updates, o.organisation),
+    )
+    return section
+
+
+# --- 6. sources -------------------------------------------------------------------------------
+
+
+def _sources_section(*, user, scores: ScoresSection, models: dict[str, ScoreModel]) -> SourcesSection:
+    wanted: dict[int, set[int]] = defaultdict(set)  # model pk -> years
+    for entry in scores.models:
+        model = models[entry.key]
+        wanted[model.pk].add(entry.year)
+        if entry.compare_year:
+            wanted[model.pk].add(entry.compare_year)
+    if not wanted:
+        return SourcesSection()
+    visible = Source.objects.restrict(user, "view")
+    used: dict[int, set[int]] = defaultdict(set)  # source pk -> years
+    for model_id, years in wanted.items():
+        model = next(m for m in models.values() if m.pk == model_id)
+        if model.source_id:
+            used[model.source_id] |= years
+    for model_id, source_id in (
+        ModelIndicator.objects.restrict(user, "view")
+        .filter(model_id__in=list(wanted), indicator__source__in=visible)
+        .values_list("model_id", "indicator__source_id")
+        .distinct()
+    ):
+        used[source_id] |= wanted[model_id]
+    sources = {s.pk: s for s in visible.filter(pk__in=list(used))}
+    imported: dict[tuple[int, int], datetime.datetime] = {}
+    for source_id, y, finished_at in (
+        ScoreImport.objects.filter(
+            source_id__in=list(sources),
+            status=ScoreImport.Status.DONE,
+            dry_run=False,
+            finished_at__isnull=False,
+        )
+        .order_by("finished_at")
+        .values_list("source_id", "year", "finished_at")
+    ):
+        imported[(source_id, y)] = finished_at  # the latest import of that year wins
+    items = [
+        SourceItem(name=source.name, year=y, imported_at=imported.get((pk, y)), licence=source.licence)
+        for pk, source in sources.items()
+        for y in used[pk]
+    ]
+    items.sort(key=lambda s: (s.name, -s.year))
+    return SourcesSection(sources=items)
+
+
+# --- the report -------------------------------------------------------------------------------
+
+
+def _hidden_work(*, user, area: Area, teams: list[AreaTeam]) -> bool:
+    """Whether a team or an intervention in the area is not visible to the reader. Reads
+    past ``restrict`` on purpose, for a yes or no."""
+    if AreaTeam.objects.filter(_team_scope_q(area)).exclude(pk__in=[t.pk for t in teams]).exists():
+        return True
+    visible = _interventions_scope(user=user, area=area).values("pk")
+    return Intervention.objects.filter(_all_interventions_q(area)).exclude(pk__in=visible).exists()
+
+
+def year_report(
+    *, user, area: Area, year: int, compare: int | None = None, years: list[int] | None = None
+) -> YearReport:
+    """The year report of ``area`` (a gemeente, wijk or gebied) for ``year`` as ``user``
+    may see it, compared with ``compare`` (None: each model's previous measurement; else
+    each model's latest measurement up to ``compare``). See the module docstring.
+
+    The number of queries does not grow with the number of buurten, interventions or
+    commitments (at most ``EVALUATION_LIMIT`` evaluations add a fixed number each)."""
+    if area.kind not in REPORT_KINDS:
+        raise ReportNotFound(_("Een jaarbeeld is er voor een gemeente, wijk of gebied."))
+    gemeente = (
+        Area.objects.restrict(user, "view")
+        .filter(kind=AreaKind.GEMEENTE, code=area.gemeente_code, year__lte=max(year, area.year))
+        .only("pk", "year", "kind", "code", "name")
+        .order_by("-year")
+        .first()
+    )
+    teams = _teams(user=user, area=area)
+    scores = _scores_section(user=user, area=area, year=year, compare=compare, teams=teams)
+    interventions = _interventions_section(user=user, area=area, year=year)
+    sources = _sources_section(user=user, scores=scores.section, models=scores.models)
+    parts_hidden = (
+        _hidden_models(user=user, area=area, year=year)
+        or _hidden_work(user=user, area=area, teams=teams)
+        or _hidden_agreements(user=user, area=area, year=year)
+    )
+    return YearReport(
+        area=_ref(area),
+        gemeente=_ref(gemeente) if gemeente else None,
+        year=year,
+        compare=compare,
+        years=report_years(user=user, area=area) if years is None else years,
+        parts_hidden=parts_hidden,
+        generated_at=timezone.now(),
+        scores=scores.section,
+        urgency=_urgency_section(user=user, year=year, teams=teams, scores=scores),
+        interventions=interventions,
+        agreements=_agreements_section(user=user, area=area, year=year),
+        cooperation=_cooperation_section(user=user, area=area, year=year, teams=teams),
+        sources=sources,
+    )
