@@ -52,7 +52,7 @@ def main() -> int:
 
     call_command("migrate", verbosity=0, interactive=False)
 
-    from bench import agreements, areas, interventions, ogc, reports, scores, start_page, wijk_page
+    from bench import agreements, areas, interventions, ogc, portfolio, reports, scores, start_page, wijk_page
 
     sections = {
         "areas": lambda: areas.run(workdir=workdir, log=log),
@@ -62,6 +62,7 @@ def main() -> int:
         "wijk_page": lambda: wijk_page.run(workdir=workdir, log=log),
         "start_page": lambda: start_page.run(workdir=workdir, log=log),
         "ogc": lambda: ogc.run(workdir=workdir, log=log),
+        "portfolio": lambda: portfolio.run(workdir=workdir, log=log),
         "reports": lambda: reports.run(workdir=workdir, log=log),
     }
     # BENCH_ONLY=scores,wijk_page measures some sections; unknown names are refused.

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "agreements",
     "interventions",
     "ogc",
+    "portfolio",
     "reports",
 ]
 

@@ -36,6 +36,7 @@ from interventions.api.views import (
 )
 from organisations import views as organisation_views
 from organisations.api.views import InvitationViewSet, MembershipViewSet, OrganisationViewSet
+from portfolio.api.views import ComplexImportViewSet, ComplexStrategyViewSet, ComplexViewSet, ProjectionView
 from reports.api_exports import YearReportExportViewSet
 
 router = DefaultRouter()
@@ -58,6 +59,9 @@ router.register("attachments", AttachmentViewSet, basename="attachment")
 router.register("wijkgesprekken", WijkgesprekViewSet, basename="wijkgesprek")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("year-report-exports", YearReportExportViewSet, basename="year-report-export")
+router.register("complexes", ComplexViewSet, basename="complex")
+router.register("complex-strategies", ComplexStrategyViewSet, basename="complex-strategy")
+router.register("complex-imports", ComplexImportViewSet, basename="complex-import")
 
 account_urls = [
     path(
@@ -113,10 +117,12 @@ urlpatterns = [
     path("interventies/", include("interventions.urls")),
     path("afspraken/", include("agreements.urls")),
     path("scores/", include("scores.urls")),
+    path("portefeuille/", include("portfolio.urls")),
     path("ogc/", include("ogc.urls")),
     path("jaarbeeld/", include("reports.urls")),
     path("api/v1/", include("scores.api.urls")),
     path("api/v1/", include("reports.api.urls")),
+    path("api/v1/portfolios/<slug:slug>/projection/", ProjectionView.as_view(), name="portfolio-projection"),
     path("api/v1/", include(router.urls)),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
