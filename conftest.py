@@ -68,6 +68,17 @@ def _test_settings(tmp_path_factory):
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _second_factor_sessions():
+    """``client.force_login`` gives platform admins and beheerders a session that passed
+    the second step, as signing in does in production (``tests.two_factor``)."""
+    from tests import two_factor
+
+    two_factor.install()
+    yield
+    two_factor.uninstall()
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _eager_tasks():
     """Tasks run inline in tests unless a test starts a real worker (``tests.worker``)."""
     from config.celery import app

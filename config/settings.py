@@ -37,7 +37,9 @@ def _bool(name, default):
     raise ImproperlyConfigured(f"{name} moet true of false zijn, niet {raw!r}.")
 
 
-DEBUG = _bool("DEBUG", default=not PRODUCTION)
+# Off unless asked for (DEBUG=true while developing): the demo shows no tracebacks and
+# serves no uploaded files from /media/.
+DEBUG = _bool("DEBUG", default=False)
 
 if PRODUCTION:
     SECRET_KEY = env.str("SECRET_KEY", default="")
@@ -56,7 +58,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "core.apps.WijkkoersAdminConfig",  # django.contrib.admin, only after the second step
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -72,6 +74,9 @@ INSTALLED_APPS = [
     "guardian",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "core",
     "organisations",
     "areas",
@@ -86,6 +91,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "core.faults.DatabaseUnavailableMiddleware",  # database down: 503 with Retry-After
     "core.middleware.SignedMapMiddleware",  # warm maps for signed page URLs, like static files
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -93,7 +99,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # user.is_verified(): passed the second step
     "django.contrib.messages.middleware.MessageMiddleware",
+    "core.middleware.SessionLimitMiddleware",  # idle and absolute session limits
+    "core.middleware.SecondFactorMiddleware",  # the second step before anything else
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -138,9 +147,11 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis unreachable: read as an empty cache, logged (core.cache), not a 500.
+            "BACKEND": "core.cache.FailSoftRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="wijkkoers"),
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }
     }
 else:
@@ -157,6 +168,11 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "Europe/Amsterdam"
 CELERY_BEAT_SCHEDULE = {
+    # Jobs a worker left running when it was killed are marked failed.
+    "core-import-jobs-sweep": {
+        "task": "core.tasks.import_jobs_sweep",
+        "schedule": crontab(minute="*/10"),
+    },
     # One e-mail per person who chose the daily overview of their area teams.
     "interventions-digest": {
         "task": "interventions.tasks.digest_send",
@@ -181,12 +197,28 @@ LOGOUT_REDIRECT_URL = "login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "core.passwords.MinimumLengthValidator",  # at least 12, refused in Dutch
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 if not PRODUCTION and _bool("FAST_PASSWORD_HASHER", default=False):
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Sessions end after SESSION_IDLE_MINUTES without a request and SESSION_MAX_HOURS after
+# signing in, whichever comes first (core.middleware.SessionLimitMiddleware).
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=60)
+SESSION_MAX_HOURS = env.int("SESSION_MAX_HOURS", default=12)
+SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 60 * 60
+
+# Two-factor sign-in (django-otp, TOTP with recovery codes). Platform admins must have a
+# second factor; so must the people the function below names (organisation beheerders).
+SECOND_FACTOR_REQUIRED_FOR = "organisations.selectors.manages_people"
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Wijkkoers")
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
 
 # django-guardian: no anonymous user object; object permissions only where granted.
 ANONYMOUS_USER_NAME = None
@@ -293,6 +325,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.api.schema.add_error_responses",  # 400/401/403/404 (409 on writes) everywhere
+    ],
     # Choice sets that share a field name across apps get names of their own.
     "ENUM_NAME_OVERRIDES": {
         "AgreementStatusEnum": "agreements.models.Agreement.Status",

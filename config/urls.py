@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.templatetags.static import static as static_url
@@ -24,7 +22,15 @@ from core.forms import (
     StyledPasswordResetForm,
     StyledSetPasswordForm,
 )
-from core.views import ApiTokenView, NotificationListView, health
+from core.views import (
+    AccountSecurityView,
+    ApiTokenView,
+    NotificationListView,
+    SecondFactorResetView,
+    SecondFactorSetupView,
+    SecondFactorView,
+    health,
+)
 from interventions.api.views import (
     AreaTeamViewSet,
     AttachmentViewSet,
@@ -72,6 +78,12 @@ account_urls = [
         name="login",
     ),
     path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
+    # The second step after the password; both pages stay open to a person who has not
+    # passed it yet (core.middleware.SecondFactorMiddleware).
+    path("tweede-stap/", SecondFactorView.as_view(), name="second-factor"),
+    path("tweede-stap/instellen/", SecondFactorSetupView.as_view(), name="second-factor-setup"),
+    path("beveiliging/", AccountSecurityView.as_view(), name="account-security"),
+    path("beveiliging/terugzetten/", SecondFactorResetView.as_view(), name="second-factor-reset"),
     path(
         "wachtwoord-vergeten/",
         auth_views.PasswordResetView.as_view(form_class=StyledPasswordResetForm),
@@ -117,9 +129,9 @@ urlpatterns = [
     path("interventies/", include("interventions.urls")),
     path("afspraken/", include("agreements.urls")),
     path("scores/", include("scores.urls")),
+    path("jaarbeeld/", include("reports.urls")),
     path("portefeuille/", include("portfolio.urls")),
     path("ogc/", include("ogc.urls")),
-    path("jaarbeeld/", include("reports.urls")),
     path("api/v1/", include("scores.api.urls")),
     path("api/v1/", include("reports.api.urls")),
     path("api/v1/portfolios/<slug:slug>/projection/", ProjectionView.as_view(), name="portfolio-projection"),
@@ -132,5 +144,6 @@ urlpatterns = [
     path("beheer/django/", admin.site.urls),
 ]
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded files are never served from /media/, not even with DEBUG on: only through
+# the download views, which check the rights on the object the file belongs to.
+handler500 = "core.faults.server_error"

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from core.models import User
+from core.models import SignInEvent, User
 
 
 @admin.register(User)
@@ -18,3 +18,22 @@ class UserAdmin(BaseUserAdmin):
         (_("Data"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+
+
+@admin.register(SignInEvent)
+class SignInEventAdmin(admin.ModelAdmin):
+    """The sign-in audit log, to read only: it is written by the sign-in itself."""
+
+    list_display = ["created_at", "kind", "email", "actor", "ip_address"]
+    list_filter = ["kind"]
+    search_fields = ["email", "ip_address"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -68,3 +68,49 @@ class EmailAuthenticationForm(StyledFormMixin, AuthenticationForm):
         # Addresses are case-insensitive; normalise before authenticate() so the sign-in
         # rate limit (django-axes, keyed on these credentials) cannot be dodged by case.
         return (self.cleaned_data.get("username") or "").strip().lower()
+
+
+class SecondFactorCodeForm(StyledForm):
+    """The code of the second step: six digits from the app, or a recovery code."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=20,
+        help_text=_("De zes cijfers die uw authenticator-app nu toont, of een van uw herstelcodes."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"}
+        ),
+    )
+
+
+class SecondFactorSetupForm(StyledForm):
+    code = forms.CharField(
+        label=_("Code uit de app"),
+        max_length=10,
+        help_text=_(
+            "De zes cijfers die de app toont nadat u de QR-code heeft gescand of de sleutel heeft ingetypt."
+        ),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
+        ),
+    )
+
+
+class SecondFactorResetForm(StyledForm):
+    email = forms.EmailField(
+        label=_("E-mailadres van de persoon"),
+        help_text=_(
+            "De app en de herstelcodes van deze persoon worden verwijderd. Moet de persoon met een "
+            "tweede stap inloggen, dan stelt die bij de volgende keer inloggen een nieuwe app in."
+        ),
+    )
+
+    def clean_email(self):
+        from django.contrib.auth import get_user_model
+
+        email = get_user_model().objects.normalize_email(self.cleaned_data["email"])
+        user = get_user_model().objects.filter(email=email).first()
+        if user is None:
+            raise forms.ValidationError(_("Er is geen account met dit e-mailadres. Controleer het adres."))
+        self.user = user
+        return email

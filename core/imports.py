@@ -10,6 +10,7 @@ updates, finishing and failing a job, queueing it and the task's error handling.
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from celery import shared_task
@@ -255,6 +256,53 @@ def import_task(func):
         soft_time_limit=IMPORT_SOFT_LIMIT,
         time_limit=IMPORT_SOFT_LIMIT + 120,
     )(func)
+
+
+# A running job that has not moved for this long has no task behind it any more: the
+# task's hard time limit would have stopped it by then. A worker that was killed (out of
+# memory, a restart) mid-import leaves such a job; its transaction was rolled back by the
+# database when the connection dropped, so nothing of it is stored.
+STALE_AFTER = timedelta(seconds=IMPORT_SOFT_LIMIT + 120 + 60)
+INTERRUPTED = gettext_lazy(
+    "De import is onderbroken: de verwerking stopte onverwacht. Er is niets opgeslagen. "
+    "Start de import opnieuw."
+)
+
+
+def job_models() -> list:
+    """Every kind of job in the product (the concrete subclasses of ``ImportJob``)."""
+    from django.apps import apps
+
+    from core.models import ImportJob
+
+    return [model for model in apps.get_models() if issubclass(model, ImportJob)]
+
+
+def _stale(model, *, now=None):
+    cutoff = (now or timezone.now()) - STALE_AFTER
+    return model.objects.filter(status=model.Status.RUNNING, updated_at__lt=cutoff)
+
+
+def job_fail_if_stale(job, *, now=None):
+    """The job as its page shows it: one left running by a worker that died is failed
+    first, with a message that says so."""
+    if job.status == job.Status.RUNNING and _stale(type(job), now=now).filter(pk=job.pk).exists():
+        logger.warning("%s %s was left running; marked failed", type(job).__name__, job.pk)
+        job_fail(type(job), job_id=job.pk, message=INTERRUPTED)
+        job.refresh_from_db()
+    return job
+
+
+def jobs_fail_stale(*, now=None) -> int:
+    """Fail every job of every kind that was left running (the periodic sweep); returns
+    how many."""
+    failed = 0
+    for model in job_models():
+        for job_id in _stale(model, now=now).values_list("pk", flat=True):
+            logger.warning("%s %s was left running; marked failed", model.__name__, job_id)
+            job_fail(model, job_id=job_id, message=INTERRUPTED)
+            failed += 1
+    return failed
 
 
 def job_run_task(

@@ -177,3 +177,63 @@ class Notification(models.Model):
     @classmethod
     def access_q(cls, user, action):
         return models.Q(recipient_id=user.pk)
+
+
+class SignInEvent(models.Model):
+    """One event in the sign-in audit log: signing in and out, the second step and changes
+    to someone's second factor. Written by ``core.services.sign_in_event_record`` only."""
+
+    class Kind(models.TextChoices):
+        SIGNED_IN = "ingelogd", _("ingelogd")
+        SIGN_IN_FAILED = "inloggen-mislukt", _("inloggen mislukt")
+        SIGNED_OUT = "uitgelogd", _("uitgelogd")
+        SESSION_EXPIRED = "sessie-verlopen", _("sessie verlopen")
+        SECOND_FACTOR_PASSED = "code-goed", _("tweede stap gelukt")
+        SECOND_FACTOR_FAILED = "code-fout", _("tweede stap mislukt")
+        RECOVERY_CODE_USED = "herstelcode-gebruikt", _("herstelcode gebruikt")
+        DEVICE_ADDED = "tweede-stap-ingesteld", _("tweede stap ingesteld")
+        DEVICE_REMOVED = "tweede-stap-verwijderd", _("tweede stap verwijderd")
+        DEVICE_RESET = "tweede-stap-hersteld", _("tweede stap teruggezet door platformbeheer")
+        RECOVERY_CODES_RENEWED = "herstelcodes-vernieuwd", _("nieuwe herstelcodes")
+
+    kind = models.CharField(_("gebeurtenis"), max_length=32, choices=Kind.choices)
+    user = models.ForeignKey(
+        "core.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sign_in_events",
+        verbose_name=_("persoon"),
+    )
+    # The address as it was typed, also when no account has it (a failed sign-in).
+    email = models.CharField(_("e-mailadres"), max_length=254, blank=True)
+    actor = models.ForeignKey(
+        "core.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uitgevoerd door"),
+    )
+    ip_address = models.GenericIPAddressField(_("IP-adres"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+    detail = models.CharField(_("toelichting"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("tijdstip"), default=timezone.now, db_index=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("aanmeldgebeurtenis")
+        verbose_name_plural = _("aanmeldgebeurtenissen")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="signinevent_user_recent")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} — {self.email}"
+
+    @classmethod
+    def access_q(cls, user, action):
+        # People read their own sign-in history; the log is never edited.
+        if action == "view":
+            return models.Q(user_id=user.pk)
+        return models.Q(pk__in=[])

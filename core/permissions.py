@@ -11,7 +11,7 @@ Lists, detail pages, API viewsets, exports, map endpoints and search all start f
 """
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models.functions import Cast
 from django.http import Http404
@@ -114,12 +114,14 @@ def get_object_for(user, queryset, action="view", *, visible_as="view", **lookup
     """Fetch one object for a page or endpoint.
 
     Not visible at all (``visible_as``, normally ``view``): 404, so existence is not
-    revealed. Visible but ``action`` is not allowed: 403.
+    revealed. Visible but ``action`` is not allowed: 403. A lookup value that cannot be
+    an id at all (``AAA``, ``null``, ``true`` from a URL or a request body) is also
+    an object that does not exist: 404, not a server error.
     """
     model_qs = queryset if isinstance(queryset, models.QuerySet) else queryset.all()
     try:
         obj = model_qs.restrict(user, visible_as).get(**lookup)
-    except model_qs.model.DoesNotExist as exc:
+    except (model_qs.model.DoesNotExist, ValueError, TypeError, ValidationError) as exc:
         raise Http404(_("Niet gevonden.")) from exc
     if action != "view" and not allowed(user, action, obj):
         raise PermissionDenied(_("U mag dit wel bekijken, maar niet wijzigen."))

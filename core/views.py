@@ -4,6 +4,9 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
@@ -207,4 +210,257 @@ class NotificationListView(LoginRequiredMixin, TemplateView):
 
         ids = request.POST.getlist("id") or None
         notifications_mark_read(actor=request.user, ids=[int(i) for i in ids if i.isdigit()] if ids else None)
+        return HttpResponseRedirect(request.path)
+
+
+# --- the second step of signing in ------------------------------------------------------
+
+
+def _next_url(request) -> str:
+    from django.conf import settings
+    from django.shortcuts import resolve_url
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+class SecondFactorView(LoginRequiredMixin, TemplateView):
+    """The code page: after the password, the six digits from the app (or a recovery
+    code). Until the code is right the person is not fully signed in."""
+
+    template_name = "core/second_factor.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        from core.two_factor import remember_state
+
+        if request.user.is_authenticated:
+            if request.user.is_verified():
+                return HttpResponseRedirect(_next_url(request))
+            state = remember_state(request)
+            if not state["device"]:
+                # The app was removed meanwhile (a reset): set up a new one, or go on.
+                if state["required"]:
+                    return HttpResponseRedirect(
+                        f"{reverse('second-factor-setup')}?{urlencode({'next': _next_url(request)})}"
+                    )
+                return HttpResponseRedirect(_next_url(request))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        from core.forms import SecondFactorCodeForm
+
+        kwargs.setdefault("form", SecondFactorCodeForm())
+        return super().get_context_data(next=_next_url(self.request), **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        import django_otp
+        from django_otp.plugins.otp_static.models import StaticDevice
+
+        from core.forms import SecondFactorCodeForm
+        from core.models import SignInEvent
+        from core.services import sign_in_event_record
+        from core.two_factor import Throttled, check_code, recovery_codes_left
+
+        form = SecondFactorCodeForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        try:
+            device = check_code(request.user, form.cleaned_data["code"])
+        except Throttled:
+            device = None
+            form.add_error(
+                "code",
+                _(
+                    "U heeft te vaak een verkeerde code gegeven. Wacht een halve minuut en probeer het opnieuw."
+                ),
+            )
+        else:
+            if device is None:
+                form.add_error(
+                    "code",
+                    _(
+                        "Deze code klopt niet. Typ de zes cijfers die de app nu toont, of een herstelcode "
+                        "die u nog niet heeft gebruikt."
+                    ),
+                )
+        if device is None:
+            sign_in_event_record(
+                kind=SignInEvent.Kind.SECOND_FACTOR_FAILED, request=request, user=request.user
+            )
+            return self.render_to_response(self.get_context_data(form=form))
+        django_otp.login(request, device)
+        if isinstance(device, StaticDevice):
+            left = recovery_codes_left(request.user)
+            sign_in_event_record(
+                kind=SignInEvent.Kind.RECOVERY_CODE_USED,
+                request=request,
+                user=request.user,
+                detail=_("nog {left} over").format(left=left),
+            )
+            messages.warning(
+                request,
+                _(
+                    "U bent ingelogd met een herstelcode; die werkt niet nog een keer. U heeft er nog {left}. "
+                    "Stel onder Beveiliging een nieuwe app in of maak nieuwe herstelcodes."
+                ).format(left=left),
+            )
+        else:
+            sign_in_event_record(
+                kind=SignInEvent.Kind.SECOND_FACTOR_PASSED, request=request, user=request.user
+            )
+        return HttpResponseRedirect(_next_url(request))
+
+
+class SecondFactorSetupView(LoginRequiredMixin, TemplateView):
+    """Set up an authenticator app: scan the QR code (or type the key), confirm with the
+    first code, and keep the recovery codes shown once."""
+
+    template_name = "core/second_factor_setup.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        from core.two_factor import has_second_factor
+
+        if (
+            request.user.is_authenticated
+            and not request.user.is_verified()
+            and has_second_factor(request.user)
+        ):
+            # Replacing an app takes the second step first, or a password alone would do.
+            return HttpResponseRedirect(
+                f"{reverse('second-factor')}?{urlencode({'next': request.get_full_path()})}"
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        from core.forms import SecondFactorSetupForm
+        from core.services import second_factor_setup_start
+        from core.two_factor import (
+            authenticator,
+            has_second_factor,
+            second_factor_required,
+            secret_base32,
+            setup_qr_svg,
+        )
+
+        user = self.request.user
+        device = authenticator(user, confirmed=False) or second_factor_setup_start(actor=user)
+        kwargs.setdefault("form", SecondFactorSetupForm())
+        return super().get_context_data(
+            qr_svg=setup_qr_svg(device),
+            secret=secret_base32(device),
+            required=second_factor_required(user),
+            replacing=has_second_factor(user),
+            next=_next_url(self.request),
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        import django_otp
+
+        from core.forms import SecondFactorSetupForm
+        from core.services import second_factor_setup_confirm
+        from core.two_factor import authenticator, remember_state
+
+        form = SecondFactorSetupForm(request.POST)
+        if form.is_valid():
+            try:
+                codes = second_factor_setup_confirm(
+                    actor=request.user, code=form.cleaned_data["code"], request=request
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                django_otp.login(request, authenticator(request.user))
+                remember_state(request)
+                return render(
+                    request,
+                    "core/recovery_codes.html",
+                    {"codes": codes, "next": _next_url(request), "just_set_up": True},
+                )
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class AccountSecurityView(LoginRequiredMixin, TemplateView):
+    """The person's own security: their second factor, recovery codes and recent
+    sign-ins."""
+
+    template_name = "core/account_security.html"
+
+    def get_context_data(self, **kwargs):
+        from core.models import SignInEvent
+        from core.two_factor import authenticator, recovery_codes_left, second_factor_required
+
+        user = self.request.user
+        return super().get_context_data(
+            device=authenticator(user),
+            required=second_factor_required(user),
+            codes_left=recovery_codes_left(user),
+            events=SignInEvent.objects.restrict(user, "view").filter(user=user)[:10],
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        from core.services import recovery_codes_renew, second_factor_remove
+        from core.two_factor import remember_state
+
+        action = request.POST.get("action")
+        try:
+            if action == "herstelcodes":
+                codes = recovery_codes_renew(actor=request.user, request=request)
+                return render(request, "core/recovery_codes.html", {"codes": codes, "next": request.path})
+            if action == "verwijderen":
+                second_factor_remove(actor=request.user, request=request)
+                remember_state(request)
+                messages.success(
+                    request, _("Uw tweede stap is uitgezet. U logt voortaan in met alleen uw wachtwoord.")
+                )
+        except ValidationError as exc:
+            messages.error(request, error_text(exc))
+        return HttpResponseRedirect(request.path)
+
+
+class SecondFactorResetView(LoginRequiredMixin, TemplateView):
+    """A platform admin removes someone's second factor (a lost phone without recovery
+    codes); recorded in the sign-in audit log, which the page shows."""
+
+    template_name = "core/second_factor_reset.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        from django.core.exceptions import PermissionDenied
+
+        from core.permissions import is_platform_admin
+
+        if request.user.is_authenticated and not is_platform_admin(request.user):
+            raise PermissionDenied(_("Alleen platformbeheerders kunnen een tweede stap terugzetten."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        from core.forms import SecondFactorResetForm
+        from core.models import SignInEvent
+
+        kwargs.setdefault("form", SecondFactorResetForm())
+        resets = (
+            SignInEvent.objects.restrict(self.request.user, "view")
+            .filter(kind=SignInEvent.Kind.DEVICE_RESET)
+            .select_related("user", "actor")[:20]
+        )
+        return super().get_context_data(resets=resets, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        from core.forms import SecondFactorResetForm
+        from core.services import second_factor_reset
+
+        form = SecondFactorResetForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        second_factor_reset(actor=request.user, user=form.user, request=request)
+        messages.success(
+            request,
+            _("De tweede stap van {email} is teruggezet.").format(email=form.user.email),
+        )
         return HttpResponseRedirect(request.path)

@@ -14,6 +14,7 @@ change them.
 
 import csv
 import io
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -26,6 +27,7 @@ from django.utils.translation import gettext as _
 from areas.models import Area
 from core.exceptions import ConflictError
 from core.exports import unsafe_text
+from core.files import UnsafeArchive, archive_check
 from core.imports import RowIssue, cell_text, decode_text
 from interventions import services
 from interventions.exports import COLUMNS, HEADER_OF, STATUS_LABELS, THEME_LABELS
@@ -93,12 +95,27 @@ KEY_OF_HEADER = {column.header.lower(): column.key for column in COLUMNS}
 KEY_OF_HEADER.update({column.key: column.key for column in COLUMNS})
 
 
+def _check_workbook_archive(content: bytes) -> None:
+    """An Excel file is a zip archive: one that would unpack far beyond its size is
+    refused from its directory, before the spreadsheet reader unpacks anything."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            archive_check(archive, archive_size=len(content))
+    except UnsafeArchive as exc:
+        raise ImportFileError(
+            _("Het Excel-bestand is uitgepakt veel te groot. Sla het opnieuw op als .xlsx of als CSV.")
+        ) from exc
+    except zipfile.BadZipFile:
+        pass  # not a zip at all: the reader reports it as a file it cannot read
+
+
 def read_dataset(handle, *, name: str) -> tablib.Dataset:
     """The rows of a .csv or .xlsx file (``name`` tells which), with its headers checked."""
     name = (name or "").lower()
     content = handle.read()
     try:
         if name.endswith(".xlsx"):
+            _check_workbook_archive(content)
             data = tablib.Dataset().load(io.BytesIO(content), format="xlsx")
         else:
             text = decode_text(content, ImportFileError)

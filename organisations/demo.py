@@ -1,7 +1,13 @@
-"""Demo organisations and one person per persona, all with the same demo password."""
+"""Demo organisations and one person per persona, all with the same demo password.
+
+The platform admin and the beheerder must sign in with a second factor; their
+authenticator app has the published demo secret (``core.two_factor.DEMO_TOTP_SECRET``),
+so ``manage.py demo_code`` gives the code of the moment."""
 
 from django.contrib.auth import get_user_model
 
+from core.services import second_factor_install_known
+from core.two_factor import DEMO_TOTP_SECRET
 from organisations import services
 from organisations.models import Membership, Organisation, Role
 
@@ -69,6 +75,7 @@ def seed(*, log):
     admin = User.objects.filter(email=email).first()
     if admin is None:
         admin = User.objects.create_superuser(email, DEMO_PASSWORD, full_name=name)
+    second_factor_install_known(user=admin, secret=DEMO_TOTP_SECRET)
 
     organisations = {}
     for org_name, kind, code in ORGANISATIONS:
@@ -86,6 +93,8 @@ def seed(*, log):
         organisation = organisations[org_name]
         if not Membership.objects.filter(user=user, organisation=organisation).exists():
             services.membership_add(actor=admin, organisation=organisation, user=user, role=role)
+        if role == Role.BEHEERDER:
+            second_factor_install_known(user=user, secret=DEMO_TOTP_SECRET)
 
 
 def summary(*, log):
@@ -95,4 +104,8 @@ def summary(*, log):
     log(f"Demo-logins (wachtwoord voor allemaal: {DEMO_PASSWORD}):")
     for persona, email in logins:
         log(f"  {persona:<34} {email}")
+    log("")
+    log("De platformbeheerder en de organisatiebeheerder loggen in met een tweede stap:")
+    log("  de code van dit moment geeft `.venv/bin/python manage.py demo_code`, of zet de")
+    log(f"  sleutel {DEMO_TOTP_SECRET} in een authenticator-app.")
     log("")

@@ -9,7 +9,14 @@ from django.utils import timezone
 from core.audit import merged_history
 from core.models import ImportJob, Notification
 from core.permissions import get_object_for
-from organisations.models import Invitation, Membership, Organisation, Role, organisation_ids_for
+from organisations.models import (
+    Invitation,
+    Membership,
+    Organisation,
+    Role,
+    organisation_ids_for,
+    roles_for,
+)
 
 
 def organisation_list(*, user, search: str = "", kind: str = ""):
@@ -28,6 +35,12 @@ def membership_list(*, user, organisation=None):
     if organisation is not None:
         qs = qs.filter(organisation=organisation)
     return qs.order_by("organisation__name", "user__full_name", "user__email")
+
+
+def manages_people(user) -> bool:
+    """True when ``user`` is a beheerder of an organisation: they manage its people, so
+    they must sign in with a second factor (``settings.SECOND_FACTOR_REQUIRED_FOR``)."""
+    return Membership.objects.filter(user_id=user.pk, role__in=roles_for("manage")).exists()
 
 
 def memberships_of(user):

@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy
 
 from areas.importers import CODE_EXAMPLES, KIND_LABEL, kind_of_code, normalise_code
 from areas.models import AreaKind
+from core.files import UnsafeArchive, archive_check
 from core.imports import RowIssue, cell_text, decode_text, file_too_large_message
 from scores import catalogue
 from scores.models import SourceKind
@@ -389,8 +390,11 @@ def _read_xlsx(path: Path) -> _Table:
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
+        # A zip bomb is refused from the archive's directory, before anything is unpacked.
+        with zipfile.ZipFile(path) as archive:
+            archive_check(archive, archive_size=path.stat().st_size)
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, UnsafeArchive) as exc:
         raise IndicatorFileError(
             _(
                 "Het Excel-bestand kon niet worden gelezen; het is mogelijk beschadigd. Sla het opnieuw op als .xlsx of .csv."

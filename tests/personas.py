@@ -9,12 +9,16 @@
 | partner_reader     | partner (Welzijn)                 | lezer     |
 | outsider           | other_gemeente (Gemeente Haarlem) | beheerder |
 | platform_admin     | —                                 | platform  |
+
+The platform admin and the beheerders have an authenticator app (``tests.two_factor``), as
+they must in production.
 """
 
 from dataclasses import dataclass, field
 
 from organisations.models import Organisation, Role
 from tests import factories
+from tests.two_factor import give_app
 
 PERSONAS = (
     "anonymous",
@@ -66,4 +70,6 @@ def build_world() -> World:
         world.users[persona] = factories.member(
             world.orgs[org], role=role, email=f"{persona.replace('_', '.')}@example.nl"
         )
+    for persona in ("platform_admin", "org_admin", "outsider"):
+        give_app(world.users[persona])
     return world

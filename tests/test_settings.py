@@ -72,8 +72,8 @@ class TestDeployCheck:
         assert "no issues" in result.stdout
 
     def test_the_check_is_not_vacuous_in_development(self):
-        # Development runs with DEBUG on and insecure cookies: --deploy must complain.
-        result = _check_deploy(DJANGO_ENV="development", SECRET_KEY=SECRET)
+        # Development with DEBUG on and insecure cookies: --deploy must complain.
+        result = _check_deploy(DJANGO_ENV="development", SECRET_KEY=SECRET, DEBUG="true")
         assert result.returncode != 0
         assert "security.W018" in result.stdout + result.stderr  # DEBUG on
 
@@ -147,7 +147,8 @@ class TestDefaults:
         values = _settings(["DATABASES", "EMAIL_BACKEND", "DEBUG", "DJANGO_ENV"])
         assert values["DATABASES"]["default"]["ENGINE"] == "django.db.backends.sqlite3"
         assert values["EMAIL_BACKEND"].endswith("console.EmailBackend")
-        assert values["DEBUG"] is True
+        # No tracebacks in the demo; DEBUG=true turns them on while developing.
+        assert values["DEBUG"] is False
         assert values["DJANGO_ENV"] == "development"
 
     def test_production_defaults_are_secure(self):

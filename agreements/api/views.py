@@ -44,17 +44,6 @@ from core.api.views import (
 )
 from core.permissions import get_object_for
 
-
-class VisibleObjectMixin:
-    """Workflow actions (sign, submit, approve, ...) need only that the object is visible;
-    the service decides whether this person may take the step (403 with its message)."""
-
-    def visible_object(self):
-        obj = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
-        self.check_object_permissions(self.request, obj)
-        return obj
-
-
 # --- agreements and parties ------------------------------------------------------------
 
 
@@ -70,7 +59,7 @@ class AgreementFilter(django_filters.FilterSet):
         return queryset.filter(start_year__lte=value, end_year__gte=value)
 
 
-class AgreementViewSet(VisibleObjectMixin, VersionedUpdateMixin, RestrictedModelViewSet):
+class AgreementViewSet(VersionedUpdateMixin, RestrictedModelViewSet):
     """Prestatieafspraken of which the user's organisation is a party. ``sign`` signs for
     the user's own party, ``transition`` moves the status one step."""
 
@@ -160,7 +149,7 @@ class CommitmentFilter(django_filters.FilterSet):
 COMMITMENT_FIELDS = {"theme", "text", "responsible", "target_value", "target_unit", "target_year", "number"}
 
 
-class CommitmentViewSet(VisibleObjectMixin, VersionedUpdateMixin, RestrictedModelViewSet):
+class CommitmentViewSet(VersionedUpdateMixin, RestrictedModelViewSet):
     """Commitments of agreements, and proposals in a bod. ``dispute`` and ``resolve`` mark
     and end a geschil; ``adopt`` takes a bod proposal into an agreement."""
 
@@ -194,34 +183,35 @@ class CommitmentViewSet(VisibleObjectMixin, VersionedUpdateMixin, RestrictedMode
     @extend_schema(request=DisputeSerializer, responses=CommitmentSerializer)
     @action(detail=True, methods=["post"])
     def dispute(self, request, pk=None):
+        commitment = self.visible_object()
         payload = DisputeSerializer(data=request.data, context=self.get_serializer_context())
         payload.is_valid(raise_exception=True)
         commitment = services.commitment_dispute(
-            actor=request.user, commitment=self.visible_object(), note=payload.validated_data["note"]
+            actor=request.user, commitment=commitment, note=payload.validated_data["note"]
         )
         return Response(CommitmentSerializer(commitment).data)
 
     @extend_schema(request=ResolveSerializer, responses=CommitmentSerializer)
     @action(detail=True, methods=["post"])
     def resolve(self, request, pk=None):
+        commitment = self.visible_object()
         payload = ResolveSerializer(data=request.data, context=self.get_serializer_context())
         payload.is_valid(raise_exception=True)
         commitment = services.commitment_resolve_dispute(
-            actor=request.user, commitment=self.visible_object(), note=payload.validated_data["note"]
+            actor=request.user, commitment=commitment, note=payload.validated_data["note"]
         )
         return Response(CommitmentSerializer(commitment).data)
 
     @extend_schema(request=AdoptSerializer, responses=CommitmentSerializer)
     @action(detail=True, methods=["post"])
     def adopt(self, request, pk=None):
+        proposal = self.visible_object()
         payload = AdoptSerializer(data=request.data, context=self.get_serializer_context())
         payload.is_valid(raise_exception=True)
         agreement = get_object_for(
             request.user, Agreement.objects.all(), pk=payload.validated_data["agreement"]
         )
-        commitment = services.commitment_adopt(
-            actor=request.user, proposal=self.visible_object(), agreement=agreement
-        )
+        commitment = services.commitment_adopt(actor=request.user, proposal=proposal, agreement=agreement)
         return Response(CommitmentSerializer(commitment).data, status=status.HTTP_201_CREATED)
 
 
@@ -236,7 +226,7 @@ class BodFilter(django_filters.FilterSet):
         fields = ["year", "gemeente_code", "status", "corporation"]
 
 
-class BodViewSet(VisibleObjectMixin, VersionedUpdateMixin, RestrictedModelViewSet):
+class BodViewSet(VersionedUpdateMixin, RestrictedModelViewSet):
     """The corporations' yearly boden: the corporation's own, and the submitted ones the
     user's organisation received. ``submit`` sends it to the gemeente and the tenants."""
 
@@ -295,7 +285,6 @@ class MonitoringReportFilter(django_filters.FilterSet):
 
 
 class MonitoringReportViewSet(
-    VisibleObjectMixin,
     VersionedUpdateMixin,
     RestrictedViewSetMixin,
     mixins.CreateModelMixin,
@@ -364,7 +353,10 @@ class MonitoringReportViewSet(
         )
         return Response(MonitoringReportSerializer(report).data)
 
-    @extend_schema(request=MonitoringCommentSerializer, responses=MonitoringCommentSerializer(many=True))
+    @extend_schema(methods=["GET"], responses=MonitoringCommentSerializer(many=True))
+    @extend_schema(
+        methods=["POST"], request=MonitoringCommentSerializer, responses={201: MonitoringCommentSerializer}
+    )
     @action(detail=True, methods=["get", "post"])
     def comments(self, request, pk=None):
         report = self.visible_object()

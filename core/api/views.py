@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from core.api.serializers import (
@@ -46,6 +47,16 @@ class RestrictedViewSetMixin:
         action = METHOD_ACTIONS.get(self.request.method, "change")
         if action != "view" and not allowed(self.request.user, action, obj):
             raise PermissionDenied(_("U mag dit wel bekijken, maar niet wijzigen."))
+        return obj
+
+    def visible_object(self):
+        """The object of a workflow action (sign, submit, approve, ...), which needs only
+        that it is visible: the service decides whether this person may take the step
+        (403 with its message). An id that is no id at all (``AAA``, ``null``) is an
+        object that does not exist: 404, as in ``get_object``."""
+        lookup_url_kwarg = self.lookup_url_kwarg or self.lookup_field
+        obj = get_object_or_404(self.get_queryset(), **{self.lookup_field: self.kwargs[lookup_url_kwarg]})
+        self.check_object_permissions(self.request, obj)
         return obj
 
 

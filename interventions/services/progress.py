@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.files import UnsafeArchive, archive_check, archive_read
 from core.permissions import is_platform_admin, require
 from interventions.models import (
     Attachment,
@@ -63,6 +64,8 @@ def _file_kind(upload) -> tuple[str, str]:
 
 
 ZIP_MARKERS = {"docx": "word/document.xml", "xlsx": "xl/workbook.xml"}
+ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
+ODT_MIMETYPE_MAX = 100  # bytes: the mimetype entry holds only ODT_MIMETYPE
 
 
 def _content_matches(extension: str, head: bytes, upload) -> bool:
@@ -77,14 +80,12 @@ def _content_matches(extension: str, head: bytes, upload) -> bool:
             return False
         try:
             with zipfile.ZipFile(upload) as archive:
-                names = set(archive.namelist())
+                # Only the directory and a few bytes are read: a zip bomb is refused fast.
+                archive_check(archive, archive_size=upload.size)
                 if extension == "odt":
-                    return (
-                        "mimetype" in names
-                        and archive.read("mimetype").strip() == b"application/vnd.oasis.opendocument.text"
-                    )
-                return ZIP_MARKERS[extension] in names
-        except (zipfile.BadZipFile, OSError, KeyError):
+                    return archive_read(archive, "mimetype", limit=ODT_MIMETYPE_MAX).strip() == ODT_MIMETYPE
+                return ZIP_MARKERS[extension] in set(archive.namelist())
+        except (zipfile.BadZipFile, UnsafeArchive, OSError, KeyError, EOFError, RuntimeError, ValueError):
             return False
         finally:
             upload.seek(0)

@@ -57,3 +57,5 @@ class InvitationSerializer(serializers.ModelSerializer):
         model = Invitation
         fields = ["id", "organisation", "email", "role", "status", "expires_at", "sent_at", "created_at"]
         read_only_fields = ["id", "status", "expires_at", "sent_at", "created_at"]
+        # Whoever invites chooses the role: no role is a field error, not a silent default.
+        extra_kwargs = {"role": {"required": True}}

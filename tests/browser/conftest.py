@@ -61,12 +61,22 @@ def page(context):
 
 @pytest.fixture
 def sign_in():
-    """Sign in through the form, the way a person does: ``sign_in(page, email, password)``."""
+    """Sign in through the form, the way a person does: ``sign_in(page, email, password)``;
+    a platform admin or beheerder then types the code of their app (``tests.two_factor``)."""
 
     def sign_in(page, email, password):
         page.goto("/account/inloggen/")
         page.get_by_label("E-mailadres").fill(email)
         page.get_by_label("Wachtwoord").fill(password)
-        page.get_by_role("button", name="Inloggen", exact=True).click()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Inloggen", exact=True).click()
+        if page.url.split("?")[0].endswith("/account/tweede-stap/"):
+            from django_otp.plugins.otp_totp.models import TOTPDevice
+
+            from tests.two_factor import code_now
+
+            device = TOTPDevice.objects.get(user__email=email, confirmed=True)
+            page.get_by_label("Code", exact=True).fill(code_now(device))
+            page.get_by_role("button", name="Controleren").click()
 
     return sign_in
