@@ -196,7 +196,7 @@ NOT_REPORTED = "niet_gerapporteerd"
 STANDS = (*MonitoringReport.Progress.values, NOT_REPORTED)
 
 
-def _unit_key(unit: str) -> str:
+def unit_key(unit: str) -> str:
     """Units that differ only in case or spacing are the same unit."""
     return " ".join(unit.split()).casefold()
 
@@ -279,9 +279,7 @@ def progress_per_theme(*, agreement) -> list[dict]:
     )
 
     def unit_cell(entry, unit, year):
-        found = entry["units"].setdefault(
-            _unit_key(unit), {"spellings": set(), "commitments": 0, "years": {}}
-        )
+        found = entry["units"].setdefault(unit_key(unit), {"spellings": set(), "commitments": 0, "years": {}})
         found["spellings"].add(" ".join(unit.split()))
         return found, found["years"].setdefault(
             year, {"year": year, "target": None, "realised": None, "approved": None, "reports": 0}
@@ -603,7 +601,7 @@ class AreaCommitments:
         return self.total - len(self.commitments)
 
 
-def _named_areas_q(area: Area) -> Q:
+def named_areas_q(area: Area) -> Q:
     """Areas whose naming in a commitment puts the commitment on ``area``'s page: the
     area itself, a wijk's buurten, a gebied's member buurten, a buurt's wijk.
 
@@ -625,7 +623,7 @@ def _named_areas_q(area: Area) -> Q:
 
 def area_commitments(*, user, area: Area, limit: int = 25) -> AreaCommitments:
     """The agreement commitments the user may read that name ``area`` (see
-    ``_named_areas_q``), with the latest monitoring report of each.
+    ``named_areas_q``), with the latest monitoring report of each.
 
     Commitments of agreements still running (not afgerond, last year not passed) come
     first, then the newest agreement first; within an agreement in the agreement's own
@@ -635,7 +633,7 @@ def area_commitments(*, user, area: Area, limit: int = 25) -> AreaCommitments:
     latest reports, the named areas); with no commitments, one more to learn whether the
     user reads any agreement of the gemeente.
     """
-    named = Area.objects.restrict(user, "view").filter(_named_areas_q(area))
+    named = Area.objects.restrict(user, "view").filter(named_areas_q(area))
     naming = Commitment.areas.through.objects.filter(area_id__in=named.values("pk")).values("commitment_id")
     this_year = timezone.localdate().year
     running = Q(agreement__end_year__gte=this_year) & ~Q(agreement__status=Agreement.Status.AFGEROND)

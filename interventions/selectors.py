@@ -632,7 +632,7 @@ STATUS_RANK = Case(
 )
 
 
-def _same_area_q(area) -> Q:
+def same_area_q(area) -> Q:
     """Interventions that touch this wijk or buurt on any boundary vintage (the team may
     have been formed on an earlier one), matched by CBS code in subqueries: for a wijk
     what names it or its buurten and its teams' work; for a buurt what names it or its
@@ -675,7 +675,7 @@ def interventions_in_area(*, user, area):
     """The interventions the user sees in this area, on any vintage of it (its buurten,
     the teams on it): a queryset whose visibility is read once, to share between the
     sections of one page."""
-    return visible_interventions(user).filter(_same_area_q(area))
+    return visible_interventions(user).filter(same_area_q(area))
 
 
 def area_interventions(*, user, area, limit: int = 25, matching=None):

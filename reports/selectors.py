@@ -104,15 +104,14 @@ from django.utils.translation import gettext as _
 
 from agreements.models import Agreement, Bod, Commitment, MonitoringReport
 from agreements.models import Theme as CommitmentTheme
-from agreements.selectors import NOT_REPORTED, _unit_key
+from agreements.selectors import NOT_REPORTED, unit_key
 from agreements.selectors import STANDS as COMMITMENT_STANDS
-from agreements.selectors import _named_areas_q as commitment_named_areas_q
+from agreements.selectors import named_areas_q as commitment_named_areas_q
 from areas.models import Area, AreaKind
 from interventions.evaluation import DEFAULT_MODEL_KEY, intervention_evaluation
 from interventions.models import AreaTeam, Intervention, ProgressUpdate, UrgencyAssessment, Wijkgesprek
 from interventions.models import Theme as InterventionTheme
-from interventions.selectors import _same_area_q as same_area_q
-from interventions.selectors import interventions_in_area, visible_interventions
+from interventions.selectors import interventions_in_area, same_area_q, visible_interventions
 from scores import catalogue
 from scores.models import ModelIndicator, Score, ScoreImport, ScoreModel, Source
 from scores.selectors.lineage import area_lineage
@@ -1393,7 +1392,7 @@ def _agreements_section(*, user, area: Area, year: int) -> AgreementsSection:
         report = reports.get(commitment.pk)
         theme.stands[report[0] if report else NOT_REPORTED] += 1
         if commitment.target_value is not None:
-            key = (commitment.theme, _unit_key(commitment.target_unit))
+            key = (commitment.theme, unit_key(commitment.target_unit))
             spellings[key].add(" ".join(commitment.target_unit.split()))
             unit = units.get(key)
             if unit is None:
