@@ -10,6 +10,9 @@ Lists, detail pages, API viewsets, exports, map endpoints and search all start f
 ``Model.objects.restrict(user, action)``.
 """
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
@@ -67,6 +70,34 @@ def shared_q(user, model, action):
     return models.Q(pk__in=direct) | models.Q(pk__in=via_group)
 
 
+# Rules built during one read that calls ``restrict()`` many times (a year report): the
+# rule of a model, person and action is the same throughout, so it is built once.
+_remembered: ContextVar[dict | None] = ContextVar("remembered_rules", default=None)
+
+
+@contextmanager
+def rules_remembered():
+    """Within this block ``restrict()`` builds each (model, person, action) rule once.
+    Only for reads: a write changes rights, so no service may run inside it."""
+    token = _remembered.set({})
+    try:
+        yield
+    finally:
+        _remembered.reset(token)
+
+
+def _rule(user, model, action):
+    """The access rule of ``model`` for ``user`` and ``action``: None for everything,
+    else a ``Q`` (the model's own rule or the objects shared with the user)."""
+    access_q = getattr(model, "access_q", None)
+    rule = access_q(user, action) if access_q else models.Q(pk__in=[])
+    if not rule:
+        # An empty Q is "no condition": everything. (``Q() | other`` would drop it and
+        # leave only the shared objects.)
+        return None
+    return rule | shared_q(user, model, action)
+
+
 class RestrictedQuerySet(models.QuerySet):
     """A queryset that knows how to limit itself to what a user may do."""
 
@@ -78,13 +109,15 @@ class RestrictedQuerySet(models.QuerySet):
             return self.none()
         if is_platform_admin(user) and getattr(self.model, "platform_admin_sees_all", True):
             return self
-        access_q = getattr(self.model, "access_q", None)
-        rule = access_q(user, action) if access_q else models.Q(pk__in=[])
-        if not rule:
-            # An empty Q is "no condition": everything. (``Q() | other`` would drop it
-            # and leave only the shared objects.)
-            return self
-        return self.filter(rule | shared_q(user, self.model, action))
+        remembered = _remembered.get()
+        if remembered is None:
+            rule = _rule(user, self.model, action)
+        else:
+            key = (self.model, user.pk, action)
+            if key not in remembered:
+                remembered[key] = _rule(user, self.model, action)
+            rule = remembered[key]
+        return self if rule is None else self.filter(rule)
 
 
 def allowed(user, action, obj):

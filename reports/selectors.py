@@ -108,6 +108,7 @@ from agreements.selectors import NOT_REPORTED, unit_key
 from agreements.selectors import STANDS as COMMITMENT_STANDS
 from agreements.selectors import named_areas_q as commitment_named_areas_q
 from areas.models import Area, AreaKind
+from core.permissions import rules_remembered
 from interventions.evaluation import DEFAULT_MODEL_KEY, intervention_evaluation
 from interventions.models import AreaTeam, Intervention, ProgressUpdate, UrgencyAssessment, Wijkgesprek
 from interventions.models import Theme as InterventionTheme
@@ -1596,6 +1597,11 @@ def year_report(
     commitments (at most ``EVALUATION_LIMIT`` evaluations add a fixed number each)."""
     if area.kind not in REPORT_KINDS:
         raise ReportNotFound(_("Een jaarbeeld is er voor een gemeente, wijk of gebied."))
+    with rules_remembered():
+        return _year_report(user=user, area=area, year=year, compare=compare, years=years)
+
+
+def _year_report(*, user, area: Area, year: int, compare: int | None, years: list[int] | None) -> YearReport:
     gemeente = (
         Area.objects.restrict(user, "view")
         .filter(kind=AreaKind.GEMEENTE, code=area.gemeente_code, year__lte=max(year, area.year))

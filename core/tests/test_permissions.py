@@ -9,7 +9,14 @@ from django.db import transaction
 from django.http import Http404
 from guardian.shortcuts import assign_perm
 
-from core.permissions import allowed, ensure_in_scope, get_object_for, is_platform_admin, require
+from core.permissions import (
+    allowed,
+    ensure_in_scope,
+    get_object_for,
+    is_platform_admin,
+    require,
+    rules_remembered,
+)
 from organisations import services
 from organisations.models import Membership, Organisation, Role
 from tests import factories
@@ -342,3 +349,35 @@ class TestEnsureInScope:
         organisation.refresh_from_db()
         assert organisation.description == ""
         assert organisation.version == 1
+
+
+class TestRulesRemembered:
+    def test_a_read_builds_each_rule_once_and_gives_the_same_answers(self, world, monkeypatch):
+        reader, editor = world.partner_reader, world.corp_editor
+        plain = {
+            (who, action): sorted(Organisation.objects.restrict(who, action).values_list("pk", flat=True))
+            for who in (reader, editor)
+            for action in ("view", "change")
+        }
+        built = []
+        rule = Organisation.access_q.__func__
+        monkeypatch.setattr(
+            Organisation,
+            "access_q",
+            classmethod(lambda cls, user, action: built.append((user.pk, action)) or rule(cls, user, action)),
+        )
+        with rules_remembered():
+            for (who, action), expected in plain.items():
+                for _asked in range(2):
+                    got = sorted(Organisation.objects.restrict(who, action).values_list("pk", flat=True))
+                    assert got == expected, (who, action)
+        # Two people × two actions, each asked twice: four rules built.
+        assert sorted(built) == sorted((who.pk, action) for who, action in plain)
+
+    def test_nothing_is_remembered_outside_the_block(self, world):
+        reader = world.partner_reader
+        with rules_remembered():
+            assert not Organisation.objects.restrict(reader, "change").exists()
+        # A grant after the block counts at once: the rule is built anew.
+        assign_perm("change_organisation", reader, world.gemeente)
+        assert list(Organisation.objects.restrict(reader, "change")) == [world.gemeente]
