@@ -22,7 +22,7 @@ from django.core.cache import cache
 from django.db.models import Case, Count, IntegerField, Max, Q, Value, When
 
 from areas.models import Area, AreaKind, AreaOverlap, BoundaryImport
-from core.imports import job_fail_if_stale
+from core.imports import job_get
 from core.permissions import get_object_for, is_platform_admin
 
 # Columns never needed for pages and tables: the full shape and the map texts.
@@ -227,7 +227,7 @@ def boundary_import_list(*, user):
 
 
 def boundary_import_get(*, user, pk: int) -> BoundaryImport:
-    return job_fail_if_stale(get_object_for(user, BoundaryImport.objects.select_related("started_by"), pk=pk))
+    return job_get(user, BoundaryImport.objects.select_related("started_by"), pk=pk)
 
 
 # Map GeoJSON

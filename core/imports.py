@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.permissions import get_object_for
 from core.queueing import IMPORT_NOT_STARTED, queue_on_commit
 from core.services import save_versioned
 
@@ -281,6 +282,13 @@ def job_models() -> list:
 def _stale(model, *, now=None):
     cutoff = (now or timezone.now()) - STALE_AFTER
     return model.objects.filter(status=model.Status.RUNNING, updated_at__lt=cutoff)
+
+
+def job_get(user, queryset, *, pk):
+    """One job as its page or endpoint shows it: through ``restrict()`` (404 when not
+    visible), and failed first when a worker that died left it running. Every job getter
+    goes through here, so no kind of job waits for the periodic sweep alone."""
+    return job_fail_if_stale(get_object_for(user, queryset, pk=pk))
 
 
 def job_fail_if_stale(job, *, now=None):

@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 from agreements.models import Commitment
 from areas.models import Area, AreaKind
 from core.audit import history_entries, merged_history
-from core.imports import job_fail_if_stale
+from core.imports import job_get
 from core.permissions import get_object_for, is_platform_admin, shared_q
 from interventions.models import (
     AreaTeam,
@@ -809,6 +809,4 @@ def intervention_import_list(*, user):
 
 
 def intervention_import_get(*, user, pk: int) -> InterventionImport:
-    return job_fail_if_stale(
-        get_object_for(user, InterventionImport.objects.select_related("started_by"), pk=pk)
-    )
+    return job_get(user, InterventionImport.objects.select_related("started_by"), pk=pk)

@@ -40,6 +40,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from areas.models import Area
+from core.imports import job_get
 from core.permissions import get_object_for, is_platform_admin
 from organisations.models import ROLE_ACTIONS, Membership, Organisation, organisation_ids_for
 from portfolio.models import BUURT_SHAPES, Complex, ComplexImport, ComplexStrategy, Portfolio, StrategyKind
@@ -152,7 +153,7 @@ def complex_import_list(*, user, organisation=None):
 
 
 def complex_import_get(*, user, pk) -> ComplexImport:
-    return get_object_for(user, ComplexImport.objects.select_related("organisation", "started_by"), pk=pk)
+    return job_get(user, ComplexImport.objects.select_related("organisation", "started_by"), pk=pk)
 
 
 def boundary_years(*, organisation) -> list[int]:

@@ -20,8 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.imports import IMPORT_SOFT_LIMIT, ProgressCallback, job_fail, job_finish, job_progress
-from core.permissions import get_object_for
+from core.imports import IMPORT_SOFT_LIMIT, ProgressCallback, job_fail, job_finish, job_get, job_progress
 from core.queueing import queue_on_commit
 from core.services import save_versioned
 from reports.models import YearReportExport
@@ -246,7 +245,7 @@ def export_list(*, user):
 def export_get(*, user, pk: int) -> YearReportExport:
     """One export of the person (404 for anyone else's, also for a platform admin: the
     file was made with another person's rights)."""
-    return get_object_for(user, YearReportExport.objects.select_related("area", "started_by"), pk=pk)
+    return job_get(user, YearReportExport.objects.select_related("area", "started_by"), pk=pk)
 
 
 def is_current(job: YearReportExport, *, user) -> bool:

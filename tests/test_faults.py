@@ -187,6 +187,28 @@ def test_a_worker_killed_mid_import_leaves_nothing_and_the_job_shows_failed(clie
     assert [error["message"] for error in job.errors] == [str(core_imports.INTERRUPTED)]
 
 
+def test_every_kind_of_job_page_fails_a_job_left_running(world):
+    """The stale check lives in the shared job getter, so the portfolio's register
+    import and the year-report file fail like the imports, without waiting for the sweep."""
+    from portfolio.models import ComplexImport
+    from portfolio.selectors import complex_import_get
+
+    old = timezone.now() - core_imports.STALE_AFTER - datetime.timedelta(minutes=1)
+    job = ComplexImport.objects.create(
+        organisation=world.corporatie,
+        year=2025,
+        original_name="register.csv",
+        file="imports/complexes/register.csv",
+        started_by=world.corp_editor,
+        status=ComplexImport.Status.RUNNING,
+        version=1,
+    )
+    ComplexImport.objects.filter(pk=job.pk).update(updated_at=old)
+    shown = complex_import_get(user=world.corp_editor, pk=job.pk)
+    assert shown.status == ComplexImport.Status.FAILED
+    assert [error["message"] for error in shown.errors] == [str(core_imports.INTERRUPTED)]
+
+
 def test_the_periodic_sweep_fails_jobs_left_running(world, settings):
     assert import_jobs_sweep.name in {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     old = timezone.now() - core_imports.STALE_AFTER - datetime.timedelta(minutes=1)

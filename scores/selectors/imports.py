@@ -2,8 +2,7 @@
 into. Jobs follow their source: a licensed source's imports are seen only by those who
 may import into it."""
 
-from core.imports import job_fail_if_stale
-from core.permissions import get_object_for
+from core.imports import job_get
 from scores.models import ScoreImport, Source
 
 
@@ -23,6 +22,4 @@ def score_import_list(*, user):
 
 def score_import_get(*, user, pk: int) -> ScoreImport:
     """One job; 404 when it is not visible to ``user``."""
-    return job_fail_if_stale(
-        get_object_for(user, ScoreImport.objects.select_related("source", "started_by"), pk=pk)
-    )
+    return job_get(user, ScoreImport.objects.select_related("source", "started_by"), pk=pk)
