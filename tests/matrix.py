@@ -3,7 +3,8 @@
 A test class subclasses ``AccessMatrix`` and lists ``cases``. For every case and every
 persona in ``tests.personas.PERSONAS`` one test runs, expecting:
 
-- anonymous: pages redirect to the sign-in page, the API answers 401/403;
+- anonymous: pages redirect to the sign-in page, the API answers 401/403 (unless the
+  case is ``public``: then anonymous is allowed like everybody);
 - personas in ``allowed``: success (2xx, or a redirect that is not to sign-in);
 - personas in ``visible`` but not in ``allowed``: 403 (they may read, not do this);
 - everybody else: 404, so the existence of the object is not revealed (``hidden_status``
@@ -18,6 +19,10 @@ optional) adds the data a class reads once per class, and each case's ``setup`` 
 per case, before its url, data and text are worked out. Every persona's request then runs
 in a savepoint of its own, so a write by one persona is gone before the next.
 
+Every route of the URL configuration needs at least one case (or an exemption with its
+reason in ``tests/test_routes.py``): ``url_routes`` lists the routes, ``declared_routes``
+the route each declared case reaches.
+
 Example::
 
     class TestMemberPages(AccessMatrix):
@@ -30,12 +35,18 @@ Example::
 """
 
 import copy
+import importlib
 import json
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
+from django.db import transaction
+from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve
 
 from tests.db import rolled_back
 from tests.personas import PERSONAS
@@ -66,9 +77,13 @@ class Case:
     # 400 ("Onbekend id") for an object referenced in the request body, which reads as an
     # id that does not exist.
     hidden_status: int = 404
+    # Open to everybody, signed in or not (the API's documentation and schema).
+    public: bool = False
 
     def expected_for(self, persona):
         allowed = set(self.allowed) | (ALWAYS_ALLOWED if self.admin_allowed else set())
+        if self.public:
+            return "allowed"
         if persona == "anonymous":
             return "anonymous"
         if persona in allowed:
@@ -181,3 +196,120 @@ def pytest_generate_tests(metafunc):
             scope="class",
         )
         metafunc.parametrize("persona", PERSONAS)
+
+
+# --- routes: every route of the URL configuration and the cases that reach it
+
+# The API router's ``.json`` variants (``organisations.json``) are the same route as
+# their base, and so are routes with and without their final slash.
+FORMAT_SUFFIX = re.compile(r"(\\\.\(\?P<format>[^)]*\)/\?|<drf_format_suffix\w*:format>)\$?$")
+
+
+def route_key(route: str) -> str:
+    """One spelling of a route, as ``ResolverMatch.route`` gives it: ``api/v1/areas/(?P<pk>[^/.]+)``."""
+    return FORMAT_SUFFIX.sub("", route.removeprefix("^")).removesuffix("$").rstrip("/")
+
+
+def url_routes(patterns=None, prefix: str = "") -> dict[str, str]:
+    """Every route of the URL configuration, recursively, with the name of its view."""
+    routes = {}
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        # Joined as the resolver joins them (``URLResolver._join_route``).
+        route = prefix + str(pattern.pattern).removeprefix("^") if prefix else str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            routes.update(url_routes(pattern.url_patterns, route))
+        elif isinstance(pattern, URLPattern):
+            routes.setdefault(route_key(route), pattern.lookup_str)
+    return routes
+
+
+def access_matrices(root: Path = Path(settings.BASE_DIR)) -> list[type]:
+    """Every ``AccessMatrix`` class of every test module that declares one."""
+    for path in sorted([*root.glob("*/tests/test_*.py"), *root.glob("tests/test_*.py")]):
+        if "(AccessMatrix)" in path.read_text():
+            importlib.import_module(".".join(path.relative_to(root).with_suffix("").parts))
+    found, todo = [], list(AccessMatrix.__subclasses__())
+    while todo:
+        cls = todo.pop(0)
+        found.append(cls)
+        todo += cls.__subclasses__()
+    return found
+
+
+class AnyObject:
+    """Stands for an object a case's setup would make, to work out which route its url
+    takes without making it: every attribute, item and call is another one, and in a
+    url it reads ``1`` (an id, a slug, a code)."""
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return self
+
+    def __getitem__(self, key):
+        return self
+
+    def __call__(self, *args, **kwargs):
+        return self
+
+    def __iter__(self):
+        return iter(())
+
+    def __str__(self):
+        return "1"
+
+
+class AnyObjects(dict):
+    """A world's ``objects`` that holds every object already: the setups that build
+    them once (``if "team" in w.objects``) have nothing left to do."""
+
+    def __contains__(self, key):
+        return True
+
+    def __missing__(self, key):
+        return AnyObject()
+
+
+def case_urls(cls, world) -> Iterator[tuple[Case, str]]:
+    """The url of each of the class's cases in the personas ``world``, all rolled back.
+
+    Most urls need no data of their own, or only its ids, so they are worked out first
+    with ``AnyObject`` for the data: no setup runs. A url that cannot do without gets the
+    class's ``world_setup`` (once) and the case's ``setup``, as the access test does."""
+    anything = copy.copy(world)
+    anything.objects = AnyObjects()
+    prepared = None
+    with transaction.atomic():
+        for case in cls.cases:
+            try:
+                with transaction.atomic():  # what a failed url wrote is undone
+                    url = case.url(anything)
+                    resolve(urlsplit(url).path)
+            except Exception:
+                if prepared is None:
+                    prepared = copy.deepcopy(world)
+                    if cls.world_setup is not None:
+                        cls.world_setup(prepared)
+                with transaction.atomic():
+                    case_world = copy.deepcopy(prepared)
+                    if case.setup is not None:
+                        case.setup(case_world)
+                    url = case.url(case_world)
+                    transaction.set_rollback(True)
+            yield case, url
+        transaction.set_rollback(True)
+
+
+def declared_routes(world) -> dict[str, list[str]]:
+    """The route of every declared case: route -> ``Class: case (method)``."""
+    routes = {}
+    for cls in access_matrices():
+        for case, url in case_urls(cls, copy.deepcopy(world)):
+            try:
+                match = resolve(urlsplit(url).path)
+            except Resolver404:
+                raise AssertionError(f"{cls.__name__}: {case.name}: {url} is no route") from None
+            routes.setdefault(route_key(match.route), []).append(
+                f"{cls.__name__}: {case.name} ({case.method.upper()})"
+            )
+    return routes

@@ -84,6 +84,54 @@ def build_negotiation_world(world):
     return world
 
 
+def with_amendment(world):
+    """The agreement of ``build_agreement_world`` with its 2026 amendment open."""
+    build_agreement_world(world)
+    world.objects["amendment"] = services.amendment_open(
+        actor=world.org_admin, agreement=world.agreement, year=2026, reason="Jaarlijkse herijking"
+    )
+    return world
+
+
+def with_concept_agreement(world):
+    """An agreement the corporation's beheerder has only drafted."""
+    world.objects["concept"] = make_agreement(world, title="Prestatieafspraken in concept")
+    return world
+
+
+def with_bod_and_negotiation(world):
+    """The submitted bod of ``build_bod_world`` and an agreement in onderhandeling that
+    may take its proposal over."""
+    return build_negotiation_world(build_bod_world(world))
+
+
+def with_concept_bod(world):
+    """A bod for 2028 the corporation has not submitted yet."""
+    world.objects["concept_bod"] = services.bod_create(
+        actor=world.corp_editor,
+        corporation=world.corporatie,
+        gemeente_code="GM0453",
+        year=2028,
+        recipients=[world.gemeente, world.huurders],
+        summary="Bod voor 2028",
+    )
+    return world
+
+
+def with_draft_report(world):
+    """A monitoring draft for the year after the submitted report."""
+    build_agreement_world(world)
+    world.objects["draft"] = services.report_save_draft(
+        actor=world.corp_editor,
+        commitment=world.commitment,
+        year=REPORT_YEAR + 1,
+        realised_value=Decimal("60"),
+        progress=MonitoringReport.Progress.OP_KOERS,
+        explanation="Zestig woningen opgeleverd.",
+    )
+    return world
+
+
 def _agreement(name, *args):
     return lambda w: reverse(f"agreements:{name}", args=[w.agreement.pk, *args])
 
@@ -249,6 +297,81 @@ class TestAgreementPages(AccessMatrix):
             admin_allowed=False,
         ),
         Case(
+            "open amendment",
+            method="post",
+            url=_agreement("amendment-open"),
+            data={"year": "2026", "reason": "Jaarlijkse herijking"},
+            setup=build_agreement_world,
+            allowed=EDITORS,
+            visible=READERS,
+        ),
+        Case(
+            "close amendment",
+            method="post",
+            url=lambda w: reverse("agreements:amendment-close", args=[w.amendment.pk]),
+            setup=with_amendment,
+            allowed=EDITORS,
+            visible=READERS,
+        ),
+        Case(
+            "commitment delete page",
+            url=_commitment("commitment-delete"),
+            setup=build_agreement_world,
+            allowed=EDITORS,
+            visible=READERS,
+        ),
+        Case(
+            "commitment delete (refused: it has monitoring)",
+            method="post",
+            url=_commitment("commitment-delete"),
+            setup=build_agreement_world,
+            allowed=EDITORS,
+            visible=READERS,
+        ),
+        Case(
+            "report a dispute",
+            method="post",
+            url=_commitment("commitment-dispute"),
+            data={"note": "Wij tellen de woningen anders."},
+            setup=build_agreement_world,
+            allowed={"corp_editor", "org_admin", "gemeente_reviewer", "tenant_rep"},
+            visible={"partner_reader", "platform_admin"},
+            admin_allowed=False,
+        ),
+        Case(
+            "resolve a dispute",
+            method="post",
+            url=lambda w: reverse("agreements:commitment-resolve", args=[w.disputed.pk]),
+            setup=build_agreement_world,
+            allowed=EDITORS,
+            visible=READERS,
+        ),
+        Case(
+            "adopt a proposal",
+            method="post",
+            url=lambda w: reverse("agreements:proposal-adopt", args=[w.proposal.pk]),
+            data=lambda w: {"agreement": w.negotiation.pk},
+            setup=with_bod_and_negotiation,
+            allowed=EDITORS,
+            visible={"tenant_rep"},
+        ),
+        Case(
+            "submit a bod",
+            method="post",
+            url=lambda w: reverse("agreements:bod-submit", args=[w.concept_bod.pk]),
+            setup=with_concept_bod,
+            allowed=CORPORATION,
+            # The bod is the corporation's own: a platform admin sees it, does not submit it.
+            visible={"platform_admin"},
+            admin_allowed=False,
+        ),
+        Case(
+            "new proposal page",
+            url=lambda w: reverse("agreements:proposal-create", args=[w.concept_bod.pk]),
+            setup=with_concept_bod,
+            allowed=CORPORATION,
+        ),
+        Case(
             "new agreement page",
             url=lambda w: reverse("agreements:create"),
             allowed={"org_admin", "outsider"},
@@ -389,6 +512,65 @@ class TestAgreementApi(AccessMatrix):
             setup=build_agreement_world,
             allowed=EDITORS | {"tenant_rep"},
             visible={"partner_reader", "platform_admin"},
+            admin_allowed=False,
+        ),
+        Case(
+            "api party",
+            url=lambda w: reverse("agreement-party-detail", args=[w.agreement.parties.first().pk]),
+            api=True,
+            setup=build_agreement_world,
+            allowed=PARTIES,
+        ),
+        Case(
+            "api status step",
+            method="post",
+            url=_api("agreement", "transition", "concept"),
+            data=lambda w: {"to_status": "onderhandeling", "version": w.concept.version},
+            api=True,
+            setup=with_concept_agreement,
+            allowed={"org_admin"},
+            visible=PARTIES - {"org_admin"},
+        ),
+        Case(
+            "api resolve",
+            method="post",
+            url=_api("commitment", "resolve", "disputed"),
+            data={"note": ""},
+            api=True,
+            setup=build_agreement_world,
+            allowed=EDITORS,
+            visible=READERS,
+        ),
+        Case(
+            "api adopt",
+            method="post",
+            url=_api("commitment", "adopt", "proposal"),
+            data=lambda w: {"agreement": w.negotiation.pk},
+            api=True,
+            setup=with_bod_and_negotiation,
+            allowed=EDITORS,
+            visible={"tenant_rep"},
+        ),
+        Case(
+            "api bod submit",
+            method="post",
+            url=_api("bod", "submit", "concept_bod"),
+            data={},
+            api=True,
+            setup=with_concept_bod,
+            allowed=CORPORATION,
+            visible={"platform_admin"},
+            admin_allowed=False,
+        ),
+        Case(
+            "api monitoring submit",
+            method="post",
+            url=_api("monitoring-report", "submit", "draft"),
+            data=lambda w: {"version": w.draft.version},
+            api=True,
+            setup=with_draft_report,
+            allowed=CORPORATION,
+            visible=PARTIES - CORPORATION | {"platform_admin"},
             admin_allowed=False,
         ),
     ]

@@ -198,7 +198,9 @@ def proposal_adopt(request, pk):
     proposal = commitment_for(request, pk)
     if proposal.bod_id is None:
         raise Http404(_("Niet gevonden."))
-    form = AdoptForm(request.POST, agreements=selectors.changeable_agreements(user=request.user))
+    # Any agreement the person reads is a valid choice here: the service refuses one they
+    # may not change (403, as the API does), instead of a form error that hides why.
+    form = AdoptForm(request.POST, agreements=selectors.agreement_list(user=request.user))
     if not form.is_valid():
         messages.error(request, _("Kies de prestatieafspraak waarin u het voorstel overneemt."))
         return redirect("agreements:bod-detail", pk=proposal.bod_id)

@@ -1,5 +1,7 @@
-"""Who reaches the account security pages: every signed-in person their own; resetting
-someone's second factor only a platform admin (others 403: the page is no secret)."""
+"""Who reaches the account pages: every signed-in person their own security page and
+password change; resetting someone's second factor only a platform admin (others 403: the
+page is no secret). Signing in and the forgotten-password pages are open to everybody;
+signed-in people are sent on from the sign-in page."""
 
 from django.urls import reverse
 
@@ -33,4 +35,22 @@ class TestAccountSecurityPages(AccessMatrix):
             data=lambda w: {"email": w.org_admin.email},
             visible=SIGNED_IN,
         ),
+    ]
+
+
+class TestPasswordPages(AccessMatrix):
+    cases = [
+        Case("password change page", url=lambda w: reverse("password_change"), allowed=SIGNED_IN),
+        Case("password changed page", url=lambda w: reverse("password_change_done"), allowed=SIGNED_IN),
+        Case("sign-in page", url=lambda w: reverse("login"), public=True),
+        Case("api sign-in page", url=lambda w: reverse("rest_framework:login"), public=True),
+        Case("forgotten password page", url=lambda w: reverse("password_reset"), public=True),
+        Case("reset mail sent page", url=lambda w: reverse("password_reset_done"), public=True),
+        # A link with a wrong token is a page that says the link no longer works.
+        Case(
+            "reset link page",
+            url=lambda w: reverse("password_reset_confirm", args=["MQ", "set-password"]),
+            public=True,
+        ),
+        Case("password reset page", url=lambda w: reverse("password_reset_complete"), public=True),
     ]

@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from interventions import services
-from interventions.models import Attachment, TeamMember
+from interventions.models import Attachment, InterventionImport, TeamMember
 from interventions.tests.helpers import build_intervention, build_team, kwb_indicator, velsen
 from organisations.models import Organisation
 from tests import factories
@@ -57,6 +57,26 @@ def build(w):
             gemeente_code="GM0453",
         ),
         wijk=areas["wijk"],
+    )
+    return w
+
+
+def with_urgency(w):
+    build(w)
+    w.objects["urgency"] = services.urgency_record(
+        actor=w.gemeente_reviewer, team=w.team, year=2024, urgency="hoog", rationale="Overlast stijgt."
+    )
+    return w
+
+
+def with_import_job(w):
+    """A finished upload of interventions, started by the corporation's bewerker: the job
+    is theirs alone (and the platform admins')."""
+    w.objects["job"] = InterventionImport.objects.create(
+        file="imports/interventions/velsen.xlsx",
+        original_name="velsen.xlsx",
+        started_by=w.corp_editor,
+        status=InterventionImport.Status.DONE,
     )
     return w
 
@@ -186,6 +206,18 @@ class TestInterventionPages(AccessMatrix):
             url=lambda w: build(w) and reverse("interventions:map") + "?gemeente=GM0453&year=2022",
             allowed=TEAM,
             contains=lambda w: reverse("interventions:team", args=[build(w).team.pk]),
+        ),
+        Case(
+            "import job",
+            url=lambda w: reverse("interventions:import-detail", args=[w.job.pk]),
+            setup=with_import_job,
+            allowed={"corp_editor"},
+        ),
+        Case(
+            "import job progress",
+            url=lambda w: reverse("interventions:import-status", args=[w.job.pk]),
+            setup=with_import_job,
+            allowed={"corp_editor"},
         ),
         Case("preferences page", url=lambda w: reverse("interventions:preferences"), allowed=SIGNED_IN),
         Case(
@@ -389,6 +421,15 @@ class TestApi(AccessMatrix):
             url=lambda w: build(w) and reverse("progress-update-list"),
             allowed=TEAM,
             contains=UPDATE_TEXT,
+        ),
+        Case("api progress update", api=True, url=_url("progress-update-detail", "update"), allowed=TEAM),
+        Case("api attachment", api=True, url=_url("attachment-detail", "attachment"), allowed=TEAM),
+        Case(
+            "api urgency",
+            api=True,
+            url=lambda w: reverse("urgency-assessment-detail", args=[w.urgency.pk]),
+            setup=with_urgency,
+            allowed=TEAM,
         ),
         Case(
             "api progress add",

@@ -1,9 +1,13 @@
+from urllib.parse import urlsplit
+
 from django.urls import reverse
 
+from organisations import services
 from tests.factories import membership_of
 from tests.matrix import AccessMatrix, Case
 
 CORP_MEMBERS = {"corp_editor", "org_admin"}
+SIGNED_IN = {"corp_editor", "org_admin", "gemeente_reviewer", "tenant_rep", "partner_reader", "outsider"}
 
 
 def _corp_slug(w):
@@ -117,6 +121,31 @@ class TestOrganisationPages(AccessMatrix):
             visible={"corp_editor"},
         ),
         Case(
+            "appoint a beheerder",
+            method="post",
+            url=lambda w: reverse("organisations:appoint-beheerder", args=[_corp_slug(w)]),
+            data={"email": "nieuwe.beheerder@example.nl"},
+            visible=SIGNED_IN,
+        ),
+        # The link in the invitation mail: its token is the key, so it is open to everybody.
+        Case(
+            "invitation link",
+            url=lambda w: urlsplit(services.invitation_url(_invitation(w))).path,
+            public=True,
+        ),
+        Case(
+            "resend invitation",
+            method="post",
+            url=lambda w: reverse("organisations:invitation-action", args=[_invitation(w).pk, "opnieuw"]),
+            allowed={"org_admin"},
+        ),
+        Case(
+            "revoke invitation",
+            method="post",
+            url=lambda w: reverse("organisations:invitation-action", args=[_invitation(w).pk, "intrekken"]),
+            allowed={"org_admin"},
+        ),
+        Case(
             "remove member",
             method="post",
             url=lambda w: reverse(
@@ -130,7 +159,6 @@ class TestOrganisationPages(AccessMatrix):
 
 
 def _invitation(w):
-    from organisations import services
     from organisations.models import Invitation
 
     invitation = Invitation.objects.filter(email="open@example.nl").first()
@@ -165,6 +193,32 @@ class TestOrganisationApi(AccessMatrix):
             method="post",
             url=lambda w: reverse("invitation-revoke", args=[_invitation(w).pk]),
             allowed={"org_admin"},
+        ),
+        Case(
+            "api invitation",
+            api=True,
+            url=lambda w: reverse("invitation-detail", args=[_invitation(w).pk]),
+            allowed={"org_admin"},
+        ),
+        Case(
+            "api invitation resend",
+            api=True,
+            method="post",
+            url=lambda w: reverse("invitation-resend", args=[_invitation(w).pk]),
+            allowed={"org_admin"},
+        ),
+        Case(
+            "api organisations list",
+            api=True,
+            url=lambda w: reverse("organisation-list"),
+            contains="Woningcorporatie Velserduin",
+            allowed=SIGNED_IN,
+        ),
+        Case(
+            "api organisation",
+            api=True,
+            url=lambda w: reverse("organisation-detail", args=[_corp_slug(w)]),
+            allowed=SIGNED_IN,
         ),
         Case(
             "api memberships list",

@@ -130,6 +130,13 @@ class TestPortfolioPages(AccessMatrix):
         Case(
             "import status", url=lambda w: reverse("portfolio:import-status", args=[w.job.pk]), allowed=OWNERS
         ),
+        # A finished import is no trial run to carry through: the page says so.
+        Case(
+            "import carry through",
+            method="post",
+            url=lambda w: reverse("portfolio:import-confirm", args=[w.job.pk]),
+            allowed=OWNERS,
+        ),
     ]
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from scores.tests.test_licensed import OWNER, SEE, SIGNED_IN, build
+from scores.tests.test_licensed import IMPORT_NAME, MODEL_KEY, OWNER, SEE, SIGNED_IN, build
 from tests.matrix import MULTIPART, AccessMatrix, Case
 
 FILES = Path(__file__).parent / "files"
@@ -354,6 +354,19 @@ class TestApi(AccessMatrix):
             contains="BU04530000",
         ),
         Case(
+            "api open model map",
+            api=True,
+            url=lambda w: build(w) and _map("wijkkoers-veerkracht"),
+            allowed=SIGNED_IN,
+        ),
+        Case(
+            "api licensed model map",
+            api=True,
+            url=lambda w: build(w) and _map(MODEL_KEY),
+            allowed=SEE,
+            admin_allowed=False,
+        ),
+        Case(
             "api score imports",
             api=True,
             url=lambda w: build(w) and reverse("score-import-list"),
@@ -362,6 +375,10 @@ class TestApi(AccessMatrix):
             admin_allowed=False,
         ),
     ]
+
+
+def _map(model_key):
+    return reverse("score-geojson") + f"?model={model_key}&year=2022&level=buurt&gemeente=GM0453"
 
 
 def _upload(source_key, name, file_format):
@@ -383,6 +400,23 @@ class TestImportsAndFetch(AccessMatrix):
 
     world_setup = staticmethod(build)
     cases = [
+        Case(
+            "imports page",
+            url=lambda w: build(w) and reverse("scores:import-list"),
+            allowed=OWNER,
+            contains=IMPORT_NAME,
+            admin_allowed=False,
+        ),
+        Case("import job", url=_url("scores:import-detail", "job"), allowed=OWNER, admin_allowed=False),
+        Case(
+            "import job progress",
+            url=_url("scores:import-status", "job"),
+            allowed=OWNER,
+            admin_allowed=False,
+        ),
+        # Everyone reaches the upload page; it lists the sources they may import into.
+        Case("upload page", url=lambda w: reverse("scores:import-create"), allowed=SIGNED_IN),
+        Case("upload template", url=lambda w: reverse("scores:import-template"), allowed=SIGNED_IN),
         Case("cbs fetch page", url=lambda w: reverse("scores:import-fetch"), visible=SIGNED_IN),
         Case(
             "cbs fetch start",
