@@ -52,7 +52,18 @@ def main() -> int:
 
     call_command("migrate", verbosity=0, interactive=False)
 
-    from bench import agreements, areas, interventions, ogc, portfolio, reports, scores, start_page, wijk_page
+    from bench import (
+        agreements,
+        areas,
+        interventions,
+        load,
+        ogc,
+        portfolio,
+        reports,
+        scores,
+        start_page,
+        wijk_page,
+    )
 
     sections = {
         "areas": lambda: areas.run(workdir=workdir, log=log),
@@ -64,6 +75,7 @@ def main() -> int:
         "ogc": lambda: ogc.run(workdir=workdir, log=log),
         "portfolio": lambda: portfolio.run(workdir=workdir, log=log),
         "reports": lambda: reports.run(workdir=workdir, log=log),
+        "load": lambda: load.run(workdir=workdir, log=log),
     }
     # BENCH_ONLY=scores,wijk_page measures some sections; unknown names are refused.
     chosen = [name for name in os.environ.get("BENCH_ONLY", "").split(",") if name]
