@@ -4,7 +4,7 @@ from django.templatetags.static import static as static_url
 from django.urls import include, path
 from django.utils.functional import lazy
 from django.views.generic import RedirectView, TemplateView
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from agreements.api.views import (
@@ -15,7 +15,7 @@ from agreements.api.views import (
     MonitoringReportViewSet,
 )
 from areas.api.views import AreaViewSet, BoundaryImportViewSet
-from core.api.views import NotificationViewSet
+from core.api.views import ApiDocsView, NotificationViewSet
 from core.forms import (
     EmailAuthenticationForm,
     StyledPasswordChangeForm,
@@ -137,7 +137,8 @@ urlpatterns = [
     path("api/v1/portfolios/<slug:slug>/projection/", ProjectionView.as_view(), name="portfolio-projection"),
     path("api/v1/", include(router.urls)),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/docs/", ApiDocsView.as_view(), name="api-docs"),
+    path("api/v1/docs/<slug:tag>/", ApiDocsView.as_view(), name="api-docs-tag"),
     path("api/v1/auth/", include("rest_framework.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("health/", health, name="health"),

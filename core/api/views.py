@@ -1,10 +1,12 @@
-"""API base classes (every viewset starts from ``restrict()``), and the one endpoint of
-the product as a whole: the person's own notifications."""
+"""API base classes (every viewset starts from ``restrict()``), the one endpoint of the
+product as a whole (the person's own notifications) and the documentation page."""
 
 import django_filters
+from django.conf import settings
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.generic import TemplateView
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
@@ -12,6 +14,8 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
+from core.api.pagination import StandardPagination
+from core.api.selectors import api_reference
 from core.api.serializers import (
     NotificationMarkedSerializer,
     NotificationMarkReadSerializer,
@@ -143,9 +147,37 @@ class NotificationViewSet(RestrictedReadOnlyViewSet):
         return self._marked(notifications_mark_read(actor=request.user, ids=[notification.pk]))
 
 
+# --- the documentation page -------------------------------------------------------------
+
+
+class ApiDocsView(TemplateView):
+    """The API reference as pages of the product, worked out from the OpenAPI schema:
+    the introduction with the table of contents, and a page per part (the schema's tag)
+    with its operations. Open to everybody, as the schema itself is: they describe the
+    API, not its data."""
+
+    template_name = "core/api_docs.html"
+
+    def get_context_data(self, **kwargs):
+        reference = api_reference()
+        tag = None
+        if kwargs.pop("tag", None) is not None:
+            tag = reference.tag(self.kwargs["tag"])
+            if tag is None:
+                raise Http404
+        return super().get_context_data(
+            reference=reference,
+            tag=tag,
+            page_size=settings.REST_FRAMEWORK["PAGE_SIZE"],
+            max_page_size=StandardPagination.max_page_size,
+            **kwargs,
+        )
+
+
 __all__ = [
     "VERSION_HELP",
     "VERSION_REQUIRED",
+    "ApiDocsView",
     "Http404",
     "NotificationViewSet",
     "RestrictedModelViewSet",

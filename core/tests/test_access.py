@@ -1,5 +1,6 @@
 """Who may read and mark which notifications through the API: each person only their
-own, platform admins included (a notification is personal)."""
+own, platform admins included (a notification is personal). The API's documentation
+and schema are open to everybody: they describe the API, not its data."""
 
 from django.urls import reverse
 
@@ -53,4 +54,17 @@ class TestNotificationApi(AccessMatrix):
             setup=_notify_corp_editor,
             allowed=SIGNED_IN,
         ),
+    ]
+
+
+class TestApiDocumentation(AccessMatrix):
+    cases = [
+        Case("api docs page", url=lambda w: reverse("api-docs"), public=True, contains="GET /api/v1/areas/"),
+        Case(
+            "api docs part",
+            url=lambda w: reverse("api-docs-tag", args=["areas"]),
+            public=True,
+            contains="Parameters van GET /api/v1/areas/",
+        ),
+        Case("api schema", api=True, url=lambda w: reverse("api-schema"), public=True),
     ]
