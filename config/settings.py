@@ -6,6 +6,7 @@ the console. ``DJANGO_ENV=production`` turns on the strict checks and secure def
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -89,6 +90,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # Content-Security-Policy on every response (below)
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.faults.DatabaseUnavailableMiddleware",  # database down: 503 with Retry-After
     "core.middleware.SignedMapMiddleware",  # warm maps for signed page URLs, like static files
@@ -347,6 +349,37 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+
+def tile_origin(url: str) -> str:
+    """The origin of a base map tile URL for the policy: ``{s}`` (a subdomain Leaflet
+    picks) becomes a wildcard; empty when there is no base map."""
+    parts = urlsplit(url)
+    if not parts.scheme or not parts.netloc:
+        return ""
+    return f"{parts.scheme}://{parts.netloc.replace('{s}', '*')}"
+
+
+# Content-Security-Policy (django-csp): only the product's own scripts, stylesheets,
+# fonts and requests; no inline script or style anywhere (colours drawn per area or
+# class are SVG presentation attributes, which are not CSS). The only other origin is the
+# base map's tile server, for its images; Leaflet blanks a tile it no longer needs with a
+# data: image, so data: images come with a base map and not without one.
+MAP_TILE_ORIGIN = tile_origin(MAP_TILE_URL)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", *([MAP_TILE_ORIGIN, "data:"] if MAP_TILE_ORIGIN else [])],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

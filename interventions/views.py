@@ -667,13 +667,6 @@ def attachment_download(request, pk):
 
 # --- map -----------------------------------------------------------------------------
 
-URGENCY_COLOURS = {
-    Urgency.LAAG: "#d9f0d3",
-    Urgency.VERHOOGD: "#fee08b",
-    Urgency.HOOG: "#fc8d59",
-    Urgency.ACUUT: "#d73027",
-}
-
 
 @login_required
 def intervention_map(request):
@@ -713,8 +706,10 @@ def intervention_map(request):
         gemeente=gemeente,
         rows=rows,
         has_urgency=any(row["urgency"] for row in rows),
-        colours=[(value, label, URGENCY_COLOURS[value]) for value, label in Urgency.choices],
-        colour_rules=[(row["code"], URGENCY_COLOURS[row["urgency"]]) for row in rows if row["urgency"]],
+        urgencies=Urgency.choices,
+        # Each wijk's colour is a class of the stylesheet (the urgency's), which the map
+        # puts on the wijk's shape: no style is written into the page.
+        area_classes={row["code"]: f"wk-area--{row['urgency']}" for row in rows if row["urgency"]},
         map=_map(
             user=user,
             year=gemeente.year,

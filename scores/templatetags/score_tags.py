@@ -1,10 +1,11 @@
 """Numbers and the small server-drawn charts of the score pages."""
 
+import itertools
 import re
 
 from django import template
 from django.utils.formats import number_format
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from scores.models import Source
 from scores.selectors.maps import NO_DATA_COLOR
@@ -90,20 +91,36 @@ def series_chart(series):
     }
 
 
-# A colour straight from a model's classes goes into a style attribute: only plain colour
-# notations pass, so no other CSS can ride along.
+# A colour straight from a model's classes goes into an SVG presentation attribute (not
+# CSS, so the page's Content-Security-Policy allows it): only plain colour notations pass.
 COLOR = re.compile(r"^(#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,20}|rgba?\([0-9., %]+\)|hsla?\([0-9., %deg]+\))$")
+
+# Gradient ids of the scale bars drawn in this process: unique on any page that shows
+# several bars.
+_scale_ids = itertools.count(1)
+
+
+def plain_color(color) -> str:
+    """``color`` when it is a plain colour notation, else the colour of no data."""
+    color = str(color or "").strip()
+    return color if COLOR.match(color) else NO_DATA_COLOR
 
 
 @register.simple_tag
-def swatch(color):
-    """The colour square of a class, hidden from screen readers (the class name beside it
-    says the same)."""
-    color = str(color or "").strip()
-    if not COLOR.match(color):
-        color = NO_DATA_COLOR
+def swatch(color, shape="square"):
+    """The colour square of a class (``shape="point"``: a dot, as on the portfolio map),
+    hidden from screen readers (the class name beside it says the same)."""
+    fill = plain_color(color)
+    if shape == "point":
+        return format_html(
+            '<svg class="wk-score-swatch wk-score-swatch--point" viewBox="0 0 16 16" aria-hidden="true" '
+            'focusable="false"><circle cx="8" cy="8" r="7.5" fill="{}" stroke="#000000"/></svg>',
+            fill,
+        )
     return format_html(
-        '<span class="wk-score-swatch" style="--wk-swatch-color: {}" aria-hidden="true"></span>', color
+        '<svg class="wk-score-swatch" viewBox="0 0 16 16" preserveAspectRatio="none" aria-hidden="true" '
+        'focusable="false"><rect width="16" height="16" fill="{}"/></svg>',
+        fill,
     )
 
 
@@ -114,11 +131,20 @@ def scale_bar(scale):
     colors = [c for c in scale.colors if COLOR.match(str(c))] or [NO_DATA_COLOR]
     if len(colors) == 1:
         colors = colors * 2
-    stops = ", ".join(colors)
+    gradient = f"wk-scale-{next(_scale_ids)}"
+    last = len(colors) - 1
+    stops = format_html_join(
+        "",
+        '<stop offset="{}%" stop-color="{}"/>',
+        ((f"{round(100 * i / last, 2):g}", color) for i, color in enumerate(colors)),
+    )
     return format_html(
-        '<span class="wk-score-scale__bar" style="--wk-scale: linear-gradient(to right, {})" '
-        'aria-hidden="true" data-scale-bar></span>',
+        '<svg class="wk-score-scale__bar" viewBox="0 0 100 10" preserveAspectRatio="none" '
+        'aria-hidden="true" focusable="false" data-scale-bar><defs><linearGradient id="{}">{}'
+        '</linearGradient></defs><rect width="100" height="10" fill="url(#{})"/></svg>',
+        gradient,
         stops,
+        gradient,
     )
 
 

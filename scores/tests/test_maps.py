@@ -287,17 +287,23 @@ def test_area_series_over_the_years_marks_the_redrawn_year(world, data):
 
 
 @pytest.mark.parametrize(
-    ("color", "style"),
+    ("color", "fill"),
     [
-        ("#a50026", "--wk-swatch-color: #a50026"),
-        ("rgb(10, 20, 30)", "--wk-swatch-color: rgb(10, 20, 30)"),
-        ("red; position: fixed", f"--wk-swatch-color: {maps.NO_DATA_COLOR}"),
-        ("", f"--wk-swatch-color: {maps.NO_DATA_COLOR}"),
+        ("#a50026", "#a50026"),
+        ("rgb(10, 20, 30)", "rgb(10, 20, 30)"),
+        ("red; position: fixed", maps.NO_DATA_COLOR),
+        ('red" onload="x', maps.NO_DATA_COLOR),
+        ("", maps.NO_DATA_COLOR),
     ],
 )
-def test_swatch_takes_only_a_colour_from_the_classes(color, style):
+def test_swatch_takes_only_a_colour_from_the_classes(color, fill):
+    # An SVG presentation attribute, not a style: the Content-Security-Policy allows no
+    # inline style.
     html = score_tags.swatch(color)
-    assert html == f'<span class="wk-score-swatch" style="{style}" aria-hidden="true"></span>'
+    assert html == (
+        '<svg class="wk-score-swatch" viewBox="0 0 16 16" preserveAspectRatio="none" aria-hidden="true" '
+        f'focusable="false"><rect width="16" height="16" fill="{fill}"/></svg>'
+    )
 
 
 # Pages

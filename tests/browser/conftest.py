@@ -22,6 +22,17 @@ CHROMIUM_ARGS = [
 ]
 # Every expectation waits at most this long (milliseconds); a page here renders in far less.
 TIMEOUT_MS = 10_000
+# Every page (and frame) reports what the Content-Security-Policy blocked to the test, at
+# once, so a page the test has already left still counts.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.wkCspViolation(
+    `${event.effectiveDirective} blocked ${event.blockedURI || "(inline)"}` +
+      ` in ${event.sourceFile || event.documentURI}:${event.lineNumber}` +
+      (event.sample ? ` (${event.sample})` : "")
+  );
+});
+"""
 
 
 @pytest.fixture(scope="session")
@@ -32,21 +43,43 @@ def browser():
         browser.close()
 
 
+def watch_csp(context, found: list[str]) -> None:
+    """Collect in ``found`` every Content-Security-Policy violation in ``context``: the
+    page's own report of it and, also without JavaScript, the refusal Chromium logs."""
+
+    def reported(text):
+        found.append(text)
+
+    def console(message):
+        if "Content Security Policy" in message.text:
+            found.append(f"console: {message.text}")
+
+    context.expose_function("wkCspViolation", reported)
+    context.add_init_script(CSP_LISTENER)
+    context.on("console", console)
+
+
 @pytest.fixture
 def new_context(browser, live_server):
-    """Open more browser contexts (separate people) in one test; all closed afterwards."""
+    """Open more browser contexts (separate people) in one test; all closed afterwards.
+    Options (``java_script_enabled``, ``viewport``, ...) go to Playwright. A test during
+    which the Content-Security-Policy blocked anything fails."""
     contexts = []
+    violations = []
 
-    def make():
+    def make(**options):
         # A Dutch browser, like most users'; the interface is Dutch unless English is chosen.
-        context = browser.new_context(base_url=live_server.url, locale="nl-NL")
+        context = browser.new_context(base_url=live_server.url, locale="nl-NL", **options)
         context.set_default_timeout(TIMEOUT_MS)
+        watch_csp(context, violations)
         contexts.append(context)
         return context
 
     yield make
     for context in contexts:
         context.close()
+    if violations:
+        pytest.fail("The Content-Security-Policy blocked:\n" + "\n".join(dict.fromkeys(violations)))
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from scores import versions
 from scores.api import geojson
 from scores.tests.test_maps import build_map_data
 from tests.browser.axe import assert_accessible
-from tests.browser.conftest import TIMEOUT_MS
 from tests.factories import PASSWORD
 from tests.personas import build_world
 
@@ -73,23 +72,16 @@ def test_phone_header_folds_the_menu_behind_a_button(page, sign_in, map_world):
     page.screenshot(path="/tmp/wijkkoers-narrow-header-wide.png")
 
 
-def test_phone_header_without_javascript_keeps_the_menu_open(browser, live_server, map_world):
-    context = browser.new_context(
-        base_url=live_server.url, locale="nl-NL", java_script_enabled=False, viewport=PHONE
-    )
-    context.set_default_timeout(TIMEOUT_MS)
-    try:
-        page = context.new_page()
-        page.goto("/account/inloggen/")
-        page.get_by_label("E-mailadres").fill(map_world.users["partner_reader"].email)
-        page.get_by_label("Wachtwoord").fill(PASSWORD)
-        page.get_by_label("Wachtwoord").press("Enter")
-        expect(page.get_by_role("heading", level=1)).to_contain_text("Welkom")
-        expect(page.get_by_role("navigation", name="Hoofdmenu")).to_be_visible()
-        expect(page.get_by_role("button", name=re.compile(r"^Menu"))).to_be_hidden()
-        expect(page.get_by_role("button", name="Uitloggen")).to_be_visible()
-    finally:
-        context.close()
+def test_phone_header_without_javascript_keeps_the_menu_open(new_context, map_world):
+    page = new_context(java_script_enabled=False, viewport=PHONE).new_page()
+    page.goto("/account/inloggen/")
+    page.get_by_label("E-mailadres").fill(map_world.users["partner_reader"].email)
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_label("Wachtwoord").press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Welkom")
+    expect(page.get_by_role("navigation", name="Hoofdmenu")).to_be_visible()
+    expect(page.get_by_role("button", name=re.compile(r"^Menu"))).to_be_hidden()
+    expect(page.get_by_role("button", name="Uitloggen")).to_be_visible()
 
 
 def test_phone_score_table_shows_name_and_score_first_and_scrolls_with_the_keyboard(page, sign_in, map_world):

@@ -123,14 +123,23 @@
   var STYLE = { color: "#154273", weight: 1, fillColor: "#8fcae7", fillOpacity: 0.35 };
   var HIGHLIGHT = { color: "#b3001e", weight: 3, fillColor: "#f9c5ce", fillOpacity: 0.55 };
 
+  // Classes of the stylesheet per area code (a map that colours areas by a class, such as
+  // the urgency map), from the JSON block named by data-area-classes.
+  function areaClasses(element) {
+    var source = element.dataset.areaClasses && document.getElementById(element.dataset.areaClasses);
+    return source ? JSON.parse(source.textContent) : {};
+  }
+
   function initAreaMap(element) {
     var highlight = element.dataset.highlight || "";
+    var classes = areaClasses(element);
     draw(element, {
       attribution: true,
       hover: { weight: 3, fillOpacity: 0.55 },
       style: function (feature) {
-        var style = L.extend({}, feature.properties.code === highlight ? HIGHLIGHT : STYLE);
-        style.className = "wk-area wk-area-" + feature.properties.code;
+        var code = feature.properties.code;
+        var style = L.extend({}, code === highlight ? HIGHLIGHT : STYLE);
+        style.className = "wk-area wk-area-" + code + (classes[code] ? " " + classes[code] : "");
         return style;
       },
       tooltip: function (props) { return props.name + " (" + props.code + ")"; },
