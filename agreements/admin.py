@@ -15,10 +15,10 @@ from agreements.models import (
     MonitoringReport,
     ReminderSent,
 )
-from organisations.admin import ReadOnlyInDomainMixin
+from core.admin import ReadOnlyAdminMixin
 
 
-class PartyInline(ReadOnlyInDomainMixin, admin.TabularInline):
+class PartyInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = AgreementParty
     fields = ["organisation", "role", "signed_at", "signed_by"]
     readonly_fields = fields
@@ -26,7 +26,7 @@ class PartyInline(ReadOnlyInDomainMixin, admin.TabularInline):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(ReadOnlyInDomainMixin, SimpleHistoryAdmin):
+class AgreementAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["title", "gemeente_code", "start_year", "end_year", "status"]
     list_filter = ["status", "start_year"]
     search_fields = ["title", "gemeente_code"]
@@ -34,14 +34,14 @@ class AgreementAdmin(ReadOnlyInDomainMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Amendment)
-class AmendmentAdmin(ReadOnlyInDomainMixin, SimpleHistoryAdmin):
+class AmendmentAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["agreement", "year", "status", "opened_by", "closed_at"]
     list_filter = ["status", "year"]
     list_select_related = ["agreement", "opened_by"]
 
 
 @admin.register(Bod)
-class BodAdmin(ReadOnlyInDomainMixin, SimpleHistoryAdmin):
+class BodAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["corporation", "gemeente_code", "year", "status", "submitted_at", "submitted_late"]
     list_filter = ["status", "year", "submitted_late"]
     search_fields = ["corporation__name", "gemeente_code"]
@@ -49,7 +49,7 @@ class BodAdmin(ReadOnlyInDomainMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Commitment)
-class CommitmentAdmin(ReadOnlyInDomainMixin, SimpleHistoryAdmin):
+class CommitmentAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = [
         "__str__",
         "agreement",
@@ -67,7 +67,7 @@ class CommitmentAdmin(ReadOnlyInDomainMixin, SimpleHistoryAdmin):
 
 
 @admin.register(MonitoringReport)
-class MonitoringReportAdmin(ReadOnlyInDomainMixin, SimpleHistoryAdmin):
+class MonitoringReportAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["commitment", "year", "progress", "state", "submitted_at", "reviewed_at"]
     list_filter = ["state", "progress", "year"]
     search_fields = ["commitment__text", "commitment__agreement__title"]
@@ -75,13 +75,13 @@ class MonitoringReportAdmin(ReadOnlyInDomainMixin, SimpleHistoryAdmin):
 
 
 @admin.register(MonitoringComment)
-class MonitoringCommentAdmin(ReadOnlyInDomainMixin, SimpleHistoryAdmin):
+class MonitoringCommentAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["report", "organisation", "author", "created_at"]
     list_select_related = ["report__commitment", "organisation", "author"]
 
 
 @admin.register(GemeenteCalendar)
-class GemeenteCalendarAdmin(ReadOnlyInDomainMixin, SimpleHistoryAdmin):
+class GemeenteCalendarAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = [
         "gemeente_code",
         "bod_month",
@@ -94,7 +94,7 @@ class GemeenteCalendarAdmin(ReadOnlyInDomainMixin, SimpleHistoryAdmin):
 
 
 @admin.register(ReminderSent)
-class ReminderSentAdmin(ReadOnlyInDomainMixin, admin.ModelAdmin):
+class ReminderSentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["kind", "object_key", "due_date", "recipient", "sent_at"]
     list_filter = ["kind", "due_date"]
     list_select_related = ["recipient"]

@@ -466,34 +466,26 @@ class MonitoringComment(models.Model):
         return Q(pk__in=[])
 
 
+def _date_in_year(month: int, day: int):
+    """The month and day fields of a yearly deadline, with these defaults."""
+    return (
+        models.PositiveSmallIntegerField(
+            default=month, validators=[MinValueValidator(1), MaxValueValidator(12)]
+        ),
+        models.PositiveSmallIntegerField(
+            default=day, validators=[MinValueValidator(1), MaxValueValidator(31)]
+        ),
+    )
+
+
 class GemeenteCalendar(VersionedModel):
     """The yearly deadlines of one gemeente (defaults: bod 1 July, signing 15 December)."""
 
     gemeente_code = models.CharField(_("gemeentecode"), max_length=6, unique=True)
-    bod_month = models.PositiveSmallIntegerField(
-        default=7, validators=[MinValueValidator(1), MaxValueValidator(12)]
-    )
-    bod_day = models.PositiveSmallIntegerField(
-        default=1, validators=[MinValueValidator(1), MaxValueValidator(31)]
-    )
-    signing_month = models.PositiveSmallIntegerField(
-        default=12, validators=[MinValueValidator(1), MaxValueValidator(12)]
-    )
-    signing_day = models.PositiveSmallIntegerField(
-        default=15, validators=[MinValueValidator(1), MaxValueValidator(31)]
-    )
-    monitoring_month = models.PositiveSmallIntegerField(
-        default=3, validators=[MinValueValidator(1), MaxValueValidator(12)]
-    )
-    monitoring_day = models.PositiveSmallIntegerField(
-        default=1, validators=[MinValueValidator(1), MaxValueValidator(31)]
-    )
-    review_month = models.PositiveSmallIntegerField(
-        default=5, validators=[MinValueValidator(1), MaxValueValidator(12)]
-    )
-    review_day = models.PositiveSmallIntegerField(
-        default=1, validators=[MinValueValidator(1), MaxValueValidator(31)]
-    )
+    bod_month, bod_day = _date_in_year(7, 1)
+    signing_month, signing_day = _date_in_year(12, 15)
+    monitoring_month, monitoring_day = _date_in_year(3, 1)
+    review_month, review_day = _date_in_year(5, 1)
     reminder_days_ahead = models.PositiveSmallIntegerField(
         _("herinneren (dagen vooraf)"), default=14, validators=[MaxValueValidator(120)]
     )

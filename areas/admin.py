@@ -1,25 +1,15 @@
+"""Read-only views in the technical admin: areas change through imports and the gebied
+pages, so every rule and the history apply."""
+
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from areas.models import Area, BoundaryImport
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """To look only: areas change through imports and the gebied pages, so every rule
-    and the history apply."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from core.admin import ReadOnlyAdminMixin
 
 
 @admin.register(Area)
-class AreaAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+class AreaAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["code", "name", "kind", "year", "gemeente_code", "is_water"]
     list_filter = ["year", "kind", "is_water"]
     search_fields = ["code", "name"]
@@ -29,7 +19,7 @@ class AreaAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(BoundaryImport)
-class BoundaryImportAdmin(ReadOnlyAdmin):
+class BoundaryImportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "original_name",
         "year",

@@ -3,7 +3,7 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import StyledForm
+from core.forms import StyledForm, gemeente_codes_field
 
 # Used when the data layer sets no limit of its own.
 
@@ -75,12 +75,5 @@ class BoundaryFetchForm(StyledForm):
     """What to fetch from PDOK: a year, all gemeenten or some."""
 
     year = forms.IntegerField(label=_("Jaar van de indeling"), min_value=2000, max_value=2100)
-    gemeenten = forms.CharField(
-        label=_("Gemeenten"),
-        required=False,
-        max_length=2000,
-        help_text=_(
-            "Gemeentecodes gescheiden door spaties of komma's, bijvoorbeeld GM0453 GM0392. Leeg: heel Nederland."
-        ),
-    )
+    gemeenten = gemeente_codes_field()
     dry_run = forms.BooleanField(label=_("Proefimport: alleen controleren, niets opslaan"), required=False)

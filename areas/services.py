@@ -31,14 +31,12 @@ from areas.importers import (
     sniff_head,
 )
 from areas.models import ZOOM_BANDS, Area, AreaKind, AreaOverlap, BoundaryImport
-from core.fetching import FetchError, clean_gemeente_codes
+from core.fetching import clean_gemeente_codes, job_fetch_run
 from core.files import local_path
 from core.imports import (
     ProgressCallback,
     RowIssue,
     existing_file,
-    job_add_warnings,
-    job_attach_file,
     job_create_pending,
     job_finish,
     job_progress,
@@ -484,34 +482,17 @@ def boundary_fetch_run(
     file with ``boundary_import_run``. A failed fetch fails the job with its reason;
     nothing is stored."""
     job = BoundaryImport.objects.get(pk=job_id)
-    if job.is_finished:
-        return job  # a redelivered task: the job has already run
-    cb = progress_callback
-    job_progress(
-        job,
-        2,
-        _("grenzen ophalen bij %(service)s") % {"service": pdok.SERVICE},
-        cb,
-        status=BoundaryImport.Status.RUNNING,
-    )
-    try:
-        fetched = pdok.fetch_boundaries(
-            year=job.year,
-            gemeenten=gemeenten or [],
-            fetch=fetch,
-            progress=lambda percent, message: job_progress(job, percent, message, cb),
-            max_bytes=_max_bytes(),
-        )
-    except FetchError as exc:
-        return job_finish(
-            job, status=BoundaryImport.Status.FAILED, errors=[RowIssue(None, "", exc.message)], callback=cb
-        )
     where = "-".join(gemeenten) if gemeenten else "NL"
-    job_attach_file(job, f"pdok-wijken-en-buurten-{job.year}-{where}.geojson", fetched.geojson)
-    job = boundary_import_run(job_id=job.pk, progress_callback=cb)
-    job_add_warnings(job, fetched.warnings)
-    job.refresh_from_db()
-    return job
+    return job_fetch_run(
+        job,
+        started=_("grenzen ophalen bij %(service)s") % {"service": pdok.SERVICE},
+        fetch=lambda progress: pdok.fetch_boundaries(
+            year=job.year, gemeenten=gemeenten or [], fetch=fetch, progress=progress, max_bytes=_max_bytes()
+        ),
+        file_of=lambda fetched: (f"pdok-wijken-en-buurten-{job.year}-{where}.geojson", fetched.geojson),
+        run_import=boundary_import_run,
+        progress_callback=progress_callback,
+    )
 
 
 # --- overlaps between years -------------------------------------------------------------

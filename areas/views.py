@@ -26,7 +26,7 @@ from areas.forms import BoundaryFetchForm, BoundaryUploadForm, GebiedEditForm, G
 from areas.models import Area, AreaKind
 from core.geopackage import INTEGER, REAL, TEXT, Column, geopackage_bytes, geopackage_download
 from core.permissions import allowed, is_platform_admin
-from core.views import ServiceFormMixin
+from core.views import ServiceFormMixin, import_job_views
 
 LEVEL_LABELS = {AreaKind.WIJK: gettext_lazy("wijken"), AreaKind.BUURT: gettext_lazy("buurten")}
 
@@ -430,21 +430,11 @@ class BoundaryImportView(PlatformAdminRequired, ServiceFormMixin, FormView):
         return reverse("areas:import-detail", kwargs={"pk": self.object.pk})
 
 
-def _import_context(request, pk):
-    job = selectors.boundary_import_get(user=request.user, pk=pk)
-    finished = job.is_finished
-    return {"job": job, "finished": finished}
-
-
-@login_required
-def boundary_import_detail(request, pk):
-    return render(request, "areas/import_detail.html", _import_context(request, pk))
-
-
-@login_required
-def boundary_import_status(request, pk):
-    """The live part of the job page; htmx asks for it every two seconds until done."""
-    return render(request, "areas/_import_status.html", _import_context(request, pk))
+boundary_import_detail, boundary_import_status = import_job_views(
+    selectors.boundary_import_get,
+    template="areas/import_detail.html",
+    status_template="areas/_import_status.html",
+)
 
 
 class BoundaryFetchView(PlatformAdminRequired, ServiceFormMixin, FormView):

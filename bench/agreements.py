@@ -12,6 +12,7 @@ import random
 import time
 from decimal import Decimal
 
+from bench import synthetic
 from bench.report import emit, like_a_server_worker, percentile, run_alone
 
 GEMEENTEN = 100
@@ -171,22 +172,7 @@ def _build(log):
             specs.append(
                 (f"{SLUG}corp-{c}", f"Bench PA corporatie {c + 1}", Organisation.Kind.CORPORATIE, "GM0001")
             )
-        groups = Group.objects.bulk_create(
-            [Group(name=f"{slug}-{part}") for slug, *_rest in specs for part in ("leden", "bewerkers")]
-        )
-        organisations = Organisation.objects.bulk_create(
-            [
-                Organisation(
-                    slug=slug,
-                    name=name,
-                    kind=kind,
-                    gemeente_code=code,
-                    members_group=groups[2 * i],
-                    editors_group=groups[2 * i + 1],
-                )
-                for i, (slug, name, kind, code) in enumerate(specs)
-            ]
-        )
+        organisations = synthetic.organisations_create(specs)
         by_slug = {o.slug: o for o in organisations}
 
         reviewer = User.objects.create_user(REVIEWER_EMAIL, PASSWORD, full_name="Bench Gemeente")

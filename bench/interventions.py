@@ -21,6 +21,7 @@ import sys
 import time
 from collections.abc import Iterator
 
+from bench import synthetic
 from bench.report import like_a_server_worker
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/wijkkoers_bench_interventions"
@@ -55,7 +56,7 @@ def build(log=_log):
 
     from areas.models import Area, AreaKind
     from core.models import User
-    from interventions.models import AreaTeam, Intervention, ProgressUpdate, TeamMember, TeamRole, Theme
+    from interventions.models import AreaTeam, Intervention, ProgressUpdate, TeamRole, Theme
     from organisations.models import Membership, Organisation, Role
 
     if Intervention.objects.filter(team__area__year=YEAR).count() >= INTERVENTIONS:
@@ -80,69 +81,30 @@ def build(log=_log):
         Group.objects.filter(pk__in=[pk for pair in groups for pk in pair]).delete()
 
         # Areas: gemeenten, wijken, buurten (no shapes: the list does not draw them).
-        gemeenten = Area.objects.bulk_create(
-            [
-                Area(
-                    year=YEAR,
-                    kind=AreaKind.GEMEENTE,
-                    code=f"GM9{g:03d}",
-                    name=f"Benchgemeente {g}",
-                    gemeente_code=f"GM9{g:03d}",
-                )
-                for g in range(GEMEENTEN)
-            ]
-        )
-        wijken = Area.objects.bulk_create(
-            [
-                Area(
-                    year=YEAR,
-                    kind=AreaKind.WIJK,
-                    code=f"WK9{g:03d}{w:02d}",
-                    name=f"Wijk {w} van {gemeente.name}",
-                    parent=gemeente,
-                    gemeente_code=gemeente.code,
-                )
-                for g, gemeente in enumerate(gemeenten)
-                for w in range(WIJKEN_PER_GEMEENTE)
-            ]
-        )
-        buurten = Area.objects.bulk_create(
-            [
-                Area(
-                    year=YEAR,
-                    kind=AreaKind.BUURT,
-                    code=f"BU{wijk.code[2:]}{b:02d}",
-                    name=f"Buurt {b} van {wijk.name}",
-                    parent=wijk,
-                    gemeente_code=wijk.gemeente_code,
-                )
-                for wijk in wijken
-                for b in range(BUURTEN_PER_WIJK)
-            ]
-        )
-        buurten_of = {}
-        for buurt in buurten:
-            buurten_of.setdefault(buurt.parent_id, []).append(buurt)
+        gemeenten, wijken, buurten = [], [], []
+        for g in range(GEMEENTEN):
+            gemeente, its_wijken, its_buurten = synthetic.areas_create(
+                year=YEAR,
+                code=f"GM9{g:03d}",
+                name=f"Benchgemeente {g}",
+                wijken=WIJKEN_PER_GEMEENTE,
+                buurten_per_wijk=BUURTEN_PER_WIJK,
+                wijk_name="Wijk {w} van {name}",
+            )
+            gemeenten.append(gemeente)
+            wijken += its_wijken
+            buurten += its_buurten
+        buurten_of = synthetic.by_parent(buurten)
         log(f"{len(gemeenten) + len(wijken) + len(buurten)} gebieden")
 
         # Organisations with their sharing groups, people and memberships.
         kinds = [Organisation.Kind.GEMEENTE, Organisation.Kind.CORPORATIE, Organisation.Kind.CORPORATIE]
         kinds += [Organisation.Kind.HUURDERSORGANISATIE] * 2 + [Organisation.Kind.PARTNER] * 5
         specs = [(g, o) for g in range(GEMEENTEN) for o in range(ORGANISATIONS_PER_GEMEENTE)]
-        made_groups = Group.objects.bulk_create(
-            [Group(name=f"bench:{g}:{o}:{part}") for g, o in specs for part in ("leden", "bewerkers")]
-        )
-        organisations = Organisation.objects.bulk_create(
+        organisations = synthetic.organisations_create(
             [
-                Organisation(
-                    name=f"{ORG_PREFIX} {g}-{o}",
-                    slug=f"bench-organisatie-{g}-{o}",
-                    kind=kinds[o],
-                    gemeente_code=gemeenten[g].code,
-                    members_group=made_groups[2 * i],
-                    editors_group=made_groups[2 * i + 1],
-                )
-                for i, (g, o) in enumerate(specs)
+                (f"bench-organisatie-{g}-{o}", f"{ORG_PREFIX} {g}-{o}", kinds[o], gemeenten[g].code)
+                for g, o in specs
             ]
         )
         password = make_password("bench-wachtwoord-123")
@@ -171,9 +133,6 @@ def build(log=_log):
 
         # One team per wijk; every organisation of the gemeente is in every team of it, the
         # gemeente and a corporation as trekker, the others as partner or meelezer.
-        teams = AreaTeam.objects.bulk_create(
-            [AreaTeam(area=wijk, name=f"Team {wijk.name}") for wijk in wijken]
-        )
         team_roles = [
             TeamRole.TREKKER,
             TeamRole.TREKKER,
@@ -182,18 +141,14 @@ def build(log=_log):
             TeamRole.MEELEZER,
         ]
         team_roles += [TeamRole.PARTNER] * 5
-        members = []
-        for index, team in enumerate(teams):
-            g = index // WIJKEN_PER_GEMEENTE
-            for o in range(ORGANISATIONS_PER_GEMEENTE):
-                members.append(
-                    TeamMember(
-                        team=team,
-                        organisation=organisations[g * ORGANISATIONS_PER_GEMEENTE + o],
-                        role=team_roles[o],
-                    )
-                )
-        TeamMember.objects.bulk_create(members)
+        teams = []
+        for g in range(GEMEENTEN):
+            own = organisations[g * ORGANISATIONS_PER_GEMEENTE : (g + 1) * ORGANISATIONS_PER_GEMEENTE]
+            teams += synthetic.teams_create(
+                wijken=wijken[g * WIJKEN_PER_GEMEENTE : (g + 1) * WIJKEN_PER_GEMEENTE],
+                members=list(zip(own, team_roles, strict=True)),
+                name="Team {}",
+            )
 
         # Interventions: the busy team (the measured person's first wijk) and the rest spread.
         busy = teams[0]
@@ -209,33 +164,29 @@ def build(log=_log):
         for i, team in enumerate(plan):
             g = team_index[team.pk] // WIJKEN_PER_GEMEENTE
             start = datetime.date(2020, 1, 1) + datetime.timedelta(days=rng.randrange(0, 1800))
-            status = statuses[i % len(statuses)]
             rows.append(
-                Intervention(
+                synthetic.intervention(
                     team=team,
-                    title=f"Interventie {i} in {team.area.name}",
-                    description="Een synthetische interventie voor de benchmark.",
+                    number=i,
+                    area_name=team.area.name,
+                    about="",
+                    status=statuses[i % len(statuses)],
                     theme=themes[i % len(themes)],
                     lead_organisation=organisations[g * ORGANISATIONS_PER_GEMEENTE + rng.choice([0, 1, 2])],
                     start_date=start,
                     end_date=start + datetime.timedelta(days=rng.randrange(30, 900)),
                     budget=rng.randrange(1000, 500000),
-                    funder="Gemeente",
-                    status=status,
-                    stop_reason="Geen budget" if status == "gestopt" else "",
                 )
             )
         created = Intervention.objects.bulk_create(rows, batch_size=5000)
-        through_areas = Intervention.areas.through
-        through_partners = Intervention.partner_organisations.through
         area_links, partner_links, updates = [], [], []
         for intervention in created:
             wijk = wijken[team_index[intervention.team_id]]
-            area_links.append(through_areas(intervention=intervention, area=wijk))
-            area_links.append(through_areas(intervention=intervention, area=rng.choice(buurten_of[wijk.pk])))
+            area_links.append({"intervention": intervention, "area": wijk})
+            area_links.append({"intervention": intervention, "area": rng.choice(buurten_of[wijk.pk])})
             g = team_index[intervention.team_id] // WIJKEN_PER_GEMEENTE
             partner = organisations[g * ORGANISATIONS_PER_GEMEENTE + rng.choice([5, 6, 7])]
-            partner_links.append(through_partners(intervention=intervention, organisation=partner))
+            partner_links.append({"intervention": intervention, "organisation": partner})
             updates.append(
                 ProgressUpdate(
                     intervention=intervention,
@@ -244,13 +195,10 @@ def build(log=_log):
                     progress=rng.randrange(0, 100),
                 )
             )
-        through_areas.objects.bulk_create(area_links, batch_size=10000)
-        through_partners.objects.bulk_create(partner_links, batch_size=10000)
+        synthetic.links_create(Intervention.areas.through, area_links)
+        synthetic.links_create(Intervention.partner_organisations.through, partner_links)
         ProgressUpdate.objects.bulk_create(updates, batch_size=10000)
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+    synthetic.analyze()
     log(f"{len(created)} interventies in {time.perf_counter() - started:.0f} s")
 
 

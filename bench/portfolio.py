@@ -36,46 +36,41 @@ PROJECTION_TARGET_MS = 1000.0
 
 
 def _areas(log):
-    import shapely
-
     from areas.models import Area, AreaKind
+    from bench.synthetic import area_shape
 
     if Area.objects.filter(year=YEAR, code=GEMEENTE).exists():
         return list(
             Area.objects.filter(year=YEAR, kind=AreaKind.BUURT, gemeente_code=GEMEENTE).order_by("code")
         )
     log("portefeuille: 300 buurten aanmaken")
-    box = shapely.box(ORIGIN[0], ORIGIN[1], ORIGIN[0] + COLUMNS * SIZE, ORIGIN[1] + ROWS * SIZE)
+
+    # Plain squares: the register places complexes in them; no map is measured.
+    def square(x, y, width, height):
+        return area_shape(x, y, width, height, origin=ORIGIN, cell=SIZE, detail=False)
+
     gemeente = Area.objects.create(
         year=YEAR,
         kind=AreaKind.GEMEENTE,
         code=GEMEENTE,
         name="Benchstad",
         gemeente_code=GEMEENTE,
-        geometry=shapely.to_wkb(box),
+        **square(0, 0, COLUMNS, ROWS),
     )
-    buurten = []
-    for row in range(ROWS):
-        for col in range(COLUMNS):
-            lon, lat = ORIGIN[0] + col * SIZE, ORIGIN[1] + row * SIZE
-            shape = shapely.box(lon, lat, lon + SIZE, lat + SIZE)
-            n = row * COLUMNS + col
-            buurten.append(
-                Area(
-                    year=YEAR,
-                    kind=AreaKind.BUURT,
-                    code=f"BU9801{n:04d}",
-                    name=f"Benchbuurt {n}",
-                    parent=gemeente,
-                    gemeente_code=GEMEENTE,
-                    geometry=shapely.to_wkb(shape),
-                    min_lon=lon,
-                    min_lat=lat,
-                    max_lon=lon + SIZE,
-                    max_lat=lat + SIZE,
-                )
+    Area.objects.bulk_create(
+        [
+            Area(
+                year=YEAR,
+                kind=AreaKind.BUURT,
+                code=f"BU9801{n:04d}",
+                name=f"Benchbuurt {n}",
+                parent=gemeente,
+                gemeente_code=GEMEENTE,
+                **square(n % COLUMNS, n // COLUMNS, 1, 1),
             )
-    Area.objects.bulk_create(buurten)
+            for n in range(ROWS * COLUMNS)
+        ]
+    )
     return list(Area.objects.filter(year=YEAR, kind=AreaKind.BUURT, gemeente_code=GEMEENTE).order_by("code"))
 
 

@@ -5,7 +5,7 @@ The set, written with ``bulk_create`` (gemeente GM9700 in the boundary years 202
 2025, so it never meets real areas nor the other benchmarks' rows), built once by
 ``ensure_data`` and reused by every figure of this module:
 - one gemeente of 25 wijken with 20 buurten each, in both years, with shapes of
-  full-import detail (``bench.wijk_page._shape``), and one area team per wijk with the
+  full-import detail (``bench.synthetic.areas_create``), and one area team per wijk with the
   same five organisations (the gemeente as trekker, two corporations as partners, the
   tenants and a welfare partner as meelezers);
 - two open score models with scores in both years for every buurt, wijk and the gemeente,
@@ -29,6 +29,7 @@ import random
 import time
 from decimal import Decimal
 
+from bench import synthetic
 from bench.report import measure_page, run_alone
 
 GEMEENTE = "GM9700"
@@ -118,75 +119,17 @@ def ensure_data(log):
 
 def _clear():
     """Remove this benchmark's rows (only these: the others share the database)."""
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
+    from agreements.models import Bod
+    from scores.models import Indicator, Score, ScoreImport, ScoreModel, Source
 
-    from agreements.models import Agreement, Bod
-    from areas.models import Area, AreaKind
-    from interventions.models import AreaTeam, Intervention
-    from organisations.models import Organisation
-    from scores.models import Score, ScoreImport, ScoreModel, Source
-
-    Agreement.objects.filter(summary=MARKER).delete()
     Bod.objects.filter(gemeente_code=GEMEENTE).delete()
-    Intervention.objects.filter(team__area__gemeente_code=GEMEENTE).delete()
-    AreaTeam.objects.filter(area__gemeente_code=GEMEENTE).delete()
     Score.objects.filter(model__key__in=[INDEX_KEY, SIGNAL_KEY]).delete()
     ScoreModel.objects.filter(key__in=[INDEX_KEY, SIGNAL_KEY]).delete()
     ScoreImport.objects.filter(source__name=SOURCE_NAME).delete()
+    # An indicator keeps its source: it goes first.
+    Indicator.objects.filter(source__name=SOURCE_NAME).delete()
     Source.objects.filter(name=SOURCE_NAME).delete()
-    for kind in (AreaKind.BUURT, AreaKind.WIJK, AreaKind.GEMEENTE):
-        Area.objects.filter(gemeente_code=GEMEENTE, kind=kind).delete()
-    get_user_model().objects.filter(email__startswith=f"{PREFIX}-").delete()
-    Organisation.objects.filter(slug__startswith=f"{PREFIX}-").delete()
-    Group.objects.filter(name__startswith=f"{PREFIX}-").delete()
-
-
-def _areas(year: int):
-    """The gemeente, its wijken and buurten of one boundary year, with shapes."""
-    from areas.models import Area, AreaKind
-    from bench.wijk_page import _shape
-
-    columns = 5  # wijken per row, each 5 × 4 buurten
-    gemeente = Area.objects.create(
-        year=year,
-        kind=AreaKind.GEMEENTE,
-        code=GEMEENTE,
-        name="Benchgem",
-        gemeente_code=GEMEENTE,
-        **_shape(0, 0, columns * 5, (WIJKEN // columns) * 4),
-    )
-    wijken = Area.objects.bulk_create(
-        [
-            Area(
-                year=year,
-                kind=AreaKind.WIJK,
-                code=f"WK{GEMEENTE[2:]}{w:02d}",
-                name=f"Wijk {w:02d} Benchgem-{w}",
-                parent=gemeente,
-                gemeente_code=GEMEENTE,
-                **_shape(5 * (w % columns), 4 * (w // columns), 5, 4),
-            )
-            for w in range(WIJKEN)
-        ]
-    )
-    buurten = Area.objects.bulk_create(
-        [
-            Area(
-                year=year,
-                kind=AreaKind.BUURT,
-                code=f"BU{wijk.code[2:]}{b:02d}",
-                name=f"Buurt {b} van {wijk.name}",
-                parent=wijk,
-                gemeente_code=GEMEENTE,
-                **_shape(5 * (w % columns) + b % 5, 4 * (w // columns) + b // 5, 1, 1),
-            )
-            for w, wijk in enumerate(wijken)
-            for b in range(BUURTEN_PER_WIJK)
-        ],
-        batch_size=500,
-    )
-    return gemeente, wijken, buurten
+    synthetic.rows_clear(gemeente_codes=[GEMEENTE], marker=MARKER, prefix=PREFIX)
 
 
 def _scores(rng, areas_by_year):
@@ -265,29 +208,11 @@ def _scores(rng, areas_by_year):
 
 def _build(log):
     from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-    from django.db import connection, transaction
+    from django.db import transaction
 
-    from agreements.models import (
-        Agreement,
-        AgreementParty,
-        Bod,
-        Commitment,
-        MonitoringReport,
-        PartyRole,
-    )
+    from agreements.models import Agreement, Bod, Commitment, MonitoringReport, PartyRole
     from agreements.models import Theme as CommitmentTheme
-    from interventions.models import (
-        AreaTeam,
-        Intervention,
-        ProgressUpdate,
-        TeamMember,
-        TeamRole,
-        Theme,
-        Urgency,
-        UrgencyAssessment,
-        Wijkgesprek,
-    )
+    from interventions.models import Intervention, ProgressUpdate, TeamRole, Theme
     from organisations.models import Membership, Organisation, Role
 
     started = time.perf_counter()
@@ -297,7 +222,15 @@ def _build(log):
         _clear()
         areas_by_year, wijken_of, buurten_of = {}, {}, {}
         for year in YEARS:
-            gemeente, wijken, buurten = _areas(year)
+            # Wijken of 5 × 4 buurten, five in a row.
+            gemeente, wijken, buurten = synthetic.areas_create(
+                year=year,
+                code=GEMEENTE,
+                name="Benchgem",
+                wijken=WIJKEN,
+                buurten_per_wijk=BUURTEN_PER_WIJK,
+                grid=synthetic.Grid(columns=5, rows=4, per_row=5),
+            )
             areas_by_year[year] = [gemeente, *wijken, *buurten]
             wijken_of[year], buurten_of[year] = wijken, buurten
         _scores(rng, areas_by_year)
@@ -310,21 +243,8 @@ def _build(log):
             ("huurders", "Bench-jaarbeeld huurders", kinds.HUURDERSORGANISATIE, TeamRole.MEELEZER),
             ("welzijn", "Bench-jaarbeeld welzijn", kinds.PARTNER, TeamRole.MEELEZER),
         ]
-        groups = Group.objects.bulk_create(
-            [Group(name=f"{PREFIX}-{key}-{part}") for key, *_rest in specs for part in ("leden", "bewerkers")]
-        )
-        organisations = Organisation.objects.bulk_create(
-            [
-                Organisation(
-                    slug=f"{PREFIX}-{key}",
-                    name=name,
-                    kind=kind,
-                    gemeente_code=GEMEENTE,
-                    members_group=groups[2 * i],
-                    editors_group=groups[2 * i + 1],
-                )
-                for i, (key, name, kind, _role) in enumerate(specs)
-            ]
+        organisations = synthetic.organisations_create(
+            [(f"{PREFIX}-{key}", name, kind, GEMEENTE) for key, name, kind, _role in specs]
         )
         org = {key: organisations[i] for i, (key, *_rest) in enumerate(specs)}
         reader = get_user_model().objects.create_user(READER_EMAIL, PASSWORD, full_name="Bench Jaarbeeld")
@@ -332,48 +252,26 @@ def _build(log):
 
         # Teams on the 2025 wijken (the report's own vintage).
         wijken = wijken_of[REPORT_YEAR]
-        teams = AreaTeam.objects.bulk_create([AreaTeam(area=w, name=f"Gebiedsteam {w.name}") for w in wijken])
-        TeamMember.objects.bulk_create(
-            [
-                TeamMember(team=team, organisation=organisations[i], role=role)
-                for team in teams
-                for i, (_key, _name, _kind, role) in enumerate(specs)
-            ]
+        teams = synthetic.teams_create(
+            wijken=wijken,
+            members=[(organisations[i], role) for i, (*_rest, role) in enumerate(specs)],
         )
-        urgencies = list(Urgency.values)
-        UrgencyAssessment.objects.bulk_create(
-            [
-                UrgencyAssessment(
-                    team=team,
-                    year=year,
-                    urgency=urgencies[(t + year) % len(urgencies)],
-                    rationale="De cijfers en de signalen uit de wijk wijzen dezelfde kant op.",
-                    assessed_by=reader,
-                )
-                for t, team in enumerate(teams)
-                for year in YEARS
-            ]
+        synthetic.urgency_create(
+            teams=teams,
+            years=YEARS,
+            assessed_by=reader,
+            rationale="De cijfers en de signalen uit de wijk wijzen dezelfde kant op.",
         )
-        gesprekken = Wijkgesprek.objects.bulk_create(
-            [
-                Wijkgesprek(
-                    team=team,
-                    date=datetime.date(REPORT_YEAR, 3 + 5 * g, 10 + t % 15),
-                    year=REPORT_YEAR,
-                    duiding="De cijfers dalen in twee buurten; bewoners noemen vooral eenzaamheid en overlast.",
-                    decisions="Meer inzet achter de voordeur.",
-                    created_by=reader,
-                )
+        synthetic.wijkgesprekken_create(
+            dates=[
+                (team, datetime.date(REPORT_YEAR, 3 + 5 * g, 10 + t % 15))
                 for t, team in enumerate(teams)
                 for g in range(GESPREKKEN_PER_TEAM)
-            ]
-        )
-        Wijkgesprek.participants.through.objects.bulk_create(
-            [
-                Wijkgesprek.participants.through(wijkgesprek=gesprek, organisation=organisation)
-                for gesprek in gesprekken
-                for organisation in organisations[:3]
-            ]
+            ],
+            participants=organisations[:3],
+            created_by=reader,
+            duiding="De cijfers dalen in twee buurten; bewoners noemen vooral eenzaamheid en overlast.",
+            decisions="Meer inzet achter de voordeur.",
         )
 
         themes, statuses = list(Theme.values), list(Intervention.Status.values)
@@ -382,29 +280,26 @@ def _build(log):
         for i in range(INTERVENTIONS):
             team, wijk = teams[i % WIJKEN], wijken[i % WIJKEN]
             start = datetime.date(2023, 1, 1) + datetime.timedelta(days=rng.randrange(0, 1200))
-            status = statuses[i % len(statuses)]
             interventions.append(
-                Intervention(
+                synthetic.intervention(
                     team=team,
-                    title=f"Interventie {i + 1} in {wijk.name}",
-                    description="Een synthetische interventie voor de benchmark van het jaarbeeld.",
+                    number=i + 1,
+                    area_name=wijk.name,
+                    about=" van het jaarbeeld",
+                    status=statuses[i % len(statuses)],
                     theme=themes[i % len(themes)],
                     lead_organisation=leads[i % len(leads)],
                     start_date=start,
                     end_date=start + datetime.timedelta(days=rng.randrange(60, 700)),
                     budget=Decimal(rng.randrange(1_000, 400_000)),
-                    funder="Gemeente",
-                    status=status,
-                    stop_reason="Geen budget meer." if status == Intervention.Status.GESTOPT else "",
                     created_by=reader,
                 )
             )
             plan.append(wijk)
         interventions = Intervention.objects.bulk_create(interventions, batch_size=2000)
-        through_areas = Intervention.areas.through
         area_links, updates = [], []
         for intervention, wijk in zip(interventions, plan, strict=True):
-            area_links.append(through_areas(intervention=intervention, area=wijk))
+            area_links.append({"intervention": intervention, "area": wijk})
             for u in range(UPDATES_PER_INTERVENTION):
                 closing = u == UPDATES_PER_INTERVENTION - 1 and intervention.status in ("afgerond", "gestopt")
                 updates.append(
@@ -417,7 +312,7 @@ def _build(log):
                         author=reader,
                     )
                 )
-        through_areas.objects.bulk_create(area_links, batch_size=5000)
+        synthetic.links_create(Intervention.areas.through, area_links)
         ProgressUpdate.objects.bulk_create(updates, batch_size=5000)
 
         agreement = Agreement.objects.create(
@@ -428,15 +323,13 @@ def _build(log):
             status=Agreement.Status.ONDERTEKEND,
             summary=MARKER,
         )
-        AgreementParty.objects.bulk_create(
-            [
-                AgreementParty(agreement=agreement, organisation=org[key], role=role)
-                for key, role in (
-                    ("gemeente", PartyRole.GEMEENTE),
-                    ("corporatie", PartyRole.CORPORATIE),
-                    ("huurders", PartyRole.HUURDERS),
-                )
-            ]
+        synthetic.agreement_parties_create(
+            agreements=[agreement],
+            parties=lambda _n: [
+                (org["gemeente"], PartyRole.GEMEENTE),
+                (org["corporatie"], PartyRole.CORPORATIE),
+                (org["huurders"], PartyRole.HUURDERS),
+            ],
         )
         commitment_themes = list(CommitmentTheme.values)
         units = ["woningen", "sociale huurwoningen", "€", ""]
@@ -461,11 +354,9 @@ def _build(log):
                 for n, area in enumerate(named)
             ]
         )
-        Commitment.areas.through.objects.bulk_create(
-            [
-                Commitment.areas.through(commitment=commitment, area=area)
-                for commitment, area in zip(commitments, named, strict=True)
-            ]
+        synthetic.links_create(
+            Commitment.areas.through,
+            [{"commitment": c, "area": area} for c, area in zip(commitments, named, strict=True)],
         )
         progress, states = list(MonitoringReport.Progress.values), list(MonitoringReport.State.values)
         MonitoringReport.objects.bulk_create(
@@ -492,8 +383,7 @@ def _build(log):
             agreement=agreement,
         )
         bod.recipients.set([org["gemeente"], org["huurders"]])
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+    synthetic.analyze()
     log(
         f"jaarbeeld: {len(YEARS) * WIJKEN * BUURTEN_PER_WIJK} buurten, {len(interventions)} interventies, "
         f"{len(commitments)} afspraken in {time.perf_counter() - started:.1f} s"

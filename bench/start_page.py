@@ -34,6 +34,7 @@ import random
 import time
 from decimal import Decimal
 
+from bench import synthetic
 from bench.report import measure_page, run_alone
 
 YEAR = 1997
@@ -144,27 +145,11 @@ def _ensure_data(log):
 
 def _clear():
     """Remove this benchmark's rows (only these: the others share the database)."""
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-
-    from agreements.models import Agreement
-    from areas.models import Area, AreaKind
-    from interventions.models import AreaTeam, Intervention
-    from organisations.models import Organisation
-
-    codes = (GEMEENTE, NEIGHBOUR)
-    Agreement.objects.filter(summary=MARKER).delete()
-    Intervention.objects.filter(team__area__year=YEAR, team__area__gemeente_code__in=codes).delete()
-    AreaTeam.objects.filter(area__year=YEAR, area__gemeente_code__in=codes).delete()
-    for kind in (AreaKind.BUURT, AreaKind.WIJK, AreaKind.GEMEENTE):
-        Area.objects.filter(year=YEAR, gemeente_code__in=codes, kind=kind).delete()
-    get_user_model().objects.filter(email__startswith=f"{PREFIX}-").delete()
-    Organisation.objects.filter(slug__startswith=f"{PREFIX}-").delete()
-    Group.objects.filter(name__startswith=f"{PREFIX}-").delete()
+    synthetic.rows_clear(gemeente_codes=[GEMEENTE, NEIGHBOUR], marker=MARKER, prefix=PREFIX, year=YEAR)
 
 
 def _build(log):
-    from django.db import connection, transaction
+    from django.db import transaction
 
     started = time.perf_counter()
     log("startpagina: benchmarkgegevens opbouwen (eenmalig)")
@@ -174,8 +159,7 @@ def _build(log):
         for code, offset in ((GEMEENTE, 0), (NEIGHBOUR, 1)):
             people[code] = _build_gemeente(code, offset, random.Random(19970 + offset))
         _build_notifications(people)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+    synthetic.analyze()
     log(f"startpagina: opgebouwd in {time.perf_counter() - started:.1f} s")
 
 
@@ -183,22 +167,9 @@ def _build_gemeente(code: str, offset: int, rng) -> list:
     """One gemeente's organisations, people, teams, interventions and agreements; returns
     its people, the gemeente's bewerker first."""
     from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
     from django.utils import timezone
 
-    from areas.models import Area, AreaKind
-    from bench.wijk_page import _shape
-    from interventions.models import (
-        AreaTeam,
-        Intervention,
-        ProgressUpdate,
-        TeamMember,
-        TeamRole,
-        Theme,
-        Urgency,
-        UrgencyAssessment,
-        Wijkgesprek,
-    )
+    from interventions.models import Intervention, ProgressUpdate, TeamRole, Theme
     from organisations.models import Membership, Organisation, Role
 
     kinds = Organisation.Kind
@@ -211,21 +182,8 @@ def _build_gemeente(code: str, offset: int, rng) -> list:
         ("partner-2", "partner 2", kinds.PARTNER, TeamRole.MEELEZER),
     ]
     slug = f"{PREFIX}-{code.lower()}"
-    groups = Group.objects.bulk_create(
-        [Group(name=f"{slug}-{key}-{part}") for key, *_rest in specs for part in ("leden", "bewerkers")]
-    )
-    organisations = Organisation.objects.bulk_create(
-        [
-            Organisation(
-                slug=f"{slug}-{key}",
-                name=f"Bench-start {code} {name}",
-                kind=kind,
-                gemeente_code=code,
-                members_group=groups[2 * i],
-                editors_group=groups[2 * i + 1],
-            )
-            for i, (key, name, kind, _role) in enumerate(specs)
-        ]
+    organisations = synthetic.organisations_create(
+        [(f"{slug}-{key}", f"Bench-start {code} {name}", kind, code) for key, name, kind, _role in specs]
     )
     org = {key: organisations[i] for i, (key, *_rest) in enumerate(specs)}
 
@@ -245,73 +203,28 @@ def _build_gemeente(code: str, offset: int, rng) -> list:
     gemeente_person, corporation_person = people[0], people[1]
 
     # The gemeente and its wijken, with shapes like the boundary import's.
-    gemeente = Area.objects.create(
+    _gemeente, wijken, _buurten = synthetic.areas_create(
         year=YEAR,
-        kind=AreaKind.GEMEENTE,
         code=code,
         name=f"Benchstart {code}",
-        gemeente_code=code,
-        **_shape(0, 4 * offset, 2 * WIJKEN, 2),
+        wijken=WIJKEN,
+        wijk_name="Wijk {w:02d} {name}",
+        grid=synthetic.Grid(columns=2, rows=2, per_row=WIJKEN, y=4 * offset),
     )
-    wijken = Area.objects.bulk_create(
-        [
-            Area(
-                year=YEAR,
-                kind=AreaKind.WIJK,
-                code=f"WK{code[2:]}{w:02d}",
-                name=f"Wijk {w:02d} Benchstart {code}",
-                parent=gemeente,
-                gemeente_code=code,
-                **_shape(2 * w, 4 * offset, 2, 2),
-            )
-            for w in range(WIJKEN)
-        ]
+    teams = synthetic.teams_create(
+        wijken=wijken,
+        members=[(organisations[i], role) for i, (*_rest, role) in enumerate(specs)],
     )
-    teams = AreaTeam.objects.bulk_create(
-        [AreaTeam(area=wijk, name=f"Gebiedsteam {wijk.name}") for wijk in wijken]
-    )
-    TeamMember.objects.bulk_create(
-        [
-            TeamMember(team=team, organisation=organisations[i], role=role)
-            for team in teams
-            for i, (_key, _name, _kind, role) in enumerate(specs)
-        ]
-    )
-    urgencies = list(Urgency.values)
-    UrgencyAssessment.objects.bulk_create(
-        [
-            UrgencyAssessment(
-                team=team,
-                year=year,
-                urgency=urgencies[(t + year) % len(urgencies)],
-                rationale="Signalen uit de wijk en de cijfers van het jaar wijzen dezelfde kant op.",
-                assessed_by=corporation_person,
-            )
-            for t, team in enumerate(teams)
-            for year in URGENCY_YEARS
-        ]
-    )
+    synthetic.urgency_create(teams=teams, years=URGENCY_YEARS, assessed_by=corporation_person)
     today = timezone.localdate()
-    gesprekken = Wijkgesprek.objects.bulk_create(
-        [
-            Wijkgesprek(
-                team=team,
-                date=today - datetime.timedelta(days=30 + 120 * g + 7 * t),
-                year=(today - datetime.timedelta(days=30 + 120 * g + 7 * t)).year,
-                duiding="De leefbaarheid blijft achter bij de rest van de gemeente; bewoners melden overlast.",
-                decisions="Meer aandacht voor achter de voordeur en de openbare ruimte.",
-                created_by=corporation_person,
-            )
+    synthetic.wijkgesprekken_create(
+        dates=[
+            (team, today - datetime.timedelta(days=30 + 120 * g + 7 * t))
             for t, team in enumerate(teams)
             for g in range(GESPREKKEN_PER_TEAM)
-        ]
-    )
-    Wijkgesprek.participants.through.objects.bulk_create(
-        [
-            Wijkgesprek.participants.through(wijkgesprek=gesprek, organisation=organisation)
-            for gesprek in gesprekken
-            for organisation in organisations[:4]
-        ]
+        ],
+        participants=organisations[:4],
+        created_by=corporation_person,
     )
 
     # Interventions: the first LED are the gemeente's (planned or running and silent,
@@ -335,18 +248,17 @@ def _build_gemeente(code: str, offset: int, rng) -> list:
             plan.append((others[i % len(others)], statuses[i % len(statuses)], rng.randrange(1, 400)))
     interventions = Intervention.objects.bulk_create(
         [
-            Intervention(
+            synthetic.intervention(
                 team=teams[i % WIJKEN],
-                title=f"Interventie {i + 1} in {wijken[i % WIJKEN].name}",
-                description="Een synthetische interventie voor de benchmark van de startpagina.",
+                number=i + 1,
+                area_name=wijken[i % WIJKEN].name,
+                about=" van de startpagina",
+                status=status,
                 theme=themes[i % len(themes)],
                 lead_organisation=lead,
                 start_date=today - datetime.timedelta(days=700),
                 end_date=today + datetime.timedelta(days=rng.randrange(30, 900)),
                 budget=Decimal(rng.randrange(1_000, 400_000)),
-                funder="Gemeente",
-                status=status,
-                stop_reason="Geen budget meer." if status == Intervention.Status.GESTOPT else "",
                 created_by=gemeente_person if lead == org["gemeente"] else corporation_person,
             )
             for i, (lead, status, _days) in enumerate(plan)
@@ -357,13 +269,12 @@ def _build_gemeente(code: str, offset: int, rng) -> list:
     Intervention.objects.filter(pk__in=[i.pk for i in interventions]).update(
         created_at=timezone.now() - datetime.timedelta(days=700)
     )
-    through_areas = Intervention.areas.through
-    through_areas.objects.bulk_create(
+    synthetic.links_create(
+        Intervention.areas.through,
         [
-            through_areas(intervention=intervention, area=wijken[i % WIJKEN])
+            {"intervention": intervention, "area": wijken[i % WIJKEN]}
             for i, intervention in enumerate(interventions)
         ],
-        batch_size=5000,
     )
     updates = []
     for intervention, (_lead, _status, days) in zip(interventions, plan, strict=True):
@@ -396,7 +307,7 @@ def _build_agreements(code: str, org: dict, people: list, rng) -> None:
     (see the module's description)."""
     from django.utils import timezone
 
-    from agreements.models import Agreement, AgreementParty, Commitment, MonitoringReport, PartyRole
+    from agreements.models import Agreement, Commitment, MonitoringReport, PartyRole
     from agreements.models import Theme as CommitmentTheme
 
     this_year = timezone.localdate().year
@@ -417,16 +328,14 @@ def _build_agreements(code: str, org: dict, people: list, rng) -> None:
             for n, (first, last) in enumerate(periods)
         ]
     )
-    AgreementParty.objects.bulk_create(
-        [
-            AgreementParty(agreement=agreement, organisation=org[key], role=role, signed_at=now)
-            for n, agreement in enumerate(agreements)
-            for key, role in (
-                ("gemeente", PartyRole.GEMEENTE),
-                ("corporatie" if n % 2 == 0 else "corporatie-2", PartyRole.CORPORATIE),
-                ("huurders", PartyRole.HUURDERS),
-            )
-        ]
+    synthetic.agreement_parties_create(
+        agreements=agreements,
+        parties=lambda n: [
+            (org["gemeente"], PartyRole.GEMEENTE),
+            (org["corporatie" if n % 2 == 0 else "corporatie-2"], PartyRole.CORPORATIE),
+            (org["huurders"], PartyRole.HUURDERS),
+        ],
+        signed_at=now,
     )
     themes = list(CommitmentTheme.values)
     rows = []

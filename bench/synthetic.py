@@ -5,6 +5,10 @@ Buurten are Voronoi cells of random points cut to a rough outline of the Netherl
 one large gemeente gets a dense core of 500 buurten. Wijken are unions of buurten and
 gemeenten unions of wijken, made from the clean cells; then every shape is segmentized to
 50–200 vertices and bent by one smooth noise field, so neighbours stay neighbours.
+
+Below it, the builders the page benchmarks share to write their own small sets (areas
+with shapes, organisations, teams, urgency, wijkgesprekken, interventions, agreement
+parties, clearing their rows).
 """
 
 import json
@@ -249,3 +253,323 @@ def build(directory: Path, seed=20260) -> NationalSet:
         "buurt_vertices_max": int(vertices.max()),
     }
     return paths
+
+
+# --- Rows for the page benchmarks -----------------------------------------------------------
+# The page benchmarks (wijk page, start page, year report, interventions, portfolio) each
+# write a small world of their own with ``bulk_create``, in boundary years and gemeente codes
+# no real area has. These builders write the parts they share; each benchmark decides the
+# numbers, names and texts. Django models are imported inside: the modules are imported
+# before ``django.setup()``.
+
+CELL = 0.01  # degrees a side of one buurt cell
+CELL_ORIGIN = (4.5, 52.0)
+
+
+@dataclass(frozen=True)
+class Grid:
+    """Where a gemeente's areas lie in buurt cells (see ``area_shape``): every wijk a block
+    of ``columns`` × ``rows`` buurten, ``per_row`` wijken side by side, the first block's
+    corner ``x`` cells east and ``y`` cells north of the origin."""
+
+    columns: int
+    rows: int
+    per_row: int
+    x: int = 0
+    y: int = 0
+
+    def wijk(self, w: int) -> tuple[int, int]:
+        return self.x + self.columns * (w % self.per_row), self.y + self.rows * (w // self.per_row)
+
+
+def area_shape(
+    x: int, y: int, width: int, height: int, *, origin=CELL_ORIGIN, cell=CELL, detail=True
+) -> dict:
+    """The stored shape columns of a rectangle of buurt cells (``cell`` degrees a side, from
+    ``x`` cells east and ``y`` cells north of ``origin``).
+
+    With ``detail`` its edges are bent like a real boundary, one vertex every 0.0001°, and
+    every column is filled through the boundary import's own ``shape_fields``; without, only
+    the plain rectangle's geometry and bounds (what a set that draws no map needs)."""
+    from areas.importers import shape_fields
+    from areas.models import ZOOM_BANDS
+
+    lon, lat = origin[0] + x * cell, origin[1] + y * cell
+    box = shapely.box(lon, lat, lon + width * cell, lat + height * cell)
+    if not detail:
+        min_lon, min_lat, max_lon, max_lat = box.bounds
+        return {
+            "geometry": shapely.to_wkb(box),
+            "min_lon": min_lon,
+            "min_lat": min_lat,
+            "max_lon": max_lon,
+            "max_lat": max_lat,
+        }
+    bent = shapely.transform(
+        shapely.segmentize(box, 0.0001), lambda xy: xy + 0.0001 * np.sin(xy[:, ::-1] * 3000)
+    )
+    fields = shape_fields(np.array([bent], dtype=object))
+    min_lon, min_lat, max_lon, max_lat = (float(v) for v in fields["bounds"][0])
+    return {
+        "geometry": fields["wkb"][0],
+        "area_m2": float(fields["area_m2"][0]),
+        "min_lon": min_lon,
+        "min_lat": min_lat,
+        "max_lon": max_lon,
+        "max_lat": max_lat,
+        **{f"shape_{band}": fields[band][0] for band in ZOOM_BANDS},
+    }
+
+
+def areas_create(
+    *,
+    year: int,
+    code: str,
+    name: str,
+    wijken: int,
+    buurten_per_wijk: int = 0,
+    wijk_name: str = "Wijk {w:02d} {name}-{w}",
+    grid: Grid | None = None,
+):
+    """A gemeente with its wijken (codes ``WK<gemeente><ww>``, names from ``wijk_name``
+    with ``w`` and ``name``) and buurten (``BU<wijk><bb>``, "Buurt b van <wijk>"); with a
+    ``grid``, every area has the full-detail shape of its cells. Returns ``(gemeente,
+    wijken, buurten)``."""
+    from areas.models import Area, AreaKind
+
+    def shape(x, y, width, height):
+        return area_shape(x, y, width, height) if grid else {}
+
+    gemeente = Area.objects.create(
+        year=year,
+        kind=AreaKind.GEMEENTE,
+        code=code,
+        name=name,
+        gemeente_code=code,
+        **(
+            shape(grid.x, grid.y, grid.per_row * grid.columns, -(-wijken // grid.per_row) * grid.rows)
+            if grid
+            else {}
+        ),
+    )
+    wijk_rows = Area.objects.bulk_create(
+        [
+            Area(
+                year=year,
+                kind=AreaKind.WIJK,
+                code=f"WK{code[2:]}{w:02d}",
+                name=wijk_name.format(w=w, name=name),
+                parent=gemeente,
+                gemeente_code=code,
+                **(shape(*grid.wijk(w), grid.columns, grid.rows) if grid else {}),
+            )
+            for w in range(wijken)
+        ]
+    )
+    buurt_rows = Area.objects.bulk_create(
+        [
+            Area(
+                year=year,
+                kind=AreaKind.BUURT,
+                code=f"BU{wijk.code[2:]}{b:02d}",
+                name=f"Buurt {b} van {wijk.name}",
+                parent=wijk,
+                gemeente_code=code,
+                **(
+                    shape(grid.wijk(w)[0] + b % grid.columns, grid.wijk(w)[1] + b // grid.columns, 1, 1)
+                    if grid
+                    else {}
+                ),
+            )
+            for w, wijk in enumerate(wijk_rows)
+            for b in range(buurten_per_wijk)
+        ],
+        batch_size=500,
+    )
+    return gemeente, wijk_rows, buurt_rows
+
+
+def by_parent(areas) -> dict:
+    """The areas per parent's primary key, in order."""
+    found = {}
+    for area in areas:
+        found.setdefault(area.parent_id, []).append(area)
+    return found
+
+
+def organisations_create(specs) -> list:
+    """Organisations from ``(slug, name, kind, gemeente_code)`` rows, each with its sharing
+    groups (``<slug>-leden`` and ``<slug>-bewerkers``); in the order of ``specs``."""
+    from django.contrib.auth.models import Group
+
+    from organisations.models import Organisation
+
+    groups = Group.objects.bulk_create(
+        [Group(name=f"{slug}-{part}") for slug, *_rest in specs for part in ("leden", "bewerkers")]
+    )
+    return Organisation.objects.bulk_create(
+        [
+            Organisation(
+                slug=slug,
+                name=name,
+                kind=kind,
+                gemeente_code=code,
+                members_group=groups[2 * i],
+                editors_group=groups[2 * i + 1],
+            )
+            for i, (slug, name, kind, code) in enumerate(specs)
+        ]
+    )
+
+
+def teams_create(*, wijken, members, name: str = "Gebiedsteam {}") -> list:
+    """One area team per wijk (``name`` formatted with the wijk's name), each with the same
+    ``(organisation, team role)`` members."""
+    from interventions.models import AreaTeam, TeamMember
+
+    teams = AreaTeam.objects.bulk_create(
+        [AreaTeam(area=wijk, name=name.format(wijk.name)) for wijk in wijken]
+    )
+    TeamMember.objects.bulk_create(
+        [
+            TeamMember(team=team, organisation=organisation, role=role)
+            for team in teams
+            for organisation, role in members
+        ]
+    )
+    return teams
+
+
+def urgency_create(
+    *,
+    teams,
+    years,
+    assessed_by,
+    rationale: str = "Signalen uit de wijk en de cijfers van het jaar wijzen dezelfde kant op.",
+) -> None:
+    """An urgency assessment per team and year, the urgencies taking turns."""
+    from interventions.models import Urgency, UrgencyAssessment
+
+    urgencies = list(Urgency.values)
+    UrgencyAssessment.objects.bulk_create(
+        [
+            UrgencyAssessment(
+                team=team,
+                year=year,
+                urgency=urgencies[(t + year) % len(urgencies)],
+                rationale=rationale,
+                assessed_by=assessed_by,
+            )
+            for t, team in enumerate(teams)
+            for year in years
+        ]
+    )
+
+
+def wijkgesprekken_create(
+    *,
+    dates,
+    participants,
+    created_by,
+    duiding: str = "De leefbaarheid blijft achter bij de rest van de gemeente; bewoners melden overlast.",
+    decisions: str = "Meer aandacht voor achter de voordeur en de openbare ruimte.",
+) -> list:
+    """A wijkgesprek per ``(team, date)``, in the date's year, with the ``participants``."""
+    from interventions.models import Wijkgesprek
+
+    gesprekken = Wijkgesprek.objects.bulk_create(
+        [
+            Wijkgesprek(
+                team=team,
+                date=date,
+                year=date.year,
+                duiding=duiding,
+                decisions=decisions,
+                created_by=created_by,
+            )
+            for team, date in dates
+        ]
+    )
+    through = Wijkgesprek.participants.through
+    through.objects.bulk_create(
+        [
+            through(wijkgesprek=gesprek, organisation=organisation)
+            for gesprek in gesprekken
+            for organisation in participants
+        ]
+    )
+    return gesprekken
+
+
+def intervention(*, team, number: int, area_name: str, about: str, status: str, **fields):
+    """An unsaved intervention of a benchmark: numbered title in its area, a description
+    naming the benchmark (``about``), the gemeente as funder and a stop reason when
+    stopped; the rest (theme, lead, dates, budget, creator) from ``fields``."""
+    from interventions.models import Intervention
+
+    return Intervention(
+        team=team,
+        title=f"Interventie {number} in {area_name}",
+        description=f"Een synthetische interventie voor de benchmark{about}.",
+        funder="Gemeente",
+        status=status,
+        stop_reason="Geen budget meer." if status == Intervention.Status.GESTOPT else "",
+        **fields,
+    )
+
+
+def links_create(through, rows) -> None:
+    """Rows of a many-to-many table, from ``dict``s of its two columns."""
+    through.objects.bulk_create([through(**row) for row in rows], batch_size=5000)
+
+
+def agreement_parties_create(*, agreements, parties, signed_at=None) -> None:
+    """The parties of every agreement: ``parties(n)`` gives the ``(organisation, party
+    role)`` pairs of the n-th agreement."""
+    from agreements.models import AgreementParty
+
+    AgreementParty.objects.bulk_create(
+        [
+            AgreementParty(agreement=agreement, organisation=organisation, role=role, signed_at=signed_at)
+            for n, agreement in enumerate(agreements)
+            for organisation, role in parties(n)
+        ],
+        batch_size=5000,
+    )
+
+
+def rows_clear(*, gemeente_codes, marker: str, prefix: str, year: int | None = None) -> None:
+    """Remove one benchmark's rows (only these: the others share the database): its
+    agreements (by ``marker`` in their summary), the interventions, teams and areas of its
+    gemeenten (of one boundary ``year``, or all), and its people, organisations and groups
+    (by ``prefix``)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from agreements.models import Agreement
+    from areas.models import Area, AreaKind
+    from interventions.models import AreaTeam, Intervention
+    from organisations.models import Organisation
+
+    in_year = {} if year is None else {"year": year}
+    Agreement.objects.filter(summary=marker).delete()
+    Intervention.objects.filter(
+        team__area__gemeente_code__in=gemeente_codes, **{f"team__area__{k}": v for k, v in in_year.items()}
+    ).delete()
+    AreaTeam.objects.filter(
+        area__gemeente_code__in=gemeente_codes, **{f"area__{k}": v for k, v in in_year.items()}
+    ).delete()
+    # Children first: an area's parent is protected.
+    for kind in (AreaKind.BUURT, AreaKind.WIJK, AreaKind.GEMEENTE):
+        Area.objects.filter(gemeente_code__in=gemeente_codes, kind=kind, **in_year).delete()
+    get_user_model().objects.filter(email__startswith=f"{prefix}-").delete()
+    Organisation.objects.filter(slug__startswith=f"{prefix}-").delete()
+    Group.objects.filter(name__startswith=f"{prefix}-").delete()
+
+
+def analyze() -> None:
+    """Fresh planner statistics after the bulk inserts, as autovacuum gives a live site."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")

@@ -29,6 +29,7 @@ import random
 import time
 from decimal import Decimal
 
+from bench import synthetic
 from bench.report import measure_page, run_alone
 
 YEAR = 1998
@@ -120,73 +121,19 @@ def _own_areas(wijk):
     return Area.objects.filter(Q(pk=wijk.pk) | Q(parent=wijk)).values("pk")
 
 
-def _shape(x: int, y: int, width: int, height: int) -> dict:
-    """The stored shape columns of a rectangle of buurt cells (0.01° a side, from x cells
-    east and y cells north of the corner), its edges bent like a real boundary and one
-    vertex every 0.0001°, through the boundary import's own ``shape_fields``."""
-    import numpy as np
-    import shapely
-
-    from areas.importers import shape_fields
-    from areas.models import ZOOM_BANDS
-
-    lon, lat, cell = 4.5 + x * 0.01, 52.0 + y * 0.01, 0.01
-    box = shapely.segmentize(shapely.box(lon, lat, lon + width * cell, lat + height * cell), 0.0001)
-    bent = shapely.transform(box, lambda xy: xy + 0.0001 * np.sin(xy[:, ::-1] * 3000))
-    fields = shape_fields(np.array([bent], dtype=object))
-    min_lon, min_lat, max_lon, max_lat = (float(v) for v in fields["bounds"][0])
-    return {
-        "geometry": fields["wkb"][0],
-        "area_m2": float(fields["area_m2"][0]),
-        "min_lon": min_lon,
-        "min_lat": min_lat,
-        "max_lon": max_lon,
-        "max_lat": max_lat,
-        **{f"shape_{band}": fields[band][0] for band in ZOOM_BANDS},
-    }
-
-
 def _clear():
     """Remove this benchmark's rows (only these: the others share the database)."""
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-
-    from agreements.models import Agreement
-    from areas.models import Area, AreaKind
-    from interventions.models import AreaTeam, Intervention
-    from organisations.models import Organisation
-
-    Agreement.objects.filter(summary=MARKER).delete()
-    Intervention.objects.filter(team__area__year=YEAR, team__area__gemeente_code=GEMEENTE).delete()
-    AreaTeam.objects.filter(area__year=YEAR, area__gemeente_code=GEMEENTE).delete()
-    for kind in (AreaKind.BUURT, AreaKind.WIJK, AreaKind.GEMEENTE):
-        Area.objects.filter(year=YEAR, gemeente_code=GEMEENTE, kind=kind).delete()
-    get_user_model().objects.filter(email__startswith=f"{PREFIX}-").delete()
-    Organisation.objects.filter(slug__startswith=f"{PREFIX}-").delete()
-    Group.objects.filter(name__startswith=f"{PREFIX}-").delete()
+    synthetic.rows_clear(gemeente_codes=[GEMEENTE], marker=MARKER, prefix=PREFIX, year=YEAR)
 
 
 def _build(log):
     from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-    from django.db import connection, transaction
+    from django.db import transaction
     from django.utils import timezone
 
-    from agreements.models import Agreement, AgreementParty, Commitment, MonitoringReport, PartyRole
+    from agreements.models import Agreement, Commitment, MonitoringReport, PartyRole
     from agreements.models import Theme as CommitmentTheme
-    from areas.models import Area, AreaKind
-    from interventions.models import (
-        AreaTeam,
-        Intervention,
-        ProgressUpdate,
-        TeamMember,
-        TeamRole,
-        Theme,
-        Urgency,
-        UrgencyAssessment,
-        Wijkgesprek,
-        WijkgesprekAction,
-    )
+    from interventions.models import Intervention, ProgressUpdate, TeamRole, Theme, WijkgesprekAction
     from organisations.models import Membership, Organisation, Role
 
     started = time.perf_counter()
@@ -195,46 +142,15 @@ def _build(log):
     with transaction.atomic():
         _clear()
 
-        gemeente = Area.objects.create(
+        _gemeente, wijken, buurten = synthetic.areas_create(
             year=YEAR,
-            kind=AreaKind.GEMEENTE,
             code=GEMEENTE,
             name="Benchstad",
-            gemeente_code=GEMEENTE,
-            **_shape(0, 0, WIJKEN * 3, 2),
+            wijken=WIJKEN,
+            buurten_per_wijk=BUURTEN_PER_WIJK,
+            grid=synthetic.Grid(columns=3, rows=2, per_row=WIJKEN),
         )
-        wijken = Area.objects.bulk_create(
-            [
-                Area(
-                    year=YEAR,
-                    kind=AreaKind.WIJK,
-                    code=f"WK{GEMEENTE[2:]}{w:02d}",
-                    name=f"Wijk {w:02d} Benchstad-{w}",
-                    parent=gemeente,
-                    gemeente_code=GEMEENTE,
-                    **_shape(3 * w, 0, 3, 2),
-                )
-                for w in range(WIJKEN)
-            ]
-        )
-        buurten = Area.objects.bulk_create(
-            [
-                Area(
-                    year=YEAR,
-                    kind=AreaKind.BUURT,
-                    code=f"BU{wijk.code[2:]}{b:02d}",
-                    name=f"Buurt {b} van {wijk.name}",
-                    parent=wijk,
-                    gemeente_code=GEMEENTE,
-                    **_shape(3 * w + b % 3, b // 3, 1, 1),
-                )
-                for w, wijk in enumerate(wijken)
-                for b in range(BUURTEN_PER_WIJK)
-            ]
-        )
-        buurten_of = {}
-        for buurt in buurten:
-            buurten_of.setdefault(buurt.parent_id, []).append(buurt)
+        buurten_of = synthetic.by_parent(buurten)
 
         kinds = Organisation.Kind
         specs = [
@@ -246,21 +162,8 @@ def _build(log):
         specs += [
             (f"partner-{p}", f"Bench-wijk partner {p}", kinds.PARTNER, TeamRole.MEELEZER) for p in (1, 2, 3)
         ]
-        groups = Group.objects.bulk_create(
-            [Group(name=f"{PREFIX}-{key}-{part}") for key, *_rest in specs for part in ("leden", "bewerkers")]
-        )
-        organisations = Organisation.objects.bulk_create(
-            [
-                Organisation(
-                    slug=f"{PREFIX}-{key}",
-                    name=name,
-                    kind=kind,
-                    gemeente_code=GEMEENTE,
-                    members_group=groups[2 * i],
-                    editors_group=groups[2 * i + 1],
-                )
-                for i, (key, name, kind, _role) in enumerate(specs)
-            ]
+        organisations = synthetic.organisations_create(
+            [(f"{PREFIX}-{key}", name, kind, GEMEENTE) for key, name, kind, _role in specs]
         )
         org = {key: organisations[i] for i, (key, *_rest) in enumerate(specs)}
 
@@ -278,31 +181,12 @@ def _build(log):
             ]
         )
 
-        teams = AreaTeam.objects.bulk_create(
-            [AreaTeam(area=wijk, name=f"Gebiedsteam {wijk.name}") for wijk in wijken]
-        )
-        TeamMember.objects.bulk_create(
-            [
-                TeamMember(team=team, organisation=organisations[i], role=role)
-                for team in teams
-                for i, (_key, _name, _kind, role) in enumerate(specs)
-            ]
+        teams = synthetic.teams_create(
+            wijken=wijken,
+            members=[(organisations[i], role) for i, (*_rest, role) in enumerate(specs)],
         )
         measured = teams[0]
-        urgencies = list(Urgency.values)
-        UrgencyAssessment.objects.bulk_create(
-            [
-                UrgencyAssessment(
-                    team=team,
-                    year=year,
-                    urgency=urgencies[(t + year) % len(urgencies)],
-                    rationale="Signalen uit de wijk en de cijfers van het jaar wijzen dezelfde kant op.",
-                    assessed_by=editor,
-                )
-                for t, team in enumerate(teams)
-                for year in URGENCY_YEARS
-            ]
-        )
+        synthetic.urgency_create(teams=teams, years=URGENCY_YEARS, assessed_by=editor)
 
         # Interventions: the measured wijk's 200 and the other wijken's 50 each.
         plan = [(measured, wijken[0])] * INTERVENTIONS
@@ -313,32 +197,28 @@ def _build(log):
         interventions = []
         for i, (team, wijk) in enumerate(plan):
             start = datetime.date(2021, 1, 1) + datetime.timedelta(days=rng.randrange(0, 1500))
-            status = statuses[i % len(statuses)]
             interventions.append(
-                Intervention(
+                synthetic.intervention(
                     team=team,
-                    title=f"Interventie {i + 1} in {wijk.name}",
-                    description="Een synthetische interventie voor de benchmark van de wijkpagina.",
+                    number=i + 1,
+                    area_name=wijk.name,
+                    about=" van de wijkpagina",
+                    status=statuses[i % len(statuses)],
                     theme=themes[i % len(themes)],
                     lead_organisation=leads[i % len(leads)],
                     start_date=start,
                     end_date=start + datetime.timedelta(days=rng.randrange(60, 900)),
                     budget=Decimal(rng.randrange(1_000, 400_000)),
-                    funder="Gemeente",
-                    status=status,
-                    stop_reason="Geen budget meer." if status == Intervention.Status.GESTOPT else "",
                     created_by=editor,
                 )
             )
         interventions = Intervention.objects.bulk_create(interventions, batch_size=2000)
-        through_areas = Intervention.areas.through
-        through_partners = Intervention.partner_organisations.through
         area_links, partner_links, updates = [], [], []
         for i, (intervention, (_team, wijk)) in enumerate(zip(interventions, plan, strict=True)):
-            area_links.append(through_areas(intervention=intervention, area=wijk))
-            area_links.append(through_areas(intervention=intervention, area=rng.choice(buurten_of[wijk.pk])))
+            area_links.append({"intervention": intervention, "area": wijk})
+            area_links.append({"intervention": intervention, "area": rng.choice(buurten_of[wijk.pk])})
             for partner in (partners[i % 4], partners[(i + 1) % 4]):
-                partner_links.append(through_partners(intervention=intervention, organisation=partner))
+                partner_links.append({"intervention": intervention, "organisation": partner})
             for u in range(UPDATES_PER_INTERVENTION):
                 updates.append(
                     ProgressUpdate(
@@ -349,30 +229,15 @@ def _build(log):
                         author=editor,
                     )
                 )
-        through_areas.objects.bulk_create(area_links, batch_size=5000)
-        through_partners.objects.bulk_create(partner_links, batch_size=5000)
+        synthetic.links_create(Intervention.areas.through, area_links)
+        synthetic.links_create(Intervention.partner_organisations.through, partner_links)
         ProgressUpdate.objects.bulk_create(updates, batch_size=5000)
 
         # Wijkgesprekken of the measured team; the first action of each became an intervention.
-        gesprekken = Wijkgesprek.objects.bulk_create(
-            [
-                Wijkgesprek(
-                    team=measured,
-                    date=datetime.date(2020 + g, 11, 12),
-                    year=2020 + g,
-                    duiding="De leefbaarheid blijft achter bij de rest van de gemeente; bewoners melden overlast.",
-                    decisions="Meer aandacht voor achter de voordeur en de openbare ruimte.",
-                    created_by=editor,
-                )
-                for g in range(GESPREKKEN)
-            ]
-        )
-        Wijkgesprek.participants.through.objects.bulk_create(
-            [
-                Wijkgesprek.participants.through(wijkgesprek=gesprek, organisation=organisation)
-                for gesprek in gesprekken
-                for organisation in organisations
-            ]
+        gesprekken = synthetic.wijkgesprekken_create(
+            dates=[(measured, datetime.date(2020 + g, 11, 12)) for g in range(GESPREKKEN)],
+            participants=organisations,
+            created_by=editor,
         )
         WijkgesprekAction.objects.bulk_create(
             [
@@ -403,16 +268,14 @@ def _build(log):
                 for first, last in ((this_year - 1, this_year + 2), (this_year - 5, this_year - 2))
             ]
         )
-        AgreementParty.objects.bulk_create(
-            [
-                AgreementParty(agreement=agreement, organisation=org[key], role=role, signed_at=signed_at)
-                for agreement in agreements
-                for key, role in (
-                    ("gemeente", PartyRole.GEMEENTE),
-                    ("corporatie", PartyRole.CORPORATIE),
-                    ("huurders", PartyRole.HUURDERS),
-                )
-            ]
+        synthetic.agreement_parties_create(
+            agreements=agreements,
+            parties=lambda _n: [
+                (org["gemeente"], PartyRole.GEMEENTE),
+                (org["corporatie"], PartyRole.CORPORATIE),
+                (org["huurders"], PartyRole.HUURDERS),
+            ],
+            signed_at=signed_at,
         )
         commitment_themes = list(CommitmentTheme.values)
         named = []
@@ -436,11 +299,9 @@ def _build(log):
                 for n, area in enumerate(named)
             ]
         )
-        Commitment.areas.through.objects.bulk_create(
-            [
-                Commitment.areas.through(commitment=commitment, area=area)
-                for commitment, area in zip(commitments, named, strict=True)
-            ]
+        synthetic.links_create(
+            Commitment.areas.through,
+            [{"commitment": c, "area": area} for c, area in zip(commitments, named, strict=True)],
         )
         progress = list(MonitoringReport.Progress.values)
         MonitoringReport.objects.bulk_create(
@@ -464,8 +325,7 @@ def _build(log):
             ],
             batch_size=5000,
         )
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+    synthetic.analyze()
     log(
         f"wijkpagina: {len(interventions)} interventies, {len(commitments)} afspraken, "
         f"{len(gesprekken)} wijkgesprekken in {time.perf_counter() - started:.1f} s"

@@ -5,6 +5,20 @@ from django.utils.translation import gettext_lazy as _
 from core.models import SignInEvent, User
 
 
+class ReadOnlyAdminMixin:
+    """The Django admin is for platform staff to look; writes go through the product's
+    pages and services so every rule and the audit trail apply."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     ordering = ["email"]
@@ -21,19 +35,10 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(SignInEvent)
-class SignInEventAdmin(admin.ModelAdmin):
+class SignInEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The sign-in audit log, to read only: it is written by the sign-in itself."""
 
     list_display = ["created_at", "kind", "email", "actor", "ip_address"]
     list_filter = ["kind"]
     search_fields = ["email", "ip_address"]
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -16,7 +16,15 @@ from collections.abc import Callable, Iterable
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from core.imports import MB, megabytes
+from core.imports import (
+    MB,
+    RowIssue,
+    job_add_warnings,
+    job_attach_file,
+    job_finish,
+    job_progress,
+    megabytes,
+)
 
 TIMEOUT = 60  # seconds per request
 MAX_RESPONSE_BYTES = 64 * MB  # one answer (one page of features or rows)
@@ -141,3 +149,27 @@ def clean_gemeente_codes(codes: Iterable[str] | None) -> list[str]:
             }
         )
     return cleaned
+
+
+def job_fetch_run(job, *, started: str, fetch, file_of, run_import, progress_callback=None):
+    """Fetch an import job's file from its publisher and import it. The job runs (2 %,
+    ``started``) while ``fetch(progress)`` fetches; a ``FetchError`` fails the job with its
+    reason and nothing is stored. Else the file (``file_of(fetched)`` gives its name and
+    content) is kept on the job, ``run_import(job_id=, progress_callback=)`` imports it
+    and the fetch's warnings come first among the job's. A job that has already run (a
+    redelivered task) is left as it is."""
+    if job.is_finished:
+        return job
+    cb = progress_callback
+    job_progress(job, 2, started, cb, status=job.Status.RUNNING)
+    try:
+        fetched = fetch(lambda percent, message: job_progress(job, percent, message, cb))
+    except FetchError as exc:
+        return job_finish(
+            job, status=job.Status.FAILED, errors=[RowIssue(None, "", exc.message)], callback=cb
+        )
+    job_attach_file(job, *file_of(fetched))
+    job = run_import(job_id=job.pk, progress_callback=cb)
+    job_add_warnings(job, fetched.warnings)
+    job.refresh_from_db()
+    return job

@@ -39,6 +39,20 @@ class StyledForm(StyledFormMixin, forms.Form):
     pass
 
 
+def gemeente_codes_field():
+    """Which gemeenten to fetch from a publisher (PDOK, CBS StatLine): codes separated by
+    spaces or commas, empty for the whole country; ``core.fetching.clean_gemeente_codes``
+    reads them."""
+    return forms.CharField(
+        label=_("Gemeenten"),
+        required=False,
+        max_length=2000,
+        help_text=_(
+            "Gemeentecodes gescheiden door spaties of komma's, bijvoorbeeld GM0453 GM0392. Leeg: heel Nederland."
+        ),
+    )
+
+
 class StyledPasswordResetForm(StyledFormMixin, PasswordResetForm):
     pass
 

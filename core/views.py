@@ -1,6 +1,7 @@
 """Page base classes: every page starts from ``restrict()``."""
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
@@ -61,6 +62,49 @@ def add_service_errors(form, exc: ValidationError) -> None:
 def error_text(exc) -> str:
     """A service error as one line for a message."""
     return " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+
+
+def role_change(request, *, form, change, member) -> None:
+    """A role change posted for a member (of an organisation or an area team): ``change``
+    (the service, with actor and member bound) gets the form's role; a message says what
+    happened."""
+    if not form.is_valid():
+        messages.error(request, _("Kies een geldige rol."))
+        return
+    try:
+        change(**form.cleaned_data)
+    except (ValidationError, ConflictError) as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, _("De rol van %s is gewijzigd.") % member)
+
+
+IMPORT_REPORT_ROWS = 200  # rows of an import's report its page lists
+
+
+def import_job_views(job_get, *, template: str, status_template: str):
+    """The page of an import job and its live part (htmx asks for that every two seconds
+    until the job is done), for the job ``job_get(user=, pk=)`` reads (the app's
+    restricted selector). Returns ``(detail, status)`` views."""
+
+    def context(request, pk):
+        job = job_get(user=request.user, pk=pk)
+        return {
+            "job": job,
+            "finished": job.is_finished,
+            "report_rows": IMPORT_REPORT_ROWS,
+            "report_rows_slice": f":{IMPORT_REPORT_ROWS}",
+        }
+
+    @login_required
+    def detail(request, pk):
+        return render(request, template, context(request, pk))
+
+    @login_required
+    def status(request, pk):
+        return render(request, status_template, context(request, pk))
+
+    return detail, status
 
 
 def last_editor(obj):

@@ -4,6 +4,7 @@ through the services, so every rule, notification and the history apply."""
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import ReadOnlyAdminMixin
 from interventions.models import (
     AreaTeam,
     Attachment,
@@ -15,30 +16,15 @@ from interventions.models import (
 )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class TeamMemberInline(admin.TabularInline):
+class TeamMemberInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = TeamMember
     fields = ["organisation", "role", "version"]
     readonly_fields = fields
     extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(AreaTeam)
-class AreaTeamAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+class AreaTeamAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["name", "area", "created_at", "version"]
     list_select_related = ["area"]
     search_fields = ["name", "area__code", "area__name"]
@@ -47,26 +33,22 @@ class AreaTeamAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(UrgencyAssessment)
-class UrgencyAssessmentAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+class UrgencyAssessmentAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["team", "year", "urgency", "assessed_by", "updated_at"]
     list_filter = ["year", "urgency"]
     list_select_related = ["team", "assessed_by"]
     search_fields = ["team__name", "team__area__code"]
 
 
-class ProgressUpdateInline(admin.TabularInline):
+class ProgressUpdateInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = ProgressUpdate
     fields = ["date", "text", "progress", "status_from", "status_to", "author"]
     readonly_fields = fields
     extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Intervention)
-class InterventionAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+class InterventionAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = [
         "title",
         "team",
@@ -86,14 +68,14 @@ class InterventionAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Attachment)
-class AttachmentAdmin(ReadOnlyAdmin):
+class AttachmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["original_name", "content_type", "size", "update", "uploaded_by", "created_at"]
     list_select_related = ["update", "uploaded_by"]
     search_fields = ["original_name"]
 
 
 @admin.register(NotificationPreference)
-class NotificationPreferenceAdmin(ReadOnlyAdmin):
+class NotificationPreferenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["user", "mode", "last_digest_at"]
     list_filter = ["mode"]
     list_select_related = ["user"]

@@ -3,6 +3,8 @@ imports. Reads go through ``interventions.selectors`` (restricted); every write 
 service of ``interventions.services``.
 """
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -23,12 +25,18 @@ from django.views.generic import FormView, TemplateView
 from areas import selectors as area_selectors
 from areas.models import Area, AreaKind
 from areas.views import map_context
-from core.exceptions import ConflictError
 from core.exports import SHEET_FORMATS, dated_filename, download
 from core.files import stored_file_response
 from core.permissions import allowed, get_object_for
 from core.sections import render_section
-from core.views import RestrictedObjectMixin, ServiceFormMixin, add_service_errors, error_text
+from core.views import (
+    RestrictedObjectMixin,
+    ServiceFormMixin,
+    add_service_errors,
+    error_text,
+    import_job_views,
+    role_change,
+)
 from interventions import exports, selectors, services
 from interventions.evaluation import UnknownModel, intervention_evaluation
 from interventions.forms import (
@@ -226,16 +234,12 @@ def _member_for(request, pk, action):
 @require_POST
 def team_member_role(request, pk):
     member = _member_for(request, pk, "change")
-    form = TeamMemberRoleForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Kies een geldige rol."))
-    else:
-        try:
-            services.team_member_change_role(actor=request.user, member=member, **form.cleaned_data)
-        except (ValidationError, ConflictError) as exc:
-            messages.error(request, exc.message if isinstance(exc, ConflictError) else error_text(exc))
-        else:
-            messages.success(request, _("De rol van %s is gewijzigd.") % member.organisation)
+    role_change(
+        request,
+        form=TeamMemberRoleForm(request.POST),
+        change=partial(services.team_member_change_role, actor=request.user, member=member),
+        member=member.organisation,
+    )
     return redirect("interventions:team-members", pk=member.team_id)
 
 
@@ -388,20 +392,11 @@ class ImportView(LoginRequiredMixin, ServiceFormMixin, FormView):
         return reverse("interventions:import-detail", kwargs={"pk": self.object.pk})
 
 
-def _import_context(request, pk):
-    job = selectors.intervention_import_get(user=request.user, pk=pk)
-    return {"job": job, "finished": job.is_finished}
-
-
-@login_required
-def import_detail(request, pk):
-    return render(request, "interventions/import_detail.html", _import_context(request, pk))
-
-
-@login_required
-def import_status(request, pk):
-    """The live part of the job page; htmx asks for it every two seconds until done."""
-    return render(request, "interventions/_import_status.html", _import_context(request, pk))
+import_detail, import_status = import_job_views(
+    selectors.intervention_import_get,
+    template="interventions/import_detail.html",
+    status_template="interventions/_import_status.html",
+)
 
 
 class InterventionMixin(RestrictedObjectMixin):

@@ -318,13 +318,22 @@ def invitation_create(*, actor, organisation: Organisation, email: str, role: st
     return invitation
 
 
-@transaction.atomic
-def invitation_resend(*, actor, invitation: Invitation) -> Invitation:
-    """Send an open invitation again with a fresh link and validity; older links stop working."""
+def _open_invitation_locked(actor, invitation: Invitation, not_open: str) -> Invitation:
+    """The invitation, locked, for a manager of its organisation to change; ``not_open`` is
+    the error when it is no longer open."""
     invitation = Invitation.objects.select_for_update().select_related("organisation").get(pk=invitation.pk)
     _require_manage(actor, invitation.organisation)
     if invitation.status != Invitation.Status.OPEN:
-        raise ValidationError(_("Alleen een openstaande uitnodiging kan opnieuw worden verstuurd."))
+        raise ValidationError(not_open)
+    return invitation
+
+
+@transaction.atomic
+def invitation_resend(*, actor, invitation: Invitation) -> Invitation:
+    """Send an open invitation again with a fresh link and validity; older links stop working."""
+    invitation = _open_invitation_locked(
+        actor, invitation, _("Alleen een openstaande uitnodiging kan opnieuw worden verstuurd.")
+    )
     invitation.token_nonce = secrets.token_hex(16)
     invitation.expires_at = timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS)
     save_versioned(invitation, actor=actor, reason=_("opnieuw verstuurd"))
@@ -335,10 +344,7 @@ def invitation_resend(*, actor, invitation: Invitation) -> Invitation:
 @transaction.atomic
 def invitation_revoke(*, actor, invitation: Invitation) -> Invitation:
     """Withdraw an open invitation; its link stops working."""
-    invitation = Invitation.objects.select_for_update().select_related("organisation").get(pk=invitation.pk)
-    _require_manage(actor, invitation.organisation)
-    if invitation.status != Invitation.Status.OPEN:
-        raise ValidationError(_("Deze uitnodiging staat niet meer open."))
+    invitation = _open_invitation_locked(actor, invitation, _("Deze uitnodiging staat niet meer open."))
     invitation.status = Invitation.Status.REVOKED
     return save_versioned(invitation, actor=actor, reason=_("ingetrokken"))
 

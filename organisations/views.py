@@ -1,5 +1,7 @@
 """Pages for organisations, their people and invitations. Every write goes to a service."""
 
+from functools import partial
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -15,9 +17,8 @@ from django.views.decorators.http import require_POST
 from django.views.generic import FormView, TemplateView
 
 from core import sections
-from core.exceptions import ConflictError
 from core.permissions import allowed, get_object_for, is_platform_admin
-from core.views import RestrictedObjectMixin, ServiceFormMixin, add_service_errors, error_text
+from core.views import RestrictedObjectMixin, ServiceFormMixin, add_service_errors, error_text, role_change
 from organisations import selectors, services
 from organisations.forms import (
     AcceptInvitationForm,
@@ -242,18 +243,12 @@ def _membership_for(request, pk, action):
 @require_POST
 def membership_role(request, pk):
     membership = _membership_for(request, pk, "change")
-    form = RoleForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Kies een geldige rol."))
-    else:
-        try:
-            services.membership_change_role(actor=request.user, membership=membership, **form.cleaned_data)
-        except ValidationError as exc:
-            messages.error(request, error_text(exc))
-        except ConflictError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("De rol van %s is gewijzigd.") % membership.user)
+    role_change(
+        request,
+        form=RoleForm(request.POST),
+        change=partial(services.membership_change_role, actor=request.user, membership=membership),
+        member=membership.user,
+    )
     return redirect("organisations:members", slug=membership.organisation.slug)
 
 

@@ -4,35 +4,25 @@ only through the services, so every rule and the history apply."""
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import ReadOnlyAdminMixin
 from portfolio.models import Complex, ComplexImport, ComplexStrategy, Portfolio
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Complex)
-class ComplexAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+class ComplexAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ("number", "name", "organisation", "buurt", "is_archived")
     list_filter = ("organisation", "is_archived", "energy_label")
     search_fields = ("number", "name", "street", "postcode")
 
 
 @admin.register(ComplexStrategy)
-class ComplexStrategyAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+class ComplexStrategyAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ("complex", "kind", "horizon_year")
     list_filter = ("kind",)
 
 
 @admin.register(Portfolio)
-class PortfolioAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+class PortfolioAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = (
         "organisation",
         "pressure_classes",
@@ -43,6 +33,6 @@ class PortfolioAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(ComplexImport)
-class ComplexImportAdmin(ReadOnlyAdmin):
+class ComplexImportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("original_name", "organisation", "year", "status", "created_at")
     list_filter = ("status",)

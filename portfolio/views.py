@@ -18,7 +18,7 @@ from django.views.generic import FormView, TemplateView
 from core.audit import merged_history
 from core.exports import SHEET_FORMATS, dated_filename, download
 from core.permissions import allowed
-from core.views import ServiceFormMixin, error_text
+from core.views import ServiceFormMixin, error_text, import_job_views
 from portfolio import exports, selectors, services
 from portfolio.forms import (
     ComplexFilter,
@@ -32,7 +32,6 @@ from portfolio.models import NO_STRATEGY_COLOR, STRATEGY_COLORS, ComplexStrategy
 from scores import catalogue
 
 PAGE_SIZE = 25  # rows per table beside the map
-REPORT_ROWS = 200
 
 
 # --- the choice of model, year and horizon ------------------------------------------------------
@@ -398,25 +397,11 @@ class ComplexImportView(LoginRequiredMixin, ServiceFormMixin, FormView):
         return reverse("portfolio:import-detail", args=[self.object.pk])
 
 
-def _job_context(request, pk):
-    job = selectors.complex_import_get(user=request.user, pk=pk)
-    return {
-        "job": job,
-        "finished": job.is_finished,
-        "report_rows": REPORT_ROWS,
-        "report_rows_slice": f":{REPORT_ROWS}",
-    }
-
-
-@login_required
-def import_detail(request, pk):
-    return render(request, "portfolio/import_detail.html", _job_context(request, pk))
-
-
-@login_required
-def import_status(request, pk):
-    """The live part of the job page; htmx asks for it every two seconds until done."""
-    return render(request, "portfolio/_import_status.html", _job_context(request, pk))
+import_detail, import_status = import_job_views(
+    selectors.complex_import_get,
+    template="portfolio/import_detail.html",
+    status_template="portfolio/_import_status.html",
+)
 
 
 @login_required

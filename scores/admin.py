@@ -6,19 +6,11 @@ shared with here too: every list starts from ``restrict()``, platform admins inc
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import ReadOnlyAdminMixin
 from scores.models import Indicator, IndicatorValue, ModelIndicator, Score, ScoreImport, ScoreModel, Source
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
+class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).restrict(request.user, "view")
 
@@ -39,18 +31,11 @@ class IndicatorAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
     list_select_related = ["source"]
 
 
-class ModelIndicatorInline(admin.TabularInline):
+class ModelIndicatorInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = ModelIndicator
     extra = 0
     fields = ["indicator", "weight", "role"]
     readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ScoreModel)

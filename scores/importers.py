@@ -653,14 +653,30 @@ def _row_year(result, row, code, cells, column, year) -> int | None:
     return row_year
 
 
-def _warn_other_years(result: IndicatorFile, skipped: int, year: int | None) -> None:
-    if skipped:
+def _rows_of_year(
+    result: IndicatorFile, table: _Table, code_col: int, year_col: int | None, year: int | None
+):
+    """The rows of a file with a year column, as ``(row, cells, code text, row year)``: every
+    row counts as read; a row of another year than ``year`` is skipped, and once the table
+    is done the skipped rows are counted and reported. The row year is None (with a row
+    error) where the year cell holds no year."""
+    other_years = 0
+    for row, cells in table.rows:
+        result.rows_read += 1
+        code_text = _code_text(_cell(cells, code_col))
+        row_year = _row_year(result, row, code_text, cells, year_col, year)
+        if row_year == OTHER_YEAR:
+            other_years += 1
+            continue
+        yield row, cells, code_text, row_year
+    result.rows_skipped += other_years
+    if other_years:
         result.warnings.append(
             RowIssue(
                 None,
                 "",
                 _("%(n)s rijen van andere jaren dan %(year)s zijn overgeslagen.")
-                % {"n": skipped, "year": year},
+                % {"n": other_years, "year": year},
             )
         )
 
@@ -846,14 +862,7 @@ def _read_leefbaarometer(table: _Table, year: int | None) -> IndicatorFile:
         for index, name in number_cols
     ]
     seen: dict[tuple[int, str], int] = {}
-    other_years = 0
-    for row, cells in table.rows:
-        result.rows_read += 1
-        code_text = _code_text(_cell(cells, code_col))
-        row_year = _row_year(result, row, code_text, cells, year_col, year)
-        if row_year == OTHER_YEAR:
-            other_years += 1
-            continue
+    for row, cells, code_text, row_year in _rows_of_year(result, table, code_col, year_col, year):
         errors_before = len(result.errors)
         code, _kind = _code(result, row, code_text, unknown=_lbm_unknown_level)
         if code and row_year and _duplicate(result, seen, (row_year, code), row, code):
@@ -894,8 +903,6 @@ def _read_leefbaarometer(table: _Table, year: int | None) -> IndicatorFile:
                     row=row, code=code, values=values, score=score, score_class=score_class, year=row_year
                 )
             )
-    result.rows_skipped += other_years
-    _warn_other_years(result, other_years, year)
     return result
 
 
@@ -951,18 +958,11 @@ def _read_aedes(table: _Table, year: int | None) -> IndicatorFile:
     result.own_keys = set(result.indicators)
     seen: dict[tuple[int, str], int] = {}
     name_rows: dict[int, tuple[str, int]] = {}
-    other_years = 0
     number_cols = [index for index, _name, _key in extra]
     if score_col is not None:
         number_cols.append(score_col)
     styles = settle_number_styles(table, number_cols)
-    for row, cells in table.rows:
-        result.rows_read += 1
-        code_text = _code_text(_cell(cells, code_col))
-        row_year = _row_year(result, row, code_text, cells, year_col, year)
-        if row_year == OTHER_YEAR:
-            other_years += 1
-            continue
+    for row, cells, code_text, row_year in _rows_of_year(result, table, code_col, year_col, year):
         errors_before = len(result.errors)
         code, _kind = _code(result, row, code_text)
         if code and row_year and _duplicate(result, seen, (row_year, code), row, code):
@@ -1015,8 +1015,6 @@ def _read_aedes(table: _Table, year: int | None) -> IndicatorFile:
                 )
             )
     result.class_names = {n: label for n, (label, _row) in name_rows.items()}
-    result.rows_skipped += other_years
-    _warn_other_years(result, other_years, year)
     return result
 
 
@@ -1034,15 +1032,8 @@ def _read_generic(table: _Table, year: int | None) -> IndicatorFile:
     code_col, year_col, key_col, value_col = columns
     seen: dict[tuple[int, str, str], int] = {}
     by_code: dict[tuple[int, str], AreaRow] = {}
-    other_years = 0
     decimal = settle_number_styles(table, [value_col])[value_col]
-    for row, cells in table.rows:
-        result.rows_read += 1
-        code_text = _code_text(_cell(cells, code_col))
-        row_year = _row_year(result, row, code_text, cells, year_col, year)
-        if row_year == OTHER_YEAR:
-            other_years += 1
-            continue
+    for row, cells, code_text, row_year in _rows_of_year(result, table, code_col, year_col, year):
         errors_before = len(result.errors)
         code, _kind = _code(result, row, code_text)
         name = cell_text(_cell(cells, key_col))
@@ -1066,8 +1057,6 @@ def _read_generic(table: _Table, year: int | None) -> IndicatorFile:
             result.rows.append(area_row)
         area_row.values[key] = value
     result.own_keys = set(result.indicators)
-    result.rows_skipped += other_years
-    _warn_other_years(result, other_years, year)
     return result
 
 

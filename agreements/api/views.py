@@ -97,7 +97,7 @@ class AgreementViewSet(VersionedUpdateMixin, RestrictedModelViewSet):
         agreement = services.agreement_transition(
             actor=request.user, agreement=agreement, **payload.validated_data
         )
-        return Response(AgreementSerializer(self.get_queryset().get(pk=agreement.pk)).data)
+        return self.written(agreement)
 
     @extend_schema(request=SignSerializer, responses=AgreementPartySerializer)
     @action(detail=True, methods=["post"])

@@ -5,6 +5,12 @@ from rest_framework import serializers
 from areas.models import Area, BoundaryImport
 
 
+def area_reference(area) -> dict:
+    """An area as another object's data refers to it (the fields of ``AreaRefSerializer``),
+    built as a plain dict: list endpoints make one per row."""
+    return {"id": area.pk, "year": area.year, "kind": area.kind, "code": area.code, "name": area.name}
+
+
 class AreaRefSerializer(serializers.Serializer):
     """A short reference to another area (parent, predecessor, member)."""
 

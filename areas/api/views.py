@@ -223,9 +223,6 @@ class BoundaryImportViewSet(RestrictedReadOnlyViewSet):
         if not is_platform_admin(request.user):
             raise PermissionDenied(services.NO_IMPORT_RIGHTS)
 
-    def _job(self, job):
-        return Response(BoundaryImportSerializer(self.get_queryset().get(pk=job.pk)).data, status=201)
-
     @extend_schema(
         request={"multipart/form-data": BoundaryUploadSerializer}, responses={201: BoundaryImportSerializer}
     )
@@ -238,7 +235,7 @@ class BoundaryImportViewSet(RestrictedReadOnlyViewSet):
         job = services.boundary_import_start(
             actor=request.user, uploaded_file=data["file"], year=data["year"], dry_run=data["dry_run"]
         )
-        return self._job(job)
+        return self.written(job, status=201)
 
     @extend_schema(request=SourceFetchSerializer, responses={201: BoundaryImportSerializer})
     @action(detail=False, methods=["post"], url_path="fetch-pdok")
@@ -252,7 +249,7 @@ class BoundaryImportViewSet(RestrictedReadOnlyViewSet):
         job = services.boundary_fetch_start(
             actor=request.user, year=data["year"], gemeenten=data["gemeenten"], dry_run=data["dry_run"]
         )
-        return self._job(job)
+        return self.written(job, status=201)
 
 
 def parse_map_query(params, *, user=None) -> selectors.MapQuery:

@@ -63,6 +63,12 @@ class RestrictedViewSetMixin:
         self.check_object_permissions(self.request, obj)
         return obj
 
+    def written(self, obj, *, status: int = 200) -> Response:
+        """The answer to a write: the object as the writer sees it now, read again through
+        the viewset's restricted queryset (with its joins) and shown with its reading
+        serializer (``serializer_class``)."""
+        return Response(self.serializer_class(self.get_queryset().get(pk=obj.pk)).data, status=status)
+
 
 VERSION_HELP = gettext_lazy("Versie waarvan de wijziging uitgaat (verplicht bij wijzigen).")
 VERSION_REQUIRED = gettext_lazy("Geef de versie mee waarvan uw wijziging uitgaat.")

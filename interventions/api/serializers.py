@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from areas.api.serializers import AreaRefSerializer
+from areas.api.serializers import AreaRefSerializer, area_reference
 from core.api.fields import VisibleRelatedField
 from core.api.views import VERSION_HELP
 from interventions.models import (
@@ -209,10 +209,7 @@ class InterventionSerializer(serializers.ModelSerializer):
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
-        data["areas"] = [
-            {"id": area.pk, "year": area.year, "kind": area.kind, "code": area.code, "name": area.name}
-            for area in instance.areas.all()
-        ]
+        data["areas"] = [area_reference(area) for area in instance.areas.all()]
         data["indicators"] = [
             {"id": i.pk, "key": i.key, "name": i.name, "source": i.source.name}
             for i in instance.indicators.all()

@@ -85,7 +85,7 @@ class AreaTeamViewSet(VersionedUpdateMixin, RestrictedModelViewSet):
             description=data.get("description", ""),
             members=[(member["organisation"], member["role"]) for member in data["members"]],
         )
-        return Response(AreaTeamSerializer(self.get_queryset().get(pk=team.pk)).data, status=201)
+        return self.written(team, status=201)
 
     def update_object(self, instance, *, version, data):
         return services.team_update(actor=self.request.user, team=instance, version=version, **data)
@@ -283,7 +283,7 @@ class InterventionViewSet(VersionedUpdateMixin, RestrictedModelViewSet):
             reason=data["reason"],
             version=data["version"],
         )
-        return Response(InterventionSerializer(self.get_queryset().get(pk=intervention.pk)).data)
+        return self.written(intervention)
 
     @extend_schema(
         parameters=[
@@ -356,7 +356,7 @@ class ProgressUpdateViewSet(RestrictedViewSetMixin, mixins.CreateModelMixin, vie
         of a new update: type and content, size, at most five per update."""
         update = self.get_object()
         services.attachments_add(actor=request.user, update=update, files=request.FILES.getlist("files"))
-        return Response(ProgressUpdateSerializer(self.get_queryset().get(pk=update.pk)).data, status=201)
+        return self.written(update, status=201)
 
 
 class AttachmentViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
@@ -401,7 +401,7 @@ class WijkgesprekViewSet(VersionedUpdateMixin, RestrictedModelViewSet):
         gesprek = services.wijkgesprek_create(
             actor=request.user, team=team, actions=data.pop("action_texts", []), **data
         )
-        return Response(WijkgesprekSerializer(self.get_queryset().get(pk=gesprek.pk)).data, status=201)
+        return self.written(gesprek, status=201)
 
     def update_object(self, instance, *, version, data):
         if "team" in data and data.pop("team").pk != instance.team_id:

@@ -149,12 +149,7 @@ def progress_add(
             % {"n": MAX_FILES_PER_UPDATE}
         ]
     else:
-        file_errors = []
-        for upload in files:
-            try:
-                checked.append((upload, *_file_kind(upload)))
-            except ValidationError as exc:
-                file_errors.extend(exc.messages)
+        checked, file_errors = _files_checked(files)
         if file_errors:
             errors["files"] = file_errors
     if errors:
@@ -164,24 +159,7 @@ def progress_add(
     update.full_clean()
     update._history_user = actor
     update.save()
-    stored = []
-    try:
-        for upload, _extension, content_type in checked:
-            name = PurePath(upload.name).name[:255]
-            attachment = Attachment(
-                update=update,
-                original_name=name,
-                content_type=content_type,
-                size=upload.size,
-                uploaded_by=actor,
-            )
-            attachment.file.save(name, upload, save=False)
-            stored.append(attachment.file.name)
-            attachment.full_clean()
-            attachment.save()
-    except Exception:
-        _delete_files(stored)
-        raise
+    _attachments_store(update=update, checked=checked, actor=actor)
     # The list shows recently active interventions first; no new version, no conflict.
     Intervention.objects.filter(pk=intervention.pk).update(updated_at=timezone.now())
     return update
@@ -211,14 +189,29 @@ def attachments_add(*, actor, update: ProgressUpdate, files: Iterable) -> list[A
                 ]
             }
         )
-    checked, file_errors = [], []
+    checked, file_errors = _files_checked(files)
+    if file_errors:
+        raise ValidationError({"files": file_errors})
+    created = _attachments_store(update=update, checked=checked, actor=actor)
+    Intervention.objects.filter(pk=intervention.pk).update(updated_at=timezone.now())
+    return created
+
+
+def _files_checked(files) -> tuple[list, list[str]]:
+    """Each upload with its extension and content type (``_file_kind``), and the messages
+    of the uploads that fail the checks."""
+    checked, errors = [], []
     for upload in files:
         try:
             checked.append((upload, *_file_kind(upload)))
         except ValidationError as exc:
-            file_errors.extend(exc.messages)
-    if file_errors:
-        raise ValidationError({"files": file_errors})
+            errors.extend(exc.messages)
+    return checked, errors
+
+
+def _attachments_store(*, update: ProgressUpdate, checked: list, actor) -> list[Attachment]:
+    """Save the checked uploads as attachments of ``update``. When one fails, the files
+    stored so far are deleted too (the transaction only undoes the rows)."""
     stored, created = [], []
     try:
         for upload, _extension, content_type in checked:
@@ -238,7 +231,6 @@ def attachments_add(*, actor, update: ProgressUpdate, files: Iterable) -> list[A
     except Exception:
         _delete_files(stored)
         raise
-    Intervention.objects.filter(pk=intervention.pk).update(updated_at=timezone.now())
     return created
 
 

@@ -295,4 +295,4 @@ class ComplexImportViewSet(RestrictedReadOnlyViewSet):
             remove_missing=data["remove_missing"],
             lookup_file=data.get("lookup_file"),
         )
-        return Response(ComplexImportSerializer(self.get_queryset().get(pk=job.pk)).data, status=201)
+        return self.written(job, status=201)

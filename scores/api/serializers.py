@@ -10,6 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from areas.api.serializers import SourceFetchSerializer, area_reference
 from core.api.fields import VisibleRelatedField
 from core.api.views import VERSION_HELP
 from organisations.models import Organisation
@@ -159,8 +160,7 @@ class IndicatorValueSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_area(self, obj):
-        area = obj.area
-        return {"id": area.pk, "code": area.code, "name": area.name, "kind": area.kind, "year": area.year}
+        return area_reference(obj.area)
 
 
 # --- score models and scores -----------------------------------------------------------
@@ -282,15 +282,7 @@ class ScoreSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_area(self, obj):
-        area = obj.area
-        return {
-            "id": area.pk,
-            "code": area.code,
-            "name": area.name,
-            "kind": area.kind,
-            "year": area.year,
-            "gemeente_code": area.gemeente_code,
-        }
+        return {**area_reference(obj.area), "gemeente_code": obj.area.gemeente_code}
 
     def get_class_label(self, obj) -> str:
         return obj.model.class_label(obj.score_class) if obj.score_class is not None else ""
@@ -351,18 +343,9 @@ class ScoreUploadSerializer(serializers.Serializer):
     mode = serializers.ChoiceField(choices=ScoreImport.Mode.choices, default=ScoreImport.Mode.MERGE)
 
 
-class CbsFetchSerializer(serializers.Serializer):
-    """What to fetch from CBS StatLine: a year, all gemeenten or some."""
+class CbsFetchSerializer(SourceFetchSerializer):
+    """What to fetch from CBS StatLine: a year, all gemeenten or some, merged or replacing."""
 
-    year = serializers.IntegerField()
-    gemeenten = serializers.ListField(
-        child=serializers.CharField(max_length=10),
-        required=False,
-        default=list,
-        max_length=400,
-        help_text=_('Gemeentecodes, bijvoorbeeld ["GM0453"]; leeg: heel Nederland.'),
-    )
-    dry_run = serializers.BooleanField(required=False, default=False)
     mode = serializers.ChoiceField(
         choices=[ScoreImport.Mode.MERGE, ScoreImport.Mode.REPLACE], default=ScoreImport.Mode.MERGE
     )

@@ -14,7 +14,6 @@ from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
-from rest_framework.response import Response
 
 from core.api.views import RestrictedReadOnlyViewSet, RestrictedViewSetMixin
 from core.permissions import get_object_for, is_platform_admin
@@ -63,15 +62,12 @@ class SourceViewSet(_Writable):
     filterset_fields = ["kind", "is_licensed"]
     ordering_fields = ["name", "created_at"]
 
-    def _fresh(self, source):
-        return SourceSerializer(self.get_queryset().get(pk=source.pk)).data
-
     @extend_schema(request=SourceCreateSerializer, responses=SourceSerializer)
     def create(self, request, *args, **kwargs):
         payload = SourceCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         source = services.source_create(actor=request.user, **payload.validated_data)
-        return Response(self._fresh(source), status=201)
+        return self.written(source, status=201)
 
     @extend_schema(request=SourceUpdateSerializer, responses=SourceSerializer)
     def partial_update(self, request, *args, **kwargs):
@@ -81,7 +77,7 @@ class SourceViewSet(_Writable):
         data = dict(payload.validated_data)
         version = data.pop("version")
         source = services.source_update(actor=request.user, source=source, version=version, **data)
-        return Response(self._fresh(source))
+        return self.written(source)
 
     def update(self, request, *args, **kwargs):
         if not kwargs.get("partial"):
@@ -95,7 +91,7 @@ class SourceViewSet(_Writable):
         payload = SourceShareSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         source = services.source_share(actor=request.user, source=source, **payload.validated_data)
-        return Response(self._fresh(source))
+        return self.written(source)
 
 
 # --- indicators ------------------------------------------------------------------------
@@ -139,15 +135,15 @@ class IndicatorViewSet(_Writable):
         }
         fields.update(payload.validated_data)
         indicator = services.indicator_update(actor=request.user, indicator=indicator, **fields)
-        return Response(IndicatorSerializer(self.get_queryset().get(pk=indicator.pk)).data)
+        return self.written(indicator)
 
     def update(self, request, *args, **kwargs):
         return self.partial_update(request, *args, **kwargs)
 
 
-class IndicatorValueFilter(django_filters.FilterSet):
-    indicator = django_filters.NumberFilter(field_name="indicator_id", label="Indicator (id)")
-    key = django_filters.CharFilter(field_name="indicator__key", label="Sleutel van de indicator")
+class AreaRowFilter(django_filters.FilterSet):
+    """Filters on the area of rows per area and year (values, scores)."""
+
     year = django_filters.NumberFilter(field_name="year", label="Jaar")
     area = django_filters.CharFilter(method="by_code", label="Gebiedscode, bijvoorbeeld BU04530100")
     gemeente = django_filters.CharFilter(method="by_gemeente", label="Gemeentecode, bijvoorbeeld GM0453")
@@ -155,15 +151,20 @@ class IndicatorValueFilter(django_filters.FilterSet):
         field_name="area__kind", label="Niveau: gemeente, wijk, buurt of gebied"
     )
 
-    class Meta:
-        model = IndicatorValue
-        fields = []
-
     def by_code(self, queryset, name, value):
         return queryset.filter(area__code=value.strip().upper())
 
     def by_gemeente(self, queryset, name, value):
         return queryset.filter(area__gemeente_code=value.strip().upper())
+
+
+class IndicatorValueFilter(AreaRowFilter):
+    indicator = django_filters.NumberFilter(field_name="indicator_id", label="Indicator (id)")
+    key = django_filters.CharFilter(field_name="indicator__key", label="Sleutel van de indicator")
+
+    class Meta:
+        model = IndicatorValue
+        fields = []
 
 
 class IndicatorValueViewSet(RestrictedReadOnlyViewSet):
@@ -237,7 +238,7 @@ class ScoreModelViewSet(_Writable):
         model = services.score_model_update(
             actor=request.user, model=model, version=data["version"], components=components, **fields
         )
-        return Response(ScoreModelSerializer(self.get_queryset().get(pk=model.pk)).data)
+        return self.written(model)
 
     def update(self, request, *args, **kwargs):
         return self.partial_update(request, *args, **kwargs)
@@ -246,24 +247,12 @@ class ScoreModelViewSet(_Writable):
 # --- scores ----------------------------------------------------------------------------
 
 
-class ScoreFilter(django_filters.FilterSet):
+class ScoreFilter(AreaRowFilter):
     model = django_filters.CharFilter(field_name="model__key", label="Scoremodel (sleutel)")
-    year = django_filters.NumberFilter(field_name="year", label="Jaar")
-    level = django_filters.CharFilter(
-        field_name="area__kind", label="Niveau: gemeente, wijk, buurt of gebied"
-    )
-    gemeente = django_filters.CharFilter(method="by_gemeente", label="Gemeentecode, bijvoorbeeld GM0453")
-    area = django_filters.CharFilter(method="by_code", label="Gebiedscode, bijvoorbeeld WK045301")
 
     class Meta:
         model = Score
         fields = []
-
-    def by_code(self, queryset, name, value):
-        return queryset.filter(area__code=value.strip().upper())
-
-    def by_gemeente(self, queryset, name, value):
-        return queryset.filter(area__gemeente_code=value.strip().upper())
 
 
 class ScoreViewSet(RestrictedReadOnlyViewSet):
@@ -307,9 +296,6 @@ class ScoreImportViewSet(RestrictedReadOnlyViewSet):
     filterset_fields = ["source", "year", "status"]
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
-    def _job(self, job):
-        return Response(ScoreImportSerializer(self.get_queryset().get(pk=job.pk)).data, status=201)
-
     @extend_schema(
         request={"multipart/form-data": ScoreUploadSerializer}, responses={201: ScoreImportSerializer}
     )
@@ -327,7 +313,7 @@ class ScoreImportViewSet(RestrictedReadOnlyViewSet):
             dry_run=data["dry_run"],
             mode=data["mode"],
         )
-        return self._job(job)
+        return self.written(job, status=201)
 
     @extend_schema(request=CbsFetchSerializer, responses={201: ScoreImportSerializer})
     @action(detail=False, methods=["post"], url_path="fetch-cbs")
@@ -346,4 +332,4 @@ class ScoreImportViewSet(RestrictedReadOnlyViewSet):
             dry_run=data["dry_run"],
             mode=data["mode"],
         )
-        return self._job(job)
+        return self.written(job, status=201)

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import StyledForm
+from core.forms import StyledForm, gemeente_codes_field
 from scores.models import ScoreImport
 
 
@@ -10,14 +10,7 @@ class CbsFetchForm(StyledForm):
     to stored areas that are not fetched."""
 
     year = forms.IntegerField(label=_("Jaar"), min_value=2000, max_value=2100)
-    gemeenten = forms.CharField(
-        label=_("Gemeenten"),
-        required=False,
-        max_length=2000,
-        help_text=_(
-            "Gemeentecodes gescheiden door spaties of komma's, bijvoorbeeld GM0453 GM0392. Leeg: heel Nederland."
-        ),
-    )
+    gemeenten = gemeente_codes_field()
     mode = forms.ChoiceField(
         label=_("Gebieden die niet worden opgehaald"),
         choices=[

@@ -12,15 +12,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from core.fetching import Fetch, FetchError, clean_gemeente_codes
+from core.fetching import Fetch, clean_gemeente_codes, job_fetch_run
 from core.imports import (
     ProgressCallback,
-    RowIssue,
-    job_add_warnings,
-    job_attach_file,
     job_create_pending,
-    job_finish,
-    job_progress,
     job_queue_on_commit,
     job_run_now,
 )
@@ -131,31 +126,14 @@ def cbs_fetch_run(
     """Fetch the table from StatLine, keep it as the job's file and import it. A failed
     fetch fails the job with its reason; nothing is stored."""
     job = ScoreImport.objects.select_related("source", "started_by").get(pk=job_id)
-    if job.is_finished:
-        return job  # a redelivered task: the job has already run
-    cb = progress_callback
-    job_progress(
-        job,
-        2,
-        _("kerncijfers ophalen bij %(service)s") % {"service": statline.SERVICE},
-        cb,
-        status=ScoreImport.Status.RUNNING,
-    )
-
-    def progress(percent, message):
-        job_progress(job, percent, message, cb)
-
-    try:
-        fetched = statline.fetch_kwb(
-            year=job.year, gemeenten=gemeenten or [], table=table, fetch=fetch, progress=progress
-        )
-    except FetchError as exc:
-        return job_finish(
-            job, status=ScoreImport.Status.FAILED, errors=[RowIssue(None, "", exc.message)], callback=cb
-        )
     where = "-".join(gemeenten) if gemeenten else "NL"
-    job_attach_file(job, f"cbs-{fetched.table}-{job.year}-{where}.csv", fetched.csv)
-    job = imports.score_import_run(job_id=job.pk, progress_callback=cb)
-    job_add_warnings(job, fetched.warnings)
-    job.refresh_from_db()
-    return job
+    return job_fetch_run(
+        job,
+        started=_("kerncijfers ophalen bij %(service)s") % {"service": statline.SERVICE},
+        fetch=lambda progress: statline.fetch_kwb(
+            year=job.year, gemeenten=gemeenten or [], table=table, fetch=fetch, progress=progress
+        ),
+        file_of=lambda fetched: (f"cbs-{fetched.table}-{job.year}-{where}.csv", fetched.csv),
+        run_import=imports.score_import_run,
+        progress_callback=progress_callback,
+    )

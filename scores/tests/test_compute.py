@@ -9,7 +9,8 @@ import pytest
 
 from scores import versions
 from scores.models import Score, ScoreImport, ScoreModel
-from scores.services.compute import _classify, scores_recompute
+from scores.services.compute import scores_recompute
+from scores.services.score_kinds import classify
 from scores.tests.helpers import (
     index_model,
     indicator,
@@ -199,10 +200,10 @@ def test_water_is_left_out(velsen, index):
 
 def test_class_cut_off_edges():
     values = np.array([-0.500001, -0.5, -0.1, 0.0, 0.499999, 0.5, 3.0, np.nan])
-    classes = _classify(values, list(CUTOFFS))
+    classes = classify(values, list(CUTOFFS))
     assert classes[:7].tolist() == [1, 2, 2, 3, 3, 4, 4]
     assert math.isnan(classes[7])
-    assert math.isnan(_classify(np.array([0.2]), [])[0])
+    assert math.isnan(classify(np.array([0.2]), [])[0])
 
 
 def test_wijk_gemeente_and_gebied_are_weighted_by_inhabitants(velsen, index):

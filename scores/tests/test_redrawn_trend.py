@@ -17,7 +17,9 @@ from areas.demo import data_dir
 from areas.models import Area, AreaKind, AreaOverlap, BoundaryImport
 from scores import versions
 from scores.models import Score, ScoreModel
-from scores.services.compute import _Data, _Rows, _set_trends, scores_recompute
+from scores.services.compute import scores_recompute
+from scores.services.score_data import RecomputeData, ScoreRows
+from scores.services.score_kinds import set_trends
 from scores.tests.helpers import model, put_scores
 from tests.db import rolled_back
 
@@ -124,20 +126,20 @@ def test_recomputing_again_keeps_the_marks(world):
 
 def test_signal_cell_of_a_redrawn_area_is_kept_only_when_its_predecessors_agree(world):
     signal = ScoreModel(key="signal-test", kind=ScoreModel.Kind.SIGNAL)
-    data = _Data()
+    data = RecomputeData()
     before_areas = data.areas(2022)
     keet_2025 = _area(2025, KEETBERG).pk
 
     def previous_cell(keet_cell, zuid_cell):
-        before = _Rows(
+        before = ScoreRows(
             np.array([_area(2022, KEETBERG).pk, _area(2022, ZUIDZIJDE).pk]),
             np.array([keet_cell, zuid_cell], dtype=float),
             np.array([keet_cell, zuid_cell], dtype=float),
             np.zeros(2, bool),
         )
         assert (before_areas.index(before.area_ids) >= 0).all()
-        rows = _Rows(np.array([keet_2025]), np.array([9.0]), np.array([9.0]), np.zeros(1, bool))
-        _set_trends(data, signal, rows, 2025, 2022, before)
+        rows = ScoreRows(np.array([keet_2025]), np.array([9.0]), np.array([9.0]), np.zeros(1, bool))
+        set_trends(data, signal, rows, 2025, 2022, before)
         cell = rows.previous_class[0]
         return None if np.isnan(cell) else int(cell), bool(rows.boundary_changed[0])
 

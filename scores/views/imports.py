@@ -8,18 +8,16 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import render
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView
 
-from core.views import ServiceFormMixin
+from core.views import ServiceFormMixin, import_job_views
 from scores.forms.imports import ScoreImportForm
 from scores.models import SourceKind
 from scores.selectors import imports as selectors
 from scores.services import imports as services
 
 TEMPLATE_FILE = Path(__file__).resolve().parent.parent / "static" / "scores" / "aedes-veerkracht-sjabloon.csv"
-REPORT_ROWS = 200
 
 
 class ScoreImportListView(LoginRequiredMixin, TemplateView):
@@ -89,26 +87,11 @@ class ScoreImportCreateView(LoginRequiredMixin, ServiceFormMixin, FormView):
         return reverse("scores:import-detail", kwargs={"pk": self.object.pk})
 
 
-def _job_context(request, pk):
-    job = selectors.score_import_get(user=request.user, pk=pk)
-    finished = job.is_finished
-    return {
-        "job": job,
-        "finished": finished,
-        "report_rows": REPORT_ROWS,
-        "report_rows_slice": f":{REPORT_ROWS}",
-    }
-
-
-@login_required
-def score_import_detail(request, pk):
-    return render(request, "scores/import_detail.html", _job_context(request, pk))
-
-
-@login_required
-def score_import_status(request, pk):
-    """The live part of the job page; htmx asks for it every two seconds until done."""
-    return render(request, "scores/import_status.html", _job_context(request, pk))
+score_import_detail, score_import_status = import_job_views(
+    selectors.score_import_get,
+    template="scores/import_detail.html",
+    status_template="scores/import_status.html",
+)
 
 
 @login_required

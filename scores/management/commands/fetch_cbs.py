@@ -2,7 +2,7 @@
 once (no Celery) into the open CBS source."""
 
 from core.management.imports import FetchCommand
-from scores.models import ScoreImport
+from scores.management.modes import add_mode_arguments
 from scores.services.fetch import cbs_fetch_now
 
 
@@ -16,22 +16,11 @@ class Command(FetchCommand):
         parser.add_argument(
             "--table", default="", help="de StatLine-tabel, als Wijkkoers die van het jaar nog niet kent"
         )
-        mode = parser.add_mutually_exclusive_group()
-        mode.add_argument(
-            "--merge",
-            dest="mode",
-            action="store_const",
-            const=ScoreImport.Mode.MERGE,
-            help="werk de opgehaalde gebieden bij en houd de andere gebieden van het jaar",
+        add_mode_arguments(
+            parser,
+            merge_help="werk de opgehaalde gebieden bij en houd de andere gebieden van het jaar",
+            replace_help="het opgehaalde is de hele stand van het jaar: andere gebieden verliezen hun waarden",
         )
-        mode.add_argument(
-            "--replace",
-            dest="mode",
-            action="store_const",
-            const=ScoreImport.Mode.REPLACE,
-            help="het opgehaalde is de hele stand van het jaar: andere gebieden verliezen hun waarden",
-        )
-        parser.set_defaults(mode=ScoreImport.Mode.CHECK)
         super().add_arguments(parser)
 
     def run_import(self, *, actor, dry_run, progress, year, gemeenten, mode, table, **options):

@@ -4,7 +4,8 @@ column."""
 from django.core.management.base import CommandError
 
 from core.management.imports import ImportCommand
-from scores.models import ScoreImport, Source, SourceKind
+from scores.management.modes import add_mode_arguments
+from scores.models import Source, SourceKind
 from scores.services.catalogue import catalogue_install
 from scores.services.imports import score_import_file
 
@@ -45,23 +46,12 @@ class Command(ImportCommand):
             help="naam of nummer van de bron (standaard de open bron van die vorm; "
             "verplicht voor aedes-veerkracht en generic)",
         )
-        mode = parser.add_mutually_exclusive_group()
-        mode.add_argument(
-            "--merge",
-            dest="mode",
-            action="store_const",
-            const=ScoreImport.Mode.MERGE,
-            help="werk de gebieden in het bestand bij en houd de andere gebieden van de bron en het jaar",
+        add_mode_arguments(
+            parser,
+            merge_help="werk de gebieden in het bestand bij en houd de andere gebieden van de bron en het jaar",
+            replace_help="het bestand is de hele stand van de bron voor elk jaar dat erin staat: gebieden die "
+            "er niet in staan verliezen hun waarden van dat jaar van de indicatoren in het bestand",
         )
-        mode.add_argument(
-            "--replace",
-            dest="mode",
-            action="store_const",
-            const=ScoreImport.Mode.REPLACE,
-            help="het bestand is de hele stand van de bron voor elk jaar dat erin staat: gebieden die er "
-            "niet in staan verliezen hun waarden van dat jaar van de indicatoren in het bestand",
-        )
-        parser.set_defaults(mode=ScoreImport.Mode.CHECK)
         super().add_arguments(parser)
 
     def run_import(self, *, actor, path, dry_run, progress, file_format, year, into, mode, **options):
