@@ -58,8 +58,13 @@ def _areas(user):
     return Area.objects.restrict(user, "view")
 
 
-def _light(qs):
-    return qs.defer(*HEAVY_FIELDS)
+def _light(qs, *related: str):
+    """``qs`` without the shape columns: of its own rows and of the areas it selects with
+    them (``related``, such as ``"parent"``). A gemeente's shapes run to megabytes, and a
+    page of its wijken would otherwise read them once for every row."""
+    return qs.defer(
+        *HEAVY_FIELDS, *(f"{relation}__{field}" for relation in related for field in HEAVY_FIELDS)
+    )
 
 
 # Pages and tables
@@ -83,7 +88,11 @@ def gemeente_list(*, user, year: int):
 def area_get(*, user, year: int, code: str, action: str = "view") -> Area:
     """One area by year and CBS code; 404 when it is not visible, 403 when ``action`` is
     not allowed."""
-    qs = _light(Area.objects.select_related("parent", "parent__parent", "owner_organisation"))
+    qs = _light(
+        Area.objects.select_related("parent", "parent__parent", "owner_organisation"),
+        "parent",
+        "parent__parent",
+    )
     return get_object_for(user, qs, action, year=year, code=code.strip().upper())
 
 
@@ -106,7 +115,7 @@ def area_table(*, user, year: int, gemeente_code: str = "", parent=None, level: 
     qs = _areas(user).filter(year=year, kind=level, is_water=False).select_related("parent")
     qs = qs.filter(parent=parent) if parent is not None else qs.filter(gemeente_code=gemeente_code)
     children = Count("children", filter=Q(children__is_water=False))
-    return _sorted(_light(qs).annotate(children_count=children), sort)
+    return _sorted(_light(qs, "parent").annotate(children_count=children), sort)
 
 
 def water_count(*, user, year: int, level: str, gemeente_code: str = "", parent=None) -> int:
@@ -117,7 +126,7 @@ def water_count(*, user, year: int, level: str, gemeente_code: str = "", parent=
 
 def gebied_members(*, user, gebied: Area, sort: str = "naam"):
     qs = _areas(user).filter(pk__in=gebied.members.values("pk"), is_water=False).select_related("parent")
-    return _sorted(_light(qs).annotate(children_count=Count("children")), sort)
+    return _sorted(_light(qs, "parent").annotate(children_count=Count("children")), sort)
 
 
 def gebied_list(*, user, year: int, gemeente_code: str):

@@ -29,11 +29,14 @@ The rules (the page shows them in Dutch as "Hoe leest u dit?"):
 Everything is read in a fixed number of queries, whatever the number of buurten.
 """
 
+import dataclasses
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from statistics import fmean
 
-from django.db.models import Exists, OuterRef, Q
+from django.core.cache import cache
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from areas.models import Area, AreaKind
@@ -51,6 +54,8 @@ RUNNING_STATUSES = (
 # Counting ourselves as "having the same intervention" needs more than an idea.
 NOT_CARRIED_OUT = (Intervention.Status.IDEE,)
 AREA_SHAPES = ("geometry", "shape_land", "shape_regio", "shape_stad")
+# How long a shared evaluation is kept; a change of what it reads gives it a new key sooner.
+SHARED_TTL = 60 * 60
 
 
 class UnknownModel(LookupError):
@@ -367,6 +372,56 @@ def intervention_evaluation(*, user, intervention: Intervention, model_key: str 
     if not any(c.comparables for c in result.comparisons):
         result.empty = "no_comparables"
     return result
+
+
+def intervention_evaluation_shared(
+    *, user, intervention: Intervention, model_key: str | None = None
+) -> Evaluation:
+    """``intervention_evaluation``, kept in the cache and shared by everyone who may
+    evaluate with the same score models (the page and the API ask it; the caller has
+    checked that the user may see the intervention).
+
+    The evaluation reads only the scores of the models in ``evaluation_models(user)``
+    (a score is visible exactly when its model's source is), the intervention, its areas
+    and the other interventions in its gemeenten (counted, whoever may see them). So the
+    key holds: the models the person may evaluate with and the model asked for, the
+    intervention's version, the scores' data version (every import, recomputation or
+    model edit changes it), the boundary versions of the years of its areas, and the
+    latest change to and number of interventions in its gemeenten (any write to one of
+    them, or one removed, gives a new key). Three small queries on a hit.
+    """
+    from areas.selectors import map_version
+    from scores.versions import data_version
+
+    models = evaluation_models(user=user)
+    model = choose_model(models, model_key)  # UnknownModel for a model the user may not see
+    areas = _intervention_areas(intervention)
+    gemeenten = sorted({area.gemeente_code for area in areas})
+    nearby = Intervention.objects.filter(areas__gemeente_code__in=gemeenten).aggregate(
+        latest=Max("updated_at"), count=Count("pk", distinct=True)
+    )
+    parts = [
+        intervention.pk,
+        intervention.version,
+        intervention.updated_at.isoformat() if intervention.updated_at else "",
+        model.pk if model else "",
+        ",".join(str(m.pk) for m in models),
+        data_version(),
+        ",".join(f"{year}:{map_version(year).token}" for year in sorted({area.year for area in areas})),
+        ",".join(gemeenten),
+        nearby["latest"].isoformat() if nearby["latest"] else "",
+        nearby["count"],
+    ]
+    key = "interventions:evaluation:" + hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()
+    found = cache.get(key)
+    if found is None:
+        found = intervention_evaluation(
+            user=user, intervention=intervention, model_key=model.key if model else None
+        )
+        # The intervention and the model list are the caller's own, not kept twice.
+        cache.set(key, dataclasses.replace(found, intervention=None, models=[]), SHARED_TTL)
+        return found
+    return dataclasses.replace(found, intervention=intervention, models=models, model=model)
 
 
 def _intervention_areas(intervention: Intervention) -> list[Area]:

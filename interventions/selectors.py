@@ -463,7 +463,9 @@ def intervention_detail(*, user, pk):
 def intervention_get(*, user, pk, action: str = "view", visible_as: str = "view") -> Intervention:
     """One intervention with its team's area and its trekker: 404 when not visible, 403
     when ``action`` is not allowed."""
-    queryset = Intervention.objects.select_related("team__area", "lead_organisation")
+    queryset = Intervention.objects.select_related("team__area", "lead_organisation").defer(
+        *(f"team__area__{name}" for name in AREA_SHAPES)
+    )
     return get_object_for(user, queryset, action, visible_as=visible_as, pk=pk)
 
 

@@ -38,7 +38,7 @@ from core.views import (
     role_change,
 )
 from interventions import exports, selectors, services
-from interventions.evaluation import UnknownModel, intervention_evaluation
+from interventions.evaluation import UnknownModel, intervention_evaluation_shared
 from interventions.forms import (
     GesprekActionForm,
     GesprekActionLinkForm,
@@ -468,12 +468,12 @@ def _evaluation_context(request, intervention):
     key = (request.GET.get("model") or "").strip()
     notice = ""
     try:
-        evaluation = intervention_evaluation(
+        evaluation = intervention_evaluation_shared(
             user=request.user, intervention=intervention, model_key=key or None
         )
     except UnknownModel:
         notice = _("Dit scoremodel bestaat niet of u mag het niet zien; hieronder staat het standaardmodel.")
-        evaluation = intervention_evaluation(user=request.user, intervention=intervention)
+        evaluation = intervention_evaluation_shared(user=request.user, intervention=intervention)
     return {"evaluation": evaluation, "evaluation_notice": notice}
 
 

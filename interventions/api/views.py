@@ -43,7 +43,7 @@ from interventions.api.serializers import (
     WijkgesprekCreateSerializer,
     WijkgesprekSerializer,
 )
-from interventions.evaluation import UnknownModel, intervention_evaluation
+from interventions.evaluation import UnknownModel, intervention_evaluation_shared
 from interventions.models import (
     AreaTeam,
     Attachment,
@@ -303,7 +303,9 @@ class InterventionViewSet(VersionedUpdateMixin, RestrictedModelViewSet):
         intervention = get_object_for(request.user, Intervention.objects.all(), pk=pk)
         key = (request.query_params.get("model") or "").strip() or None
         try:
-            evaluation = intervention_evaluation(user=request.user, intervention=intervention, model_key=key)
+            evaluation = intervention_evaluation_shared(
+                user=request.user, intervention=intervention, model_key=key
+            )
         except UnknownModel as exc:
             raise NotFound(_("Onbekend scoremodel, of een model dat u niet mag zien.")) from exc
         return Response(EvaluationSerializer(evaluation).data)

@@ -15,9 +15,16 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from areas.models import Area, AreaKind, AreaOverlap
-from interventions.evaluation import intervention_evaluation, measurement_years
+from interventions import services
+from interventions.evaluation import (
+    UnknownModel,
+    intervention_evaluation,
+    intervention_evaluation_shared,
+    measurement_years,
+)
 from interventions.models import Intervention, TeamRole
 from interventions.tests.helpers import area, build_intervention, build_team, gebied, velsen
+from scores import versions
 from scores.models import Score, ScoreModel, Source, SourceKind
 from scores.tests.helpers import install_catalogue
 from tests.matrix import AccessMatrix, Case
@@ -458,3 +465,96 @@ class TestEvaluationAccess(AccessMatrix):
             allowed=TEAM,
         ),
     ]
+
+
+# --- the evaluation kept in the cache ----------------------------------------------------
+# ``intervention_evaluation_shared``: shared by the people who may evaluate with the same
+# score models, new at once after a write to what it reads, and never handed to someone
+# who may see other models.
+
+
+def _shared(user, intervention, **kwargs):
+    intervention.refresh_from_db()
+    return intervention_evaluation_shared(user=user, intervention=intervention, **kwargs)
+
+
+def test_the_same_as_computed_and_cheap_when_kept(world, model, areas, team):
+    set_scores(model, areas, STANDARD)
+    intervention = make(world, team, areas)
+    first = _shared(world.tenant_rep, intervention)
+    computed = intervention_evaluation(user=world.tenant_rep, intervention=intervention)
+    assert (first.before_year, first.after_year) == (2022, 2024)
+    with CaptureQueriesContext(connection) as queries:
+        again = intervention_evaluation_shared(user=world.partner_reader, intervention=intervention)
+    # The models the person may evaluate with, the intervention's areas, and the latest
+    # change to the interventions of its gemeente: three queries, not the dozen it takes.
+    assert len(queries) <= 3
+    for result in (first, again):
+        assert result.intervention == intervention and result.model == model
+        assert [c.buurt.code for c in result.comparisons] == [c.buurt.code for c in computed.comparisons]
+        assert [[r.code for r in c.comparables] for c in result.comparisons] == [
+            [r.code for r in c.comparables] for c in computed.comparisons
+        ]
+        # The kept evaluation is the computed one (0.42, as in the licensed-model test).
+        assert result.difference == pytest.approx(computed.difference) == pytest.approx(0.42)
+
+
+def test_a_change_to_the_intervention_shows_at_once(world, model, areas, team):
+    set_scores(model, areas, STANDARD)
+    intervention = make(world, team, areas)
+    client = _client_for(world.tenant_rep)
+    assert "(tot nu toe)" not in _page(client, intervention)
+    intervention.refresh_from_db()
+    services.intervention_update(
+        actor=world.corp_editor, intervention=intervention, version=intervention.version, end_date=None
+    )
+    # Without an end date the after year is the latest measurement so far.
+    assert "(tot nu toe)" in _page(client, intervention)
+
+
+def test_another_intervention_of_the_same_theme_counts_at_once(world, model, areas, team):
+    set_scores(model, areas, STANDARD)
+    intervention = make(world, team, areas)
+    assert _shared(world.tenant_rep, intervention).excluded_buurten == 0
+    other_team = build_team(world, areas[2022]["WK045302"], name="Gebiedsteam wijk 02")
+    make(world, other_team, areas, code=EXTRA[1], status="in_uitvoering")
+    evaluation = _shared(world.tenant_rep, intervention)
+    assert evaluation.excluded_buurten == 1
+    assert EXTRA[1] not in {r.code for c in evaluation.comparisons for r in c.comparables}
+
+
+def test_new_scores_show_at_once(world, model, areas, team):
+    set_scores(model, areas, STANDARD)
+    intervention = make(world, team, areas)
+    assert _shared(world.tenant_rep, intervention).areas[0].change == pytest.approx(0.5)
+    score(model, areas[2024][OWN], 0.9)
+    versions.data_changed()  # what every import and recomputation does
+    assert _shared(world.tenant_rep, intervention).areas[0].change == pytest.approx(0.9)
+
+
+def test_a_person_who_may_not_see_the_model_never_gets_its_evaluation(world, model, areas, team, licensed):
+    intervention = make(world, team, areas)
+    owner = _shared(world.corp_editor, intervention)
+    assert owner.model == licensed and owner.comparisons
+    # The tenants see only the open model (without scores here), whatever is kept.
+    tenant = _shared(world.tenant_rep, intervention)
+    assert tenant.model == model and tenant.empty == "no_scores"
+    assert licensed not in tenant.models
+    with pytest.raises(UnknownModel):
+        _shared(world.tenant_rep, intervention, model_key=licensed.key)
+    assert licensed.name not in _page(_client_for(world.tenant_rep), intervention, model=licensed.key)
+    # Shared with the tenants: their evaluation has it at once.
+    licensed.source.shared_with.add(world.huurders)
+    shared = _shared(world.tenant_rep, intervention, model_key=licensed.key)
+    assert shared.model == licensed and shared.difference == pytest.approx(owner.difference)
+
+
+def test_kept_evaluation_does_not_keep_the_intervention_as_it_was(world, model, areas, team):
+    set_scores(model, areas, STANDARD)
+    intervention = make(world, team, areas)
+    _shared(world.tenant_rep, intervention)
+    intervention.refresh_from_db()
+    services.intervention_update(
+        actor=world.corp_editor, intervention=intervention, version=intervention.version, title="Nieuwe titel"
+    )
+    assert _shared(world.tenant_rep, intervention).intervention.title == "Nieuwe titel"

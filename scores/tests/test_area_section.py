@@ -273,7 +273,10 @@ def _add_buurten(count):
 
 
 def _section_queries(user, code):
-    """The number of queries of the section on its own, and its HTML."""
+    """The number of queries of the section on its own, and its HTML, as after a change of
+    the scores: the map table kept in the cache (``scores.views.maps._shared_table``) is
+    built again."""
+    versions.data_changed()
     area = Area.objects.get(year=2023, code=code)
     request = RequestFactory().get(reverse("areas:detail", args=[2023, code]))
     request.user = user

@@ -469,9 +469,11 @@ def test_national_table_paginates(client, world, data, monkeypatch):
 def test_map_page_queries_do_not_grow_with_areas(client, world, data, django_assert_max_num_queries):
     client.force_login(world.users["corp_editor"])
     url = _map_url("kaart=model:wijkkoers-veerkracht&jaar=2023&vergelijk=2022&niveau=buurt&gemeente=GM0453")
-    with django_assert_max_num_queries(16):
+    # The first request of a table also reads the boundary version of each of its years
+    # (the key of the kept table, scores.views.maps._table_key): two here, one below.
+    with django_assert_max_num_queries(18):
         assert client.get(url).status_code == 200
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         client.get(_map_url(f"kaart=indicator:{data.corp_share.pk}&jaar=2023&niveau=buurt&gemeente=GM0453"))
 
 

@@ -7,14 +7,18 @@ out of ``restrict()``, so a licensed map that a person may not see is a 404 here
 GeoJSON and in the export alike.
 """
 
+import hashlib
+from pathlib import Path
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from areas import selectors as area_selectors
@@ -25,7 +29,7 @@ from core import geopackage
 from core.exports import SHEET_FORMATS, download
 from core.sections import render_section
 from organisations.selectors import home_gemeente_code
-from scores import catalogue, exports
+from scores import catalogue, exports, versions
 from scores.forms.maps import ScoreMapForm, subject_value
 from scores.models import ScoreModel, Source
 from scores.selectors import maps, summary
@@ -33,6 +37,36 @@ from scores.selectors import maps, summary
 DEFAULT_GEMEENTE = "GM0453"
 # Tables longer than this (the national view) are split into pages.
 PAGE_SIZE = 200
+# A map table (and its rows as HTML) is kept this long; a change of its data gives it a
+# new key sooner. TABLE_FORMAT is raised when what a table holds changes form, so tables
+# kept in the old form are not served after an upgrade.
+TABLE_TTL = 60 * 60
+TABLE_FORMAT = 1
+# The templates and tags the rows are drawn with: their kept HTML is keyed on their source
+# as well, so a release that changes them never serves rows drawn by the old ones.
+TABLE_TEMPLATES = (
+    "scores/_map_table.html",
+    "scores/_map_sort_th.html",
+    "scores/_new_in_cell.html",
+    "scores/_boundary_changed.html",
+)
+_drawn_by: list[str] = []
+
+
+def _table_templates_version() -> str:
+    if not _drawn_by:
+        from django.template.loader import get_template
+
+        from core.templatetags import wijkkoers
+        from scores.templatetags import score_tags
+
+        digest = hashlib.sha256()
+        for name in TABLE_TEMPLATES:
+            digest.update(get_template(name).template.source.encode())
+        for module in (score_tags, wijkkoers):
+            digest.update(Path(module.__file__).read_bytes())
+        _drawn_by.append(digest.hexdigest()[:16])
+    return _drawn_by[0]
 
 
 def _default_gemeente(user) -> str:
@@ -100,21 +134,53 @@ def _map_choice(request):
     if not years or not form.is_valid():
         return choice
     cleaned = form.cleaned_data
+    params = {
+        "year": cleaned["jaar"],
+        "level": cleaned["niveau"],
+        "compare": cleaned["vergelijk"],
+        "classing": cleaned["klassen"],
+        "n_classes": cleaned["aantal"],
+        "breaks": cleaned["breaks"],
+        **form.scope(),
+    }
     try:
-        choice["table"] = maps.map_table(
-            user=user,
-            subject=subject,
-            year=cleaned["jaar"],
-            level=cleaned["niveau"],
-            compare=cleaned["vergelijk"],
-            classing=cleaned["klassen"],
-            n_classes=cleaned["aantal"],
-            breaks=cleaned["breaks"],
-            **form.scope(),
-        )
+        key, table = _shared_table(user=user, subject=subject, **params)
     except ValidationError as exc:
         form.add_error(None, exc)
+        return choice
+    choice.update(table=table, table_key=key)
     return choice
+
+
+def _shared_table(*, user, subject, **params):
+    """``maps.map_table`` kept in the cache under ``_table_key``, with that key. Call only
+    with a subject the person may see. Raises ``ValidationError`` as ``map_table`` does."""
+    key = _table_key(subject, params)
+    table = cache.get(key)
+    if table is None:
+        table = maps.map_table(user=user, subject=subject, **params)
+        cache.set(key, table, TABLE_TTL)
+    return key, table
+
+
+def _table_key(subject, params: dict) -> str:
+    """The cache key of a map table. A table is the same for everyone who may see its
+    subject: areas are public, and a score or value is visible exactly when its model's
+    or indicator's source is (``restrict()`` of each), which ``_find_subject`` has
+    checked. So the key holds what the table is of (the subject and the choice, with the
+    gemeente resolved, never a person's default), the scores' data version (every import,
+    recomputation and model edit changes it), the boundary versions of its years, and the
+    interface language of its labels."""
+    years = [params["year"]] + ([params["compare"]] if params.get("compare") else [])
+    parts = [
+        TABLE_FORMAT,
+        subject_value(subject),
+        sorted((name, str(value)) for name, value in params.items()),
+        versions.data_version(),
+        [area_selectors.map_version(year).token for year in years],
+        translation.get_language(),
+    ]
+    return "scores:map-table:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
 def scored_geojson_url(user, subject, **params) -> str:
@@ -191,6 +257,17 @@ def score_map(request):
             params.pop(key, None)
         gemeente = form.scope()["gemeente"]
         context.update(
+            # The rows as HTML are kept with the table: what they show follows from the
+            # table, the sort, the page and the query the links carry.
+            table_cache=(
+                choice["table_key"],
+                _table_templates_version(),
+                sort,
+                page.number if page else 0,
+                PAGE_SIZE,
+                params.urlencode(),
+            ),
+            table_ttl=TABLE_TTL,
             sort=sort,
             rows=page.object_list if page else rows,
             page=page,
@@ -283,7 +360,8 @@ def area_section(request, area):
     chosen = _section_choice(scores, request.GET.get(SECTION_MODEL_PARAM, ""))
     model = chosen.model
     scope = {"gebied": area.code} if area.kind == AreaKind.GEBIED else {"parent": area.code}
-    table = maps.score_table(user=user, model=model, year=chosen.year, level=AreaKind.BUURT, **scope)
+    # ``area_summary`` lists only models the person may see.
+    _key, table = _shared_table(user=user, subject=model, year=chosen.year, level=AreaKind.BUURT, **scope)
     area_map = None
     if table.has_data:
         area_map = {
