@@ -86,6 +86,17 @@ Rights: every read starts from ``restrict(user, "view")`` or the apps' selectors
 licensed model, another team's interventions or an agreement the reader is no party to
 never reaches the report. When something in scope is left out for that reason
 ``parts_hidden`` is True; nothing in the report says what.
+
+Cache: each score model's part of the scores section (its entry with tables, moves,
+signals and maps, and what the urgency section reads of it) is kept under a key of the
+model, the report's area, year and compare year, the team areas in scope, the language,
+the scores' data version (``scores.versions``: a new one after every import,
+recomputation and model or source edit) and the versions of the boundary years it reads
+(``areas.selectors.map_version``: a new one after every boundary import and gebied edit).
+Scores are visible per model (all of a model's or none) and areas to every signed-in
+person, so a part is the same for everyone who may see its model; it is only looked up
+for the models the reader may see that have scores the reader sees. The page keeps the
+model's HTML under the same key (``reports/_scores.html``).
 """
 
 import datetime
@@ -94,13 +105,15 @@ import re
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
+from typing import ClassVar
 
 from django.core.cache import cache
-from django.db.models import Exists, Max, OuterRef, Q, Subquery
+from django.db.models import Case, Count, Exists, Max, OuterRef, Q, Subquery, When
 from django.db.models.functions import TruncDate
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from agreements.models import Agreement, Bod, Commitment, MonitoringReport
 from agreements.models import Theme as CommitmentTheme
@@ -108,6 +121,7 @@ from agreements.selectors import NOT_REPORTED, unit_key
 from agreements.selectors import STANDS as COMMITMENT_STANDS
 from agreements.selectors import named_areas_q as commitment_named_areas_q
 from areas.models import Area, AreaKind
+from areas.selectors import map_version
 from core.permissions import rules_remembered
 from interventions.evaluation import DEFAULT_MODEL_KEY, intervention_evaluation
 from interventions.models import AreaTeam, Intervention, ProgressUpdate, UrgencyAssessment, Wijkgesprek
@@ -152,6 +166,22 @@ def stand_labels() -> dict[str, str]:
 
 
 # --- shared pieces ----------------------------------------------------------------------
+
+
+class Section:
+    """What the six sections have in common: a section is empty when none of the lists
+    named in ``content`` holds anything, and ``empty_text`` then says so in Dutch."""
+
+    content: ClassVar[tuple[str, ...]] = ()
+    empty_message: ClassVar[str] = ""
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(getattr(self, name) for name in self.content)
+
+    @property
+    def empty_text(self) -> str:
+        return str(self.empty_message)
 
 
 @dataclass
@@ -244,6 +274,9 @@ class ModelScores:
     moved_down: list[ScoreRow] = field(default_factory=list)
     new_signals: list[ScoreRow] = field(default_factory=list)
     maps: list[MapLayer] = field(default_factory=list)
+    # The cache key of the model's part of the report (``_part_key``), under which the
+    # page keeps its HTML as well; set by the report, not a field (not in the JSON).
+    part_key: ClassVar[str] = ""
 
     @property
     def is_signal(self) -> bool:
@@ -251,16 +284,11 @@ class ModelScores:
 
 
 @dataclass
-class ScoresSection:
+class ScoresSection(Section):
+    content = ("models",)
+    empty_message = gettext_lazy("Er zijn geen scores van dit gebied tot en met dit jaar die u mag zien.")
+
     models: list[ModelScores] = field(default_factory=list)
-
-    @property
-    def is_empty(self) -> bool:
-        return not self.models
-
-    @property
-    def empty_text(self) -> str:
-        return _("Er zijn geen scores van dit gebied tot en met dit jaar die u mag zien.")
 
 
 # --- 2. urgency against the numbers ------------------------------------------------------
@@ -285,7 +313,12 @@ class UrgencyRow:
 
 
 @dataclass
-class UrgencySection:
+class UrgencySection(Section):
+    content = ("rows",)
+    empty_message = gettext_lazy(
+        "Er is voor dit jaar geen urgentie vastgesteld door een gebiedsteam dat u kunt zien."
+    )
+
     model_name: str = ""
     model_year: int | None = None
     compare_year: int | None = None
@@ -294,14 +327,6 @@ class UrgencySection:
     @property
     def mismatches(self) -> list[UrgencyRow]:
         return [row for row in self.rows if row.mismatch]
-
-    @property
-    def is_empty(self) -> bool:
-        return not self.rows
-
-    @property
-    def empty_text(self) -> str:
-        return _("Er is voor dit jaar geen urgentie vastgesteld door een gebiedsteam dat u kunt zien.")
 
 
 # --- 3. interventions --------------------------------------------------------------------
@@ -353,7 +378,12 @@ class EvaluationSummary:
 
 
 @dataclass
-class InterventionsSection:
+class InterventionsSection(Section):
+    content = ("items",)
+    empty_message = gettext_lazy(
+        "In dit jaar is geen interventie gestart, gelopen, afgerond of gestopt die u kunt zien."
+    )
+
     groups: list[InterventionGroup] = field(default_factory=list)
     items: list[InterventionItem] = field(default_factory=list)
     totals: dict[str, int] = field(default_factory=dict)
@@ -361,14 +391,6 @@ class InterventionsSection:
     evaluations: list[EvaluationSummary] = field(default_factory=list)
     # Interventions finished in the year beyond those evaluated here.
     evaluations_more: int = 0
-
-    @property
-    def is_empty(self) -> bool:
-        return not self.items
-
-    @property
-    def empty_text(self) -> str:
-        return _("In dit jaar is geen interventie gestart, gelopen, afgerond of gestopt die u kunt zien.")
 
 
 # --- 4. agreements -----------------------------------------------------------------------
@@ -437,7 +459,10 @@ class BodItem:
 
 
 @dataclass
-class AgreementsSection:
+class AgreementsSection(Section):
+    content = ("agreements", "themes", "boden")
+    empty_message = gettext_lazy("Er zijn voor dit jaar geen prestatieafspraken of boden die u kunt zien.")
+
     agreements: list[AgreementRef] = field(default_factory=list)
     themes: list[ThemeProgress] = field(default_factory=list)
     disputed: list[CommitmentItem] = field(default_factory=list)
@@ -445,14 +470,6 @@ class AgreementsSection:
     boden: list[BodItem] = field(default_factory=list)
     # The year the bod written in the report year is for.
     bod_year: int | None = None
-
-    @property
-    def is_empty(self) -> bool:
-        return not (self.agreements or self.themes or self.boden)
-
-    @property
-    def empty_text(self) -> str:
-        return _("Er zijn voor dit jaar geen prestatieafspraken of boden die u kunt zien.")
 
 
 # --- 5. cooperation ----------------------------------------------------------------------
@@ -490,7 +507,10 @@ class OrganisationUpdates:
 
 
 @dataclass
-class CooperationSection:
+class CooperationSection(Section):
+    content = ("teams",)
+    empty_message = gettext_lazy("Er is geen gebiedsteam in dit gebied dat u kunt zien.")
+
     teams: list[TeamCooperation] = field(default_factory=list)
     organisations: list[OrganisationUpdates] = field(default_factory=list)
 
@@ -501,14 +521,6 @@ class CooperationSection:
     @property
     def gesprekken(self) -> int:
         return sum(len(team.gesprekken) for team in self.teams)
-
-    @property
-    def is_empty(self) -> bool:
-        return not self.teams
-
-    @property
-    def empty_text(self) -> str:
-        return _("Er is geen gebiedsteam in dit gebied dat u kunt zien.")
 
 
 # --- 6. sources --------------------------------------------------------------------------
@@ -523,16 +535,11 @@ class SourceItem:
 
 
 @dataclass
-class SourcesSection:
+class SourcesSection(Section):
+    content = ("sources",)
+    empty_message = gettext_lazy("Dit jaarbeeld gebruikt geen cijfers uit een bron.")
+
     sources: list[SourceItem] = field(default_factory=list)
-
-    @property
-    def is_empty(self) -> bool:
-        return not self.sources
-
-    @property
-    def empty_text(self) -> str:
-        return _("Dit jaarbeeld gebruikt geen cijfers uit een bron.")
 
 
 # --- the report --------------------------------------------------------------------------
@@ -780,6 +787,43 @@ def _layer(kind, title, year, compare_year, areas, classes) -> MapLayer:
     )
 
 
+# Each score model's part of a report is kept in the cache (``_part_key``) for this long;
+# a new import, recomputation, model or boundary edit makes a new key at once.
+PART_TTL = 60 * 60 * 24
+# Raised when what a part holds changes shape, so parts kept by an older release are
+# not read back; parts are also keyed on the source of the code that works them out
+# (``_part_code_version``), so a release that changes it never serves the old ones.
+PART_FORMAT = 1
+_part_code: list[str] = []
+
+
+def _part_code_version() -> str:
+    if not _part_code:
+        import sys
+        from pathlib import Path
+
+        digest = hashlib.sha256()
+        for name in (__name__, "scores.selectors.maps", "scores.selectors.lineage", "scores.catalogue"):
+            digest.update(Path(sys.modules[name].__file__).read_bytes())
+        _part_code.append(digest.hexdigest()[:16])
+    return _part_code[0]
+
+
+@dataclass
+class _ModelPart:
+    """What a report takes from one score model: its entry (tables, moves, signals and
+    maps) and what the urgency section reads of it. The same for every reader who may
+    see the model."""
+
+    entry: ModelScores
+    # The ScoreRow of every team area (wijk or gebied) in scope, by (kind, code).
+    team_rows: dict[tuple[str, str], ScoreRow]
+    # The buurt rows by (kind, code) of the team area they lie in.
+    buurten_by_team: dict[tuple[str, str], list[ScoreRow]]
+    # The change map's class boundaries (None: no change map).
+    change_breaks: list[float] | None
+
+
 @dataclass
 class _ScoresResult:
     section: ScoresSection
@@ -824,10 +868,117 @@ def _scores_section(
     if not chosen:
         return result
 
+    team_keys = {(team.area.kind, team.area.code) for team in teams}
+    gebied_teams = [team.area for team in teams if team.area.kind == AreaKind.GEBIED]
+    # What a part is made from besides the scores: the boundaries of the years it reads,
+    # of the report area (a gebied's members) and of the team areas (their codes, a
+    # gebied's members).
+    versions = {y: map_version(y).token for y in _part_years(area=area, chosen=chosen, teams=teams)}
+    keys = {
+        pk: _part_key(
+            model_pk=pk,
+            area=area,
+            year=year,
+            compare=compare,
+            chosen=chosen[pk],
+            team_keys=team_keys,
+            gebied_pks=[a.pk for a in gebied_teams],
+            versions=versions,
+        )
+        for pk in chosen
+    }
+    found = cache.get_many(list(keys.values()))
+    parts = {pk: found[key] for pk, key in keys.items() if key in found}
+    missing = [m for m in models if m.pk in chosen and m.pk not in parts]
+    if missing:
+        made = _model_parts(
+            user=user,
+            area=area,
+            year=year,
+            models=missing,
+            chosen=chosen,
+            team_keys=team_keys,
+            gebied_teams=gebied_teams,
+        )
+        cache.set_many({keys[pk]: part for pk, part in made.items()}, PART_TTL)
+        parts.update(made)
+    for model in models:
+        part = parts.get(model.pk)
+        if part is None:
+            continue
+        # The licence line names the source's owner, whose name changes without a new
+        # scores data version: always the current one.
+        part.entry.note = licence_note(model)
+        part.entry.part_key = keys[model.pk]
+        result.section.models.append(part.entry)
+        result.team_rows[model.key] = part.team_rows
+        result.buurten_by_team[model.key] = part.buurten_by_team
+        if part.change_breaks is not None:
+            result.change_breaks[model.key] = part.change_breaks
+    return result
+
+
+def _part_years(*, area: Area, chosen: dict, teams: list[AreaTeam]) -> set[int]:
+    """The boundary years a model's part reads: the measurements shown and compared, the
+    report area's (a gebied's members) and the team areas' (a gebied team's members)."""
+    years = {area.year} | {team.area.year for team in teams}
+    for model_year, compare_year, _stored in chosen.values():
+        years.add(model_year)
+        if compare_year:
+            years.add(compare_year)
+    return years
+
+
+def _part_key(
+    *,
+    model_pk: int,
+    area: Area,
+    year: int,
+    compare: int | None,
+    chosen: tuple,
+    team_keys: set,
+    gebied_pks: list[int],
+    versions: dict[int, str],
+) -> str:
+    """The cache key of one model's part of a report: the model, the report's area, year
+    and compare year, the team areas in scope, the language, the scores' data version
+    and the boundaries' versions. Nothing of the reader is in it: a part holds only the
+    model's scores (all visible or none, ``Score.access_q``) and areas (public)."""
+    raw = "|".join(
+        [
+            str(PART_FORMAT),
+            _part_code_version(),
+            str(model_pk),
+            str(area.pk),
+            str(year),
+            str(compare),
+            repr(chosen),
+            ",".join(sorted(f"{kind}:{code}" for kind, code in team_keys)),
+            ",".join(str(pk) for pk in sorted(gebied_pks)),
+            translation.get_language() or "",
+            data_version(),
+            ",".join(f"{y}:{token}" for y, token in sorted(versions.items())),
+        ]
+    )
+    return "reports:scores:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _model_parts(
+    *,
+    user,
+    area: Area,
+    year: int,
+    models: list[ScoreModel],
+    chosen: dict[int, tuple[int, int | None, bool]],
+    team_keys: set,
+    gebied_teams: list[Area],
+) -> dict[int, _ModelPart]:
+    """The parts of ``models`` (those of ``chosen``), read and worked out."""
+    parts: dict[int, _ModelPart] = {}
+    chosen = {m.pk: chosen[m.pk] for m in models}
     member_codes = []
     if area.kind == AreaKind.GEBIED:
         member_codes = list(area.members.values_list("code", flat=True))
-    team_keys = {(team.area.kind, team.area.code) for team in teams}
     team_codes = [code for _kind, code in team_keys]
     needed_years = {y for y, c, _s in chosen.values()} | {c for _y, c, _s in chosen.values() if c}
     condition = _buurt_q(area, member_codes) | Q(kind=area.kind, code=area.code)
@@ -840,7 +991,6 @@ def _scores_section(
     ):
         infos[pk] = _AreaInfo(pk, y, kind, code, name, parent_code or "", parent_name or "", True)
     gebied_members: dict[str, set[str]] = {}
-    gebied_teams = [team.area for team in teams if team.area.kind == AreaKind.GEBIED]
     if gebied_teams:
         through = Area.members.through.objects.filter(from_area_id__in=[a.pk for a in gebied_teams])
         codes_by_pk = {a.pk: a.code for a in gebied_teams}
@@ -887,6 +1037,7 @@ def _scores_section(
         if model.pk not in chosen:
             continue
         model_year, compare_year, stored = chosen[model.pk]
+        change_breaks_of = None
         signal = model.kind == ScoreModel.Kind.SIGNAL
         classes = model_classes(model)
         by_value = {c.value: c for c in classes}
@@ -1014,7 +1165,7 @@ def _scores_section(
                 breaks = change_breaks(r.change for r in buurten)
                 change_defs = change_classes(breaks, decimals=2, higher_is_better=model.higher_is_better)
                 change_by_value = {c.value: c for c in change_defs}
-                result.change_breaks[model.key] = breaks
+                change_breaks_of = breaks
                 change_areas = []
                 for r in buurten:
                     if r.change is None:
@@ -1055,7 +1206,6 @@ def _scores_section(
                         change_defs,
                     )
                 )
-        result.section.models.append(entry)
         # For the urgency section: the team areas and the buurten in them.
         team_rows, in_team = {}, defaultdict(list)
         for info in now:
@@ -1067,15 +1217,14 @@ def _scores_section(
             for gebied_code, codes in gebied_members.items():
                 if info.code in codes:
                     in_team[(AreaKind.GEBIED, gebied_code)].append(r)
-        result.team_rows[model.key] = team_rows
-        result.buurten_by_team[model.key] = in_team
-    return result
+        parts[model.pk] = _ModelPart(entry, team_rows, in_team, change_breaks_of)
+    return parts
 
 
-def _hidden_models(*, user, area: Area, year: int) -> bool:
-    """Whether an active model with scores in the gemeente up to ``year`` is not visible
-    to the reader (a licensed one). Reads past ``restrict`` on purpose, for a yes or no."""
-    visible = ScoreModel.objects.restrict(user, "view").values("pk")
+def _hidden_models(*, area: Area, year: int, visible: list[int]) -> bool:
+    """Whether an active model with scores in the gemeente up to ``year`` is not among
+    ``visible``, the active models the reader may see (``model_list``): a licensed one.
+    Reads past ``restrict`` on purpose, for a yes or no."""
     with_scores = Score.objects.filter(
         model=OuterRef("pk"), area__gemeente_code=area.gemeente_code, year__lte=year
     )
@@ -1169,6 +1318,9 @@ class _Row:
     closed_on: datetime.date | None
 
 
+CLOSED = (Intervention.Status.AFGEROND, Intervention.Status.GESTOPT)
+
+
 def _stand(item, year: int) -> str | None:
     """The stand of an intervention in ``year`` (see ``STANDS``), or None when it does not
     belong in that year's report: stopped or finished when its closing status change (or
@@ -1193,38 +1345,46 @@ def _stand(item, year: int) -> str | None:
     return STAND_STARTED if start >= first else STAND_RUNNING
 
 
-def _evaluation(*, user, intervention, version: str) -> EvaluationSummary:
-    """The evaluation of a finished intervention in short (``intervention_evaluation``),
-    kept in the cache under the scores' data version and ``version`` (the latest change to
-    an intervention in the gemeente and the score models the reader may see): what it
-    reads changes only with those."""
-    key = (
+def _evaluation_key(*, pk: int, intervention_version: int, version: str) -> str:
+    return (
         "reports:evaluation:"
-        + hashlib.sha256(
-            f"{intervention.pk}|{intervention.version}|{data_version()}|{version}".encode()
-        ).hexdigest()
+        + hashlib.sha256(f"{pk}|{intervention_version}|{data_version()}|{version}".encode()).hexdigest()
     )
-    found = cache.get(key)
-    if found is not None:
-        return found
-    evaluation = intervention_evaluation(user=user, intervention=intervention)
-    summary = EvaluationSummary(
-        intervention_id=intervention.pk,
-        title=intervention.title,
-        model_name=evaluation.model.name if evaluation.model else "",
-        before_year=evaluation.before_year,
-        after_year=evaluation.after_year,
-        after_so_far=evaluation.after_so_far,
-        change=evaluation.buurt_mean_change,
-        comparable_change=evaluation.comparable_mean_change,
-        difference=evaluation.difference,
-        message=evaluation.message,
-    )
-    cache.set(key, summary, EVALUATION_TTL)
-    return summary
 
 
-def _interventions_section(*, user, area: Area, year: int):
+def _evaluations(*, user, chosen: list[tuple[int, int]], version: str) -> list[EvaluationSummary]:
+    """The evaluations of the finished interventions ``chosen`` ((pk, version) pairs) in
+    short (``intervention_evaluation``), kept in the cache under the intervention's
+    version, the scores' data version and ``version`` (the latest change to an
+    intervention in the gemeente and the score models the reader may see): what they read
+    changes only with those. One read of the cache; the interventions themselves are read
+    only for those not in it."""
+    keys = {pk: _evaluation_key(pk=pk, intervention_version=v, version=version) for pk, v in chosen}
+    found = cache.get_many(list(keys.values()))
+    missing = [pk for pk, key in keys.items() if key not in found]
+    for intervention in Intervention.objects.filter(pk__in=missing):
+        evaluation = intervention_evaluation(user=user, intervention=intervention)
+        summary = EvaluationSummary(
+            intervention_id=intervention.pk,
+            title=intervention.title,
+            model_name=evaluation.model.name if evaluation.model else "",
+            before_year=evaluation.before_year,
+            after_year=evaluation.after_year,
+            after_so_far=evaluation.after_so_far,
+            change=evaluation.buurt_mean_change,
+            comparable_change=evaluation.comparable_mean_change,
+            difference=evaluation.difference,
+            message=evaluation.message,
+        )
+        # Under the key of the version read now (a change since the first read gives a
+        # new key next time).
+        key = _evaluation_key(pk=intervention.pk, intervention_version=intervention.version, version=version)
+        cache.set(key, summary, EVALUATION_TTL)
+        found[keys[intervention.pk]] = summary
+    return [found[keys[pk]] for pk, _v in chosen if keys[pk] in found]
+
+
+def _interventions_section(*, user, area: Area, year: int, scope):
     first, last = _year_range(year)
     closing = ProgressUpdate.objects.filter(
         intervention=OuterRef("pk"), status_to=OuterRef("status")
@@ -1233,11 +1393,11 @@ def _interventions_section(*, user, area: Area, year: int):
         intervention=OuterRef("pk"), progress__isnull=False, date__lte=last
     ).order_by("-date", "-created_at")
     rows = (
-        _interventions_scope(user=user, area=area)
-        .exclude(start_date__gt=last, status__in=[Intervention.Status.IN_UITVOERING])
-        .exclude(end_date__lt=first, status__in=[Intervention.Status.AFGEROND, Intervention.Status.GESTOPT])
+        scope.exclude(start_date__gt=last, status__in=[Intervention.Status.IN_UITVOERING])
+        .exclude(end_date__lt=first, status__in=CLOSED)
         .annotate(
-            closed_on=Subquery(closing.values("date")[:1]),
+            # Read for the closed ones only: the stand of the others does not use it.
+            closed_on=Case(When(status__in=CLOSED, then=Subquery(closing.values("date")[:1]))),
             progress_then=Subquery(progress.values("progress")[:1]),
             created_on=TruncDate("created_at"),
             updated_on=TruncDate("updated_at"),
@@ -1259,6 +1419,7 @@ def _interventions_section(*, user, area: Area, year: int):
             "lead_organisation__name",
             "budget",
             "progress_then",
+            "version",
         )
     )
     section = InterventionsSection(totals=dict.fromkeys(STANDS, 0))
@@ -1273,7 +1434,7 @@ def _interventions_section(*, user, area: Area, year: int):
         stand = _stand(item, year)
         if stand is None:
             continue
-        title, team, area_code, area_name, theme, lead, budget, progress_then = row[7:]
+        title, team, area_code, area_name, theme, lead, budget, progress_then, row_version = row[7:]
         section.items.append(
             InterventionItem(
                 id=item.pk,
@@ -1312,22 +1473,19 @@ def _interventions_section(*, user, area: Area, year: int):
         if progress_then is not None:
             progress_of[key].append(progress_then)
         if stand == STAND_FINISHED:
-            finished.append((budget or Decimal(0), title, item.pk))
+            finished.append((budget or Decimal(0), title, item.pk, row_version))
     for key, values in progress_of.items():
         groups[key].progress = sum(values) / len(values)
     section.groups = sorted(groups.values(), key=lambda g: (g.area_name, g.area_code, g.theme_label))
     finished.sort(key=lambda f: (-f[0], f[1], f[2]))
-    chosen = [pk for _budget, _title, pk in finished[:EVALUATION_LIMIT]]
+    chosen = [(pk, row_version) for _budget, _title, pk, row_version in finished[:EVALUATION_LIMIT]]
     if chosen:
         latest = Intervention.objects.filter(team__area__gemeente_code=area.gemeente_code).aggregate(
             latest=Max("updated_at")
         )["latest"]
         models = ScoreModel.objects.restrict(user, "view").order_by("pk").values_list("pk", flat=True)
         version = f"{latest}|{','.join(str(pk) for pk in models)}"
-        by_pk = {i.pk: i for i in Intervention.objects.filter(pk__in=chosen)}
-        section.evaluations = [
-            _evaluation(user=user, intervention=by_pk[pk], version=version) for pk in chosen
-        ]
+        section.evaluations = _evaluations(user=user, chosen=chosen, version=version)
     section.evaluations_more = max(len(finished) - EVALUATION_LIMIT, 0)
     return section
 
@@ -1356,21 +1514,41 @@ def _agreements_section(*, user, area: Area, year: int) -> AgreementsSection:
             "commitment_id"
         )
         commitments = commitments.filter(pk__in=naming)
+    # The columns the report shows, as tuples: no model instances for 300 commitments.
     rows = list(
-        commitments.select_related("agreement", "responsible", "disputed_by").order_by(
-            "agreement__title", "theme", "number", "pk"
+        commitments.order_by("agreement__title", "theme", "number", "pk").values_list(
+            "pk",
+            "theme",
+            "target_value",
+            "target_unit",
+            "target_year",
+            "is_disputed",
+            "agreement__title",
+            "number",
+            "text",
+            "responsible__name",
+            "disputed_by__name",
+            "dispute_note",
         )
     )
-    # Per commitment: (progress, realised value, state) of its report over the year; a
-    # draft is not reported yet.
-    reports = {
-        commitment_id: rest
-        for commitment_id, *rest in MonitoringReport.objects.restrict(user, "view")
-        .filter(commitment__in=commitments.values("pk"), year=year)
-        .exclude(state=MonitoringReport.State.DRAFT)
-        .values_list("commitment_id", "progress", "realised_value", "state")
-    }
-    theme_labels = dict(CommitmentTheme.choices)
+    by_pk = {row[0]: row for row in rows}
+    # One read of the monitoring: the report of each commitment over the year (a draft is
+    # not reported yet) and every report still waiting for review up to the year.
+    state = MonitoringReport.State
+    reports: dict[int, tuple] = {}  # commitment -> (progress, realised value, state)
+    waiting = []
+    for commitment_id, report_year, progress, realised, report_state, submitted_at in (
+        MonitoringReport.objects.restrict(user, "view")
+        .filter(commitment_id__in=list(by_pk))
+        .filter((Q(year=year) & ~Q(state=state.DRAFT)) | Q(state=state.SUBMITTED, year__lte=year))
+        .order_by("year", "commitment__number", "pk")
+        .values_list("commitment_id", "year", "progress", "realised_value", "state", "submitted_at")
+    ):
+        if report_year == year and report_state != state.DRAFT:
+            reports[commitment_id] = (progress, realised, report_state)
+        if report_state == state.SUBMITTED:
+            waiting.append((commitment_id, report_year, progress, submitted_at))
+    theme_labels = {value: str(label) for value, label in CommitmentTheme.choices}
     themes: dict[str, ThemeProgress] = {}
     units: dict[tuple[str, str], UnitSum] = {}
     spellings: dict[tuple[str, str], set[str]] = defaultdict(set)
@@ -1380,43 +1558,45 @@ def _agreements_section(*, user, area: Area, year: int) -> AgreementsSection:
             return total
         return value if total is None else total + value
 
-    for commitment in rows:
-        theme = themes.get(commitment.theme)
+    for row in rows:
+        pk, theme_key, target_value, target_unit, target_year, is_disputed = row[:6]
+        theme = themes.get(theme_key)
         if theme is None:
-            theme = themes[commitment.theme] = ThemeProgress(
-                theme=commitment.theme,
-                label=str(theme_labels.get(commitment.theme, commitment.theme)),
+            theme = themes[theme_key] = ThemeProgress(
+                theme=theme_key,
+                label=theme_labels.get(theme_key, theme_key),
                 commitments=0,
                 stands=dict.fromkeys(COMMITMENT_STANDS, 0),
             )
         theme.commitments += 1
-        report = reports.get(commitment.pk)
+        report = reports.get(pk)
         theme.stands[report[0] if report else NOT_REPORTED] += 1
-        if commitment.target_value is not None:
-            key = (commitment.theme, unit_key(commitment.target_unit))
-            spellings[key].add(" ".join(commitment.target_unit.split()))
+        if target_value is not None:
+            key = (theme_key, unit_key(target_unit))
+            spellings[key].add(" ".join(target_unit.split()))
             unit = units.get(key)
             if unit is None:
                 unit = units[key] = UnitSum(unit="", commitments=0)
             unit.commitments += 1
-            if commitment.target_year == year:
-                unit.target = add(unit.target, commitment.target_value)
+            if target_year == year:
+                unit.target = add(unit.target, target_value)
             if report is not None:
-                _progress, realised, state = report
+                _progress, realised, report_state = report
                 unit.realised = add(unit.realised, realised)
-                if state == MonitoringReport.State.APPROVED:
+                if report_state == state.APPROVED:
                     unit.approved = add(unit.approved, realised)
-        if commitment.is_disputed:
+        if is_disputed:
+            agreement_title, number, text, responsible, disputed_by, note = row[6:]
             section.disputed.append(
                 CommitmentItem(
-                    id=commitment.pk,
-                    agreement=commitment.agreement.title,
-                    number=commitment.number,
-                    text=commitment.text,
-                    theme_label=str(theme_labels.get(commitment.theme, commitment.theme)),
-                    responsible=commitment.responsible.name,
-                    disputed_by=commitment.disputed_by.name if commitment.disputed_by_id else "",
-                    dispute_note=commitment.dispute_note,
+                    id=pk,
+                    agreement=agreement_title,
+                    number=number,
+                    text=text,
+                    theme_label=theme_labels.get(theme_key, theme_key),
+                    responsible=responsible,
+                    disputed_by=disputed_by or "",
+                    dispute_note=note,
                 )
             )
     for (theme_key, _unit), unit in units.items():
@@ -1426,26 +1606,18 @@ def _agreements_section(*, user, area: Area, year: int) -> AgreementsSection:
     section.themes = sorted(themes.values(), key=lambda t: order.index(t.theme) if t.theme in order else 99)
     for theme in section.themes:
         theme.units.sort(key=lambda u: (u.unit.casefold(), u.unit))
-    progress_labels = dict(MonitoringReport.Progress.choices)
-    waiting = (
-        MonitoringReport.objects.restrict(user, "view")
-        .filter(
-            commitment__in=commitments.values("pk"), state=MonitoringReport.State.SUBMITTED, year__lte=year
-        )
-        .select_related("commitment", "commitment__responsible")
-        .order_by("year", "commitment__number", "pk")
-    )
+    progress_labels = {value: str(label) for value, label in MonitoringReport.Progress.choices}
     section.awaiting_review = [
         ReviewItem(
-            commitment_id=r.commitment_id,
-            number=r.commitment.number,
-            text=r.commitment.text,
-            responsible=r.commitment.responsible.name,
-            year=r.year,
-            progress_label=str(progress_labels.get(r.progress, r.progress)),
-            submitted_at=r.submitted_at,
+            commitment_id=commitment_id,
+            number=by_pk[commitment_id][7],
+            text=by_pk[commitment_id][8],
+            responsible=by_pk[commitment_id][9],
+            year=report_year,
+            progress_label=progress_labels.get(progress, progress),
+            submitted_at=submitted_at,
         )
-        for r in waiting
+        for commitment_id, report_year, progress, submitted_at in waiting
     ]
     bod_statuses = dict(Bod.Status.choices)
     section.boden = [
@@ -1466,10 +1638,10 @@ def _agreements_section(*, user, area: Area, year: int) -> AgreementsSection:
     return section
 
 
-def _hidden_agreements(*, user, area: Area, year: int) -> bool:
-    """Whether an agreement of the gemeente running in ``year`` is not visible to the
-    reader. Reads past ``restrict`` on purpose, for a yes or no."""
-    visible = Agreement.objects.restrict(user, "view").values("pk")
+def _hidden_agreements(*, area: Area, year: int, visible: list[int]) -> bool:
+    """Whether an agreement of the gemeente running in ``year`` is not among ``visible``,
+    those the reader sees (the agreements section's). Reads past ``restrict`` on purpose,
+    for a yes or no."""
     return (
         Agreement.objects.filter(gemeente_code=area.gemeente_code, start_year__lte=year, end_year__gte=year)
         .exclude(pk__in=visible)
@@ -1480,48 +1652,58 @@ def _hidden_agreements(*, user, area: Area, year: int) -> bool:
 # --- 5. cooperation ---------------------------------------------------------------------------
 
 
-def _cooperation_section(*, user, area: Area, year: int, teams: list[AreaTeam]) -> CooperationSection:
+def _cooperation_section(*, user, year: int, teams: list[AreaTeam], scope) -> CooperationSection:
     first, last = _year_range(year)
     section = CooperationSection()
     if not teams:
         return section
     by_team = {team.pk: TeamCooperation(team.pk, team.name, team.area.code, team.area.name) for team in teams}
-    gesprekken = (
+    gesprekken = list(
         Wijkgesprek.objects.restrict(user, "view")
         .filter(team_id__in=list(by_team), date__gte=first, date__lte=last)
-        .prefetch_related("participants")
         .order_by("date", "pk")
+        .values_list("pk", "team_id", "date", "year", "duiding", "decisions")
     )
-    for gesprek in gesprekken:
-        by_team[gesprek.team_id].gesprekken.append(
+    participants: dict[int, list[str]] = defaultdict(list)
+    for gesprek_id, name in Wijkgesprek.participants.through.objects.filter(
+        wijkgesprek_id__in=[g[0] for g in gesprekken]
+    ).values_list("wijkgesprek_id", "organisation__name"):
+        participants[gesprek_id].append(name)
+    for pk, team_id, date, gesprek_year, duiding, decisions in gesprekken:
+        by_team[team_id].gesprekken.append(
             GesprekItem(
-                id=gesprek.pk,
-                date=gesprek.date,
-                year=gesprek.year,
-                participants=sorted(o.name for o in gesprek.participants.all()),
-                duiding=gesprek.duiding,
-                decisions=gesprek.decisions,
+                id=pk,
+                date=date,
+                year=gesprek_year,
+                participants=sorted(participants[pk]),
+                duiding=duiding,
+                decisions=decisions,
             )
         )
     updates = (
         ProgressUpdate.objects.restrict(user, "view")
         .filter(
-            intervention__in=_interventions_scope(user=user, area=area).values("pk"),
+            intervention__in=scope.values("pk"),
             date__gte=first,
             date__lte=last,
         )
-        .values_list("intervention__team_id", "intervention_id", "intervention__lead_organisation__name")
+        .order_by()
+        .values("intervention__team_id", "intervention__lead_organisation__name")
+        .annotate(n=Count("pk"), interventions=Count("intervention_id", distinct=True))
+        .values_list("intervention__team_id", "intervention__lead_organisation__name", "n", "interventions")
     )
-    per_organisation: dict[str, list] = {}
-    for team_id, intervention_id, organisation in updates:
+    # Counted per team and lead organisation in the database; an intervention has one
+    # team, so its organisation's counts over the teams add up.
+    per_organisation: dict[str, list[int]] = {}
+    for team_id, organisation, n, interventions in updates:
         if team_id in by_team:
-            by_team[team_id].updates += 1
-        counts = per_organisation.setdefault(organisation, [0, set()])
-        counts[0] += 1
-        counts[1].add(intervention_id)
+            by_team[team_id].updates += n
+        counts = per_organisation.setdefault(organisation, [0, 0])
+        counts[0] += n
+        counts[1] += interventions
     section.teams = list(by_team.values())
     section.organisations = sorted(
-        (OrganisationUpdates(name, n, len(ids)) for name, (n, ids) in per_organisation.items()),
+        (OrganisationUpdates(name, n, k) for name, (n, k) in per_organisation.items()),
         key=lambda o: (-o.updates, o.organisation),
     )
     return section
@@ -1539,20 +1721,26 @@ def _sources_section(*, user, scores: ScoresSection, models: dict[str, ScoreMode
             wanted[model.pk].add(entry.compare_year)
     if not wanted:
         return SourcesSection()
-    visible = Source.objects.restrict(user, "view")
+    # The sources the reader sees (a short list), read once: the models' and their
+    # indicators' sources are looked up in it.
+    visible = {
+        pk: (name, licence)
+        for pk, name, licence in Source.objects.restrict(user, "view").values_list("pk", "name", "licence")
+    }
     used: dict[int, set[int]] = defaultdict(set)  # source pk -> years
     for model_id, years in wanted.items():
         model = next(m for m in models.values() if m.pk == model_id)
-        if model.source_id:
+        if model.source_id in visible:
             used[model.source_id] |= years
     for model_id, source_id in (
         ModelIndicator.objects.restrict(user, "view")
-        .filter(model_id__in=list(wanted), indicator__source__in=visible)
+        .filter(model_id__in=list(wanted), indicator__source_id__in=list(visible))
+        .order_by()
         .values_list("model_id", "indicator__source_id")
         .distinct()
     ):
         used[source_id] |= wanted[model_id]
-    sources = {s.pk: s for s in visible.filter(pk__in=list(used))}
+    sources = {pk: visible[pk] for pk in used}
     imported: dict[tuple[int, int], datetime.datetime] = {}
     for source_id, y, finished_at in (
         ScoreImport.objects.filter(
@@ -1566,8 +1754,8 @@ def _sources_section(*, user, scores: ScoresSection, models: dict[str, ScoreMode
     ):
         imported[(source_id, y)] = finished_at  # the latest import of that year wins
     items = [
-        SourceItem(name=source.name, year=y, imported_at=imported.get((pk, y)), licence=source.licence)
-        for pk, source in sources.items()
+        SourceItem(name=name, year=y, imported_at=imported.get((pk, y)), licence=licence)
+        for pk, (name, licence) in sources.items()
         for y in used[pk]
     ]
     items.sort(key=lambda s: (s.name, -s.year))
@@ -1577,12 +1765,12 @@ def _sources_section(*, user, scores: ScoresSection, models: dict[str, ScoreMode
 # --- the report -------------------------------------------------------------------------------
 
 
-def _hidden_work(*, user, area: Area, teams: list[AreaTeam]) -> bool:
+def _hidden_work(*, area: Area, teams: list[AreaTeam], scope) -> bool:
     """Whether a team or an intervention in the area is not visible to the reader. Reads
     past ``restrict`` on purpose, for a yes or no."""
     if AreaTeam.objects.filter(_team_scope_q(area)).exclude(pk__in=[t.pk for t in teams]).exists():
         return True
-    visible = _interventions_scope(user=user, area=area).values("pk")
+    visible = scope.values("pk")
     return Intervention.objects.filter(_all_interventions_q(area)).exclude(pk__in=visible).exists()
 
 
@@ -1611,12 +1799,16 @@ def _year_report(*, user, area: Area, year: int, compare: int | None, years: lis
     )
     teams = _teams(user=user, area=area)
     scores = _scores_section(user=user, area=area, year=year, compare=compare, teams=teams)
-    interventions = _interventions_section(user=user, area=area, year=year)
+    # The interventions the reader sees in the area, for three sections: their rule is
+    # built (and the reader's teams read) once.
+    scope = _interventions_scope(user=user, area=area)
+    interventions = _interventions_section(user=user, area=area, year=year, scope=scope)
     sources = _sources_section(user=user, scores=scores.section, models=scores.models)
+    agreements = _agreements_section(user=user, area=area, year=year)
     parts_hidden = (
-        _hidden_models(user=user, area=area, year=year)
-        or _hidden_work(user=user, area=area, teams=teams)
-        or _hidden_agreements(user=user, area=area, year=year)
+        _hidden_models(area=area, year=year, visible=[m.pk for m in scores.models.values()])
+        or _hidden_work(area=area, teams=teams, scope=scope)
+        or _hidden_agreements(area=area, year=year, visible=[a.id for a in agreements.agreements])
     )
     return YearReport(
         area=_ref(area),
@@ -1629,7 +1821,7 @@ def _year_report(*, user, area: Area, year: int, compare: int | None, years: lis
         scores=scores.section,
         urgency=_urgency_section(user=user, year=year, teams=teams, scores=scores),
         interventions=interventions,
-        agreements=_agreements_section(user=user, area=area, year=year),
-        cooperation=_cooperation_section(user=user, area=area, year=year, teams=teams),
+        agreements=agreements,
+        cooperation=_cooperation_section(user=user, year=year, teams=teams, scope=scope),
         sources=sources,
     )

@@ -1,8 +1,12 @@
 """The year report page (``/jaarbeeld/<code>/<year>/``), the choice of an area and year,
 and the link on the area pages."""
 
+import hashlib
+from pathlib import Path
+
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -16,6 +20,29 @@ from reports.forms import CompareForm, YearChoiceForm
 # The interventions the page lists one by one; the counts per wijk and theme cover all,
 # and the list of interventions (paginated, filtered on the area) has the rest.
 ITEM_LIMIT = 50
+
+# The templates and code a score model's HTML on the page is drawn with: the HTML kept
+# with the model's part (``reports/_scores.html``) is keyed on their source as well, so a
+# release that changes them never serves HTML drawn by the old ones.
+MODEL_HTML_TEMPLATES = ("reports/_score_model.html", "reports/_section_maps.html")
+_drawn_by: list[str] = []
+
+
+def model_html_version() -> str:
+    """A digest of ``MODEL_HTML_TEMPLATES`` and the tags and drawing code they use, made
+    once per process."""
+    if not _drawn_by:
+        from core.templatetags import wijkkoers
+        from reports import maps
+        from reports.templatetags import report_maps, report_tables
+
+        digest = hashlib.sha256()
+        for name in MODEL_HTML_TEMPLATES:
+            digest.update(get_template(name).template.source.encode())
+        for module in (report_tables, report_maps, maps, wijkkoers):
+            digest.update(Path(module.__file__).read_bytes())
+        _drawn_by.append(digest.hexdigest()[:16])
+    return _drawn_by[0]
 
 
 def compare_from(query, *, year: int, years: list[int]) -> tuple[int | None, CompareForm]:
@@ -45,6 +72,8 @@ def report_context(*, report, compare: int | None, form: CompareForm | None = No
         "items_more": max(len(items) - ITEM_LIMIT, 0),
         "stand_labels": selectors.stand_labels(),
         "commitment_stands": selectors.commitment_stand_labels(),
+        "model_html_version": model_html_version(),
+        "model_html_ttl": selectors.PART_TTL,
     }
 
 

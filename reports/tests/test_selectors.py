@@ -3,16 +3,25 @@ against counts worked out by hand from the data in that module's docstring."""
 
 import copy
 import datetime
+from dataclasses import asdict
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.db.models import F
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone, translation
 
 from agreements.models import Commitment
 from areas.models import Area, AreaKind
+from areas.selectors import map_data_changed
 from interventions import services
 from interventions.tests.helpers import haarlem
 from reports import selectors
 from reports.tests.helpers import AEDES_MODEL, AEDES_SOURCE, GEBIED_CODE, ZUID_TITLE, build_report_world
+from scores import versions
+from scores.models import Score
 from tests.db import rolled_back
 
 
@@ -272,10 +281,121 @@ class TestEmptyYear:
             selectors.report_area(user=w.gemeente_reviewer, code="GM0453", year=2019)
 
 
+def lagersbuurt(report, key="test-index"):
+    model = next(m for m in report.scores.models if m.key == key)
+    return next(r for r in model.buurten if r.code == "BU04530100")
+
+
+@pytest.fixture
+def made(monkeypatch):
+    """The keys of the models whose part was worked out (not read from the cache), per
+    report, in order."""
+    calls = []
+    original = selectors._model_parts
+
+    def recording(**kwargs):
+        calls.append(sorted(m.key for m in kwargs["models"]))
+        return original(**kwargs)
+
+    monkeypatch.setattr(selectors, "_model_parts", recording)
+    return calls
+
+
+ALL = ["test-aedes", "test-index", "test-signal"]
+OPEN = ["test-index", "test-signal"]
+
+
+class TestScoreParts:
+    """Each score model's part of the report is kept in the cache: the same part serves
+    every reader who may see the model, a new import or recomputation (the scores' data
+    version) or a boundary change (the boundary year's version) makes a new one at once,
+    and a reader who may not see a model never gets its part."""
+
+    @pytest.fixture(autouse=True)
+    def _new_data_version(self):
+        # A data version of this test's own: one kept in process memory from an earlier
+        # test would change under the test when it runs out.
+        versions.data_changed()
+
+    def test_the_second_report_reads_the_parts_from_the_cache(self, w, made):
+        with CaptureQueriesContext(connection) as first:
+            cold = report_for(w.gemeente_reviewer)
+        with CaptureQueriesContext(connection) as second:
+            warm = report_for(w.gemeente_reviewer)
+        # The index, the signal typology and the corporation's licensed model, worked out
+        # once; the second report reads them.
+        assert made == [ALL]
+        # The areas in scope, the gebied team's members and the scores are not read again.
+        assert len(second) < len(first)
+        assert not [q for q in second.captured_queries if '"scores_score"."value"' in q["sql"]]
+        assert asdict(warm) | {"generated_at": None} == asdict(cold) | {"generated_at": None}
+
+    def test_a_recomputation_makes_a_new_part(self, w, made):
+        assert lagersbuurt(report_for(w.gemeente_reviewer)).value == pytest.approx(-0.2)
+        # As the compute service stores new scores: the rows, then a new data version.
+        Score.objects.filter(model=w.index, area__code="BU04530100", year=2025).update(value=F("value") + 1)
+        versions.data_changed()
+        assert lagersbuurt(report_for(w.gemeente_reviewer)).value == pytest.approx(0.8)  # -0.2 + 1
+        assert made == [ALL, ALL]
+
+    def test_a_boundary_change_makes_a_new_part(self, w, made):
+        assert lagersbuurt(report_for(w.gemeente_reviewer)).name == "Lagersbuurt"
+        # As a boundary import writes a changed area, and then says the year's maps changed.
+        Area.objects.filter(year=2025, code="BU04530100").update(
+            name="Lagersbuurt-Oost", updated_at=timezone.now()
+        )
+        map_data_changed(2025)
+        assert lagersbuurt(report_for(w.gemeente_reviewer)).name == "Lagersbuurt-Oost"
+        # Every part leans on the report area's boundary year (a gebied's members).
+        assert made == [ALL, ALL]
+
+    def test_a_part_is_kept_per_language(self, w, made):
+        report_for(w.gemeente_reviewer)
+        with translation.override("en"):
+            report_for(w.gemeente_reviewer)
+        report_for(w.gemeente_reviewer)
+        assert made == [ALL, ALL]
+
+    def test_a_reader_without_the_licence_never_gets_its_part(self, w, made):
+        # The gemeente may see the corporation's licensed model: its part is in the cache.
+        assert AEDES_MODEL in [m.name for m in report_for(w.gemeente_reviewer).scores.models]
+        # The tenants may not: they read the open models only (worked out again, as they
+        # see one team, see below) and nothing of the licensed model.
+        report = report_for(w.tenant_rep)
+        assert made == [ALL, OPEN]
+        assert [m.key for m in report.scores.models] == OPEN
+        assert AEDES_MODEL not in repr(asdict(report))
+        assert report.parts_hidden is True
+
+    def test_readers_who_see_the_same_teams_share_the_parts(self, w, made):
+        # The urgency rows lean on the team areas in scope: a reader who sees fewer teams has
+        # parts of their own, with the same scores; readers who see the same share them.
+        full = report_for(w.gemeente_reviewer)
+        tenants = report_for(w.tenant_rep)
+        report_for(w.tenant_rep)
+        assert made == [ALL, OPEN]
+        assert lagersbuurt(tenants) == lagersbuurt(full)
+        assert [row.area_code for row in tenants.urgency.rows] == ["WK045301"]
+
+    def test_the_page_keeps_the_html_of_a_part_with_it(self, client, w):
+        # The gemeente's own index value is on the page: 0.15 (the module docstring).
+        client.force_login(w.gemeente_reviewer)
+        url = reverse("reports:report", args=["GM0453", 2025])
+        assert "(0,150)" in client.get(url).content.decode()
+        Score.objects.filter(model=w.index, area__code="GM0453", year=2025).update(value=1.15)
+        versions.data_changed()
+        html = client.get(url).content.decode()
+        assert "(1,150)" in html and AEDES_MODEL in html
+        # The tenants get the open models' HTML only.
+        client.force_login(w.tenant_rep)
+        html = client.get(url).content.decode()
+        assert "(1,150)" in html and AEDES_MODEL not in html
+
+
 def _grow(w, n):
     """``n`` more buurten in each year, ``n`` more interventions (some finished in 2025)
     and ``n`` more commitments."""
-    from scores.models import Score, ScoreModel
+    from scores.models import ScoreModel
 
     index = ScoreModel.objects.get(key="test-index")
     for year in (2024, 2025):
@@ -290,6 +410,9 @@ def _grow(w, n):
                 gemeente_code="GM0453",
             )
             Score.objects.create(model=index, area=buurt, year=year, value=0.1 * i, score_class=1 + i % 4)
+        # As the boundary import and the score computation say after their writes.
+        map_data_changed(year)
+    versions.data_changed()
     for i in range(n):
         item = services.intervention_create(
             actor=w.gemeente_reviewer,
