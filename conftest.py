@@ -111,9 +111,11 @@ def _clear_cache():
     from django.core.cache import cache
 
     from areas.selectors import clear_map_memory
+    from scores import versions
 
     cache.clear()
-    clear_map_memory()  # map bodies and data versions kept in process memory
+    clear_map_memory()  # map bodies and boundary versions kept in process memory
+    versions._local.clear()  # and the scores' data version
     yield
 
 

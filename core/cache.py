@@ -7,8 +7,12 @@ skipped for ``RETRY_AFTER`` seconds, so a request does not wait for a connection
 at every cache call while Redis is down.
 """
 
+import functools
+import hashlib
+import importlib
 import logging
 import time
+from pathlib import Path
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
@@ -82,3 +86,18 @@ class FailSoftRedisCache(RedisCache):
 
     def clear(self):
         return self._soft("clear", False, super().clear)
+
+
+@functools.cache
+def code_version(*, templates: tuple[str, ...] = (), modules: tuple[str, ...] = ()) -> str:
+    """A digest of the source of ``templates`` and ``modules`` (dotted names), made once per
+    process. Kept HTML and kept results are keyed on the code that made them as well, so a
+    release that changes that code never serves what the old code made."""
+    from django.template.loader import get_template
+
+    digest = hashlib.sha256()
+    for name in templates:
+        digest.update(get_template(name).template.source.encode())
+    for name in modules:
+        digest.update(Path(importlib.import_module(name).__file__).read_bytes())
+    return digest.hexdigest()[:16]

@@ -122,6 +122,7 @@ from agreements.selectors import STANDS as COMMITMENT_STANDS
 from agreements.selectors import named_areas_q as commitment_named_areas_q
 from areas.models import Area, AreaKind
 from areas.selectors import map_version
+from core.cache import code_version
 from core.permissions import rules_remembered
 from interventions.evaluation import DEFAULT_MODEL_KEY, intervention_evaluation
 from interventions.models import AreaTeam, Intervention, ProgressUpdate, UrgencyAssessment, Wijkgesprek
@@ -794,19 +795,12 @@ PART_TTL = 60 * 60 * 24
 # not read back; parts are also keyed on the source of the code that works them out
 # (``_part_code_version``), so a release that changes it never serves the old ones.
 PART_FORMAT = 1
-_part_code: list[str] = []
 
 
 def _part_code_version() -> str:
-    if not _part_code:
-        import sys
-        from pathlib import Path
-
-        digest = hashlib.sha256()
-        for name in (__name__, "scores.selectors.maps", "scores.selectors.lineage", "scores.catalogue"):
-            digest.update(Path(sys.modules[name].__file__).read_bytes())
-        _part_code.append(digest.hexdigest()[:16])
-    return _part_code[0]
+    return code_version(
+        modules=(__name__, "scores.selectors.maps", "scores.selectors.lineage", "scores.catalogue")
+    )
 
 
 @dataclass

@@ -1,18 +1,15 @@
 """The year report page (``/jaarbeeld/<code>/<year>/``), the choice of an area and year,
 and the link on the area pages."""
 
-import hashlib
-from pathlib import Path
-
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from areas.models import Area, AreaKind
+from core.cache import code_version
 from core.sections import render_section
 from reports import selectors
 from reports.forms import CompareForm, YearChoiceForm
@@ -25,24 +22,19 @@ ITEM_LIMIT = 50
 # with the model's part (``reports/_scores.html``) is keyed on their source as well, so a
 # release that changes them never serves HTML drawn by the old ones.
 MODEL_HTML_TEMPLATES = ("reports/_score_model.html", "reports/_section_maps.html")
-_drawn_by: list[str] = []
 
 
 def model_html_version() -> str:
-    """A digest of ``MODEL_HTML_TEMPLATES`` and the tags and drawing code they use, made
-    once per process."""
-    if not _drawn_by:
-        from core.templatetags import wijkkoers
-        from reports import maps
-        from reports.templatetags import report_maps, report_tables
-
-        digest = hashlib.sha256()
-        for name in MODEL_HTML_TEMPLATES:
-            digest.update(get_template(name).template.source.encode())
-        for module in (report_tables, report_maps, maps, wijkkoers):
-            digest.update(Path(module.__file__).read_bytes())
-        _drawn_by.append(digest.hexdigest()[:16])
-    return _drawn_by[0]
+    """A digest of ``MODEL_HTML_TEMPLATES`` and the tags and drawing code they use."""
+    return code_version(
+        templates=MODEL_HTML_TEMPLATES,
+        modules=(
+            "reports.templatetags.report_tables",
+            "reports.templatetags.report_maps",
+            "reports.maps",
+            "core.templatetags.wijkkoers",
+        ),
+    )
 
 
 def compare_from(query, *, year: int, years: list[int]) -> tuple[int | None, CompareForm]:

@@ -8,7 +8,6 @@ GeoJSON and in the export alike.
 """
 
 import hashlib
-from pathlib import Path
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -26,6 +25,7 @@ from areas.api.views import map_url_signature
 from areas.models import Area, AreaKind
 from areas.selectors import MAP_LEVELS
 from core import geopackage
+from core.cache import code_version
 from core.exports import SHEET_FORMATS, download
 from core.sections import render_section
 from organisations.selectors import home_gemeente_code
@@ -50,23 +50,12 @@ TABLE_TEMPLATES = (
     "scores/_new_in_cell.html",
     "scores/_boundary_changed.html",
 )
-_drawn_by: list[str] = []
 
 
 def _table_templates_version() -> str:
-    if not _drawn_by:
-        from django.template.loader import get_template
-
-        from core.templatetags import wijkkoers
-        from scores.templatetags import score_tags
-
-        digest = hashlib.sha256()
-        for name in TABLE_TEMPLATES:
-            digest.update(get_template(name).template.source.encode())
-        for module in (score_tags, wijkkoers):
-            digest.update(Path(module.__file__).read_bytes())
-        _drawn_by.append(digest.hexdigest()[:16])
-    return _drawn_by[0]
+    return code_version(
+        templates=TABLE_TEMPLATES, modules=("scores.templatetags.score_tags", "core.templatetags.wijkkoers")
+    )
 
 
 def _default_gemeente(user) -> str:
