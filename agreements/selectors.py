@@ -6,6 +6,7 @@ in the database.
 """
 
 import datetime
+import hashlib
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass
 
@@ -13,6 +14,7 @@ from django.db.models import (
     Case,
     Count,
     IntegerField,
+    Max,
     OuterRef,
     Prefetch,
     Q,
@@ -93,7 +95,7 @@ def _report_queryset():
     return MonitoringReport.objects.select_related("submitted_by", "reviewed_by").order_by("year")
 
 
-def agreement_detail(*, user, pk, years=None):
+def agreement_detail(*, user, pk, years=None, commitments=True):
     """One agreement for its page (404 when the user may not read it), with everything
     the page shows already loaded: parties and signatures, amendments, and the
     commitments with responsible party, areas and monitoring reports.
@@ -101,12 +103,12 @@ def agreement_detail(*, user, pk, years=None):
     ``agreement.themes`` lists ``(theme, label, commitments)`` in the order of the themes;
     each commitment has ``reports_by_year`` (year → report). A bounded number of queries,
     whatever the size of the agreement. ``years`` (a list) limits the reports loaded to
-    those years, for a page that shows one or two years of a large agreement.
+    those years, for a page that shows one or two years of a large agreement. With
+    ``commitments=False`` only the agreement, parties and amendments are loaded (a page
+    that takes its commitment tables from the cache); ``agreement_commitments_load``
+    adds them later.
     """
-    reports = _report_queryset()
-    if years is not None:
-        reports = reports.filter(year__in=list(years))
-    queryset = Agreement.objects.select_related("created_by").prefetch_related(
+    prefetches = [
         Prefetch(
             "parties",
             queryset=AgreementParty.objects.select_related("organisation", "signed_by").order_by(
@@ -114,32 +116,79 @@ def agreement_detail(*, user, pk, years=None):
             ),
         ),
         Prefetch("amendments", queryset=Amendment.objects.select_related("opened_by")),
-        Prefetch(
-            "commitments",
-            queryset=Commitment.objects.select_related(
-                "responsible", "disputed_by", "amendment", "adopted_from__bod__corporation"
-            )
-            .prefetch_related(
-                # Only what a list shows: an area's shapes are large.
-                Prefetch(
-                    "areas", queryset=Area.objects.only("id", "year", "kind", "code", "name", "gemeente_code")
-                ),
-                Prefetch("reports", queryset=reports),
-            )
-            .order_by("theme", "number", "pk"),
-        ),
-    )
+    ]
+    if commitments:
+        prefetches.append(Prefetch("commitments", queryset=_commitment_queryset(years)))
+    queryset = Agreement.objects.select_related("created_by").prefetch_related(*prefetches)
     agreement = get_object_for(user, queryset, "view", pk=pk)
-    by_theme = defaultdict(list)
-    for commitment in agreement.commitments.all():
-        commitment.reports_by_year = {report.year: report for report in commitment.reports.all()}
-        by_theme[commitment.theme].append(commitment)
-    agreement.themes = [(theme, theme.label, by_theme[theme]) for theme in Theme if by_theme.get(theme)]
     agreement.years = list(range(agreement.start_year, agreement.end_year + 1))
     agreement.open_amendment = next(
         (a for a in agreement.amendments.all() if a.status == Amendment.Status.OPEN), None
     )
+    if commitments:
+        _group_by_theme(agreement, agreement.commitments.all())
     return agreement
+
+
+def agreement_commitments_load(*, agreement, years=None) -> None:
+    """Load the commitments of an agreement got with ``agreement_detail(...,
+    commitments=False)`` (so already checked for the person), as ``agreement_detail``
+    gives them."""
+    _group_by_theme(agreement, _commitment_queryset(years).filter(agreement=agreement))
+
+
+def _commitment_queryset(years):
+    reports = _report_queryset()
+    if years is not None:
+        reports = reports.filter(year__in=list(years))
+    return (
+        Commitment.objects.select_related(
+            "responsible", "disputed_by", "amendment", "adopted_from__bod__corporation"
+        )
+        .prefetch_related(
+            # Only what a list shows: an area's shapes are large.
+            Prefetch(
+                "areas", queryset=Area.objects.only("id", "year", "kind", "code", "name", "gemeente_code")
+            ),
+            Prefetch("reports", queryset=reports),
+        )
+        .order_by("theme", "number", "pk")
+    )
+
+
+def _group_by_theme(agreement, commitments) -> None:
+    by_theme = defaultdict(list)
+    for commitment in commitments:
+        commitment.reports_by_year = {report.year: report for report in commitment.reports.all()}
+        by_theme[commitment.theme].append(commitment)
+    agreement.themes = [(theme, theme.label, by_theme[theme]) for theme in Theme if by_theme.get(theme)]
+
+
+def agreement_commitments_stamp(*, agreement) -> str:
+    """A stamp of everything the commitment tables of an agreement's page show: it
+    changes with every commitment or monitoring report of the agreement that is added,
+    changed (a service raises its version, any save its ``updated_at``) or removed (the
+    count; a new row raises the highest id), with a rename of a responsible organisation,
+    and with the agreement itself (its years). Two small aggregate queries, like the
+    boundary versions of ``areas.selectors.map_version``."""
+    commitments = Commitment.objects.filter(agreement=agreement).aggregate(
+        count=Count("pk"),
+        top=Max("pk"),
+        versions=Sum("version"),
+        last=Max("updated_at"),
+        responsible=Max("responsible__updated_at"),
+    )
+    reports = MonitoringReport.objects.filter(commitment__agreement=agreement).aggregate(
+        count=Count("pk"), top=Max("pk"), versions=Sum("version"), last=Max("updated_at")
+    )
+    parts = [
+        agreement.pk,
+        agreement.version,
+        agreement.updated_at.isoformat() if agreement.updated_at else "",
+        *(commitments[k] for k in ("count", "top", "versions", "last", "responsible")),
+        *(reports[k] for k in ("count", "top", "versions", "last")),
+    ]
+    return hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:24]
 
 
 def agreement_roles(*, user, agreement) -> dict:

@@ -223,6 +223,84 @@ class TestAgreementPage:
         assert "De wijziging is vastgesteld." in _text(response)
 
 
+class TestCommitmentTablesCache:
+    """The commitment tables of an agreement's page are rendered once for everyone who
+    may read the agreement, and again after any change to what they show."""
+
+    def _page(self, client, user, agreement):
+        client.force_login(user)
+        response = client.get(reverse("agreements:detail", args=[agreement.pk]))
+        return response.status_code, _text(response)
+
+    def test_built_once_for_every_reader(self, client, w, monkeypatch):
+        from agreements import selectors
+
+        loads = []
+        real = selectors.agreement_commitments_load
+        monkeypatch.setattr(
+            selectors, "agreement_commitments_load", lambda **kw: loads.append(1) or real(**kw)
+        )
+        for user in (w.corp_editor, w.gemeente_reviewer, w.tenant_rep, w.partner_reader):
+            status, text = self._page(client, user, w.agreement)
+            assert status == 200
+            assert "ter beoordeling" in text
+        assert len(loads) == 1
+
+    def test_outsider_gets_nothing_from_a_filled_cache(self, client, w):
+        status, text = self._page(client, w.tenant_rep, w.agreement)
+        assert status == 200 and w.commitment.text in text
+        status, text = self._page(client, w.outsider, w.agreement)
+        assert status == 404
+        assert w.commitment.text not in text
+
+    def test_review_shows_at_once(self, client, w):
+        assert "ter beoordeling" in self._page(client, w.tenant_rep, w.agreement)[1]
+        services.report_approve(actor=w.gemeente_reviewer, report=w.report)
+        text = self._page(client, w.tenant_rep, w.agreement)[1]
+        assert "ter beoordeling" not in text
+        assert "goedgekeurd" in text
+
+    def test_renamed_responsible_party_shows_at_once(self, client, w):
+        from organisations.services import organisation_update
+
+        def tables(text):
+            # The commitment tables only: the parties table above names the party too.
+            return text[text.index('id="afspraken"') : text.index('id="wijzigingen"')]
+
+        old_name = w.corporatie.name
+        assert old_name in tables(self._page(client, w.tenant_rep, w.agreement)[1])
+        organisation_update(
+            actor=w.org_admin,
+            organisation=w.corporatie,
+            version=w.corporatie.version,
+            name="Woonstichting Kennemerland",
+        )
+        text = tables(self._page(client, w.tenant_rep, w.agreement)[1])
+        assert "Woonstichting Kennemerland" in text
+        assert old_name not in text
+
+    def test_commitment_changes_show_at_once(self, client, world):
+        agreement = make_agreement(world)
+        first = add_commitment(world, agreement, number="1", text="Tweehonderd woningen isoleren")
+        add_commitment(world, agreement, number="2", text="Vijftig woningen bouwen")
+        assert "2 afspraken" in self._page(client, world.tenant_rep, agreement)[1]
+        first = services.commitment_update(
+            actor=world.corp_editor,
+            commitment=first,
+            version=first.version,
+            text="Driehonderd woningen isoleren",
+        )
+        text = self._page(client, world.tenant_rep, agreement)[1]
+        assert "Driehonderd woningen isoleren" in text
+        assert "Tweehonderd woningen isoleren" not in text
+        services.commitment_delete(actor=world.corp_editor, commitment=first)
+        text = self._page(client, world.tenant_rep, agreement)[1]
+        assert "1 afspraak" in text
+        assert "Driehonderd woningen isoleren" not in text
+        add_commitment(world, agreement, number="3", text="Tien woningen splitsen")
+        assert "Tien woningen splitsen" in self._page(client, world.tenant_rep, agreement)[1]
+
+
 class TestCommitments:
     def test_add_target_without_unit_is_refused(self, client, world):
         agreement = make_agreement(world)

@@ -4,11 +4,15 @@ the document, amendments, history, the progress per theme and the exports."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -25,6 +29,7 @@ from agreements.forms import (
 from agreements.models import (
     Agreement,
     MonitoringReport,
+    Theme,
 )
 from agreements.views.common import PAGE_SIZE, agreement_for, gemeente_name, prepare_rows
 from core.exceptions import ConflictError
@@ -128,8 +133,8 @@ class AgreementDetailView(AgreementMixin, TemplateView):
     template_name = "agreements/agreement_detail.html"
 
     def get_object(self, queryset=None):
-        # Parties, amendments, commitments and their reports in a fixed number of queries.
-        return selectors.agreement_detail(user=self.request.user, pk=self.kwargs["pk"])
+        # Parties and amendments; the commitments come with their tables (below).
+        return selectors.agreement_detail(user=self.request.user, pk=self.kwargs["pk"], commitments=False)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -137,8 +142,7 @@ class AgreementDetailView(AgreementMixin, TemplateView):
         agreement = self.agreement
         roles = selectors.agreement_roles(user=user, agreement=agreement)
         parties = list(agreement.parties.all())
-        commitments = [c for _theme, _label, items in agreement.themes for c in items]
-        prepare_rows(commitments, agreement.years)
+        tables = commitment_tables(agreement)
         open_amendment = agreement.open_amendment
         can_change = context["can_change"]
         status = agreement.status
@@ -150,9 +154,9 @@ class AgreementDetailView(AgreementMixin, TemplateView):
             roles=roles,
             parties=parties,
             sign_parties=[p for p in parties if p.pk in sign_ids and not p.signed_at],
-            themes=[(label, items) for _theme, label, items in agreement.themes],
-            disputed=[c for c in commitments if c.is_disputed],
-            commitment_count=len(commitments),
+            commitment_tables=tables["html"],
+            commitment_count=tables["count"],
+            disputed=disputed_commitments(agreement),
             years=agreement.years,
             amendments=list(agreement.amendments.all()),
             open_amendment=open_amendment,
@@ -166,10 +170,50 @@ class AgreementDetailView(AgreementMixin, TemplateView):
             amendment_form=AmendmentForm(initial={"year": agreement.start_year}) if can_change else None,
             boden=list(agreement.boden.select_related("corporation")),
             gemeente_name=gemeente_name(user, agreement.gemeente_code),
-            disputed_label=_("geschil"),
-            qualitative_label=_("kwalitatief"),
         )
         return context
+
+
+def disputed_commitments(agreement) -> list:
+    """The agreement's commitments in dispute, in the order of the tables (by theme)."""
+    order = {theme: n for n, theme in enumerate(Theme)}
+    disputed = agreement.commitments.filter(is_disputed=True).select_related("disputed_by")
+    return sorted(disputed.order_by("number", "pk"), key=lambda c: order.get(c.theme, len(order)))
+
+
+# A rebuilt table replaces a cached one on the first view after a change (the key holds
+# the stamp); this only bounds how long an unused table stays in the cache.
+COMMITMENT_TABLES_TTL = 60 * 60
+
+
+def commitment_tables(agreement) -> dict:
+    """The commitment tables of an agreement's page (``html``) and the number of
+    commitments (``count``), from the cache when nothing in them changed.
+
+    The tables are the same for everyone who may read the agreement: they show every
+    commitment with its responsible party, target and monitoring per year, and nothing
+    that depends on the person (the buttons and the disputed list are rendered around
+    them). So the key is the agreement's ``agreement_commitments_stamp`` (any change to
+    the agreement, its commitments or their reports gives a new one) and the interface
+    language. Call only with an agreement the person may read."""
+    stamp = selectors.agreement_commitments_stamp(agreement=agreement)
+    key = f"agreements:commitment-tables:{stamp}:{translation.get_language()}"
+    tables = cache.get(key)
+    if tables is None:
+        selectors.agreement_commitments_load(agreement=agreement)
+        commitments = [c for _theme, _label, items in agreement.themes for c in items]
+        prepare_rows(commitments, agreement.years)
+        html = render_to_string(
+            "agreements/_commitment_tables.html",
+            {
+                "themes": [(label, items) for _theme, label, items in agreement.themes],
+                "disputed_label": _("geschil"),
+                "qualitative_label": _("kwalitatief"),
+            },
+        )
+        tables = {"html": html, "count": len(commitments)}
+        cache.set(key, tables, COMMITMENT_TABLES_TTL)
+    return {"html": mark_safe(tables["html"]), "count": tables["count"]}
 
 
 class AgreementEditView(AgreementMixin, ServiceFormMixin, FormView):

@@ -9,12 +9,16 @@ from ``restrict(user, "view")``; the number of queries does not depend on the nu
 models, years or buurten.
 """
 
+import hashlib
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db.models import F, Q
+from django.utils import translation
 
 from areas.models import Area, AreaKind
-from scores import catalogue
+from areas.selectors import map_version
+from scores import catalogue, versions
 from scores.models import Score, ScoreModel
 from scores.selectors.maps import ClassDef, licence_note, model_classes, model_list, signal_changes
 
@@ -100,12 +104,13 @@ def _same_code(*, user, area: Area):
     return Area.objects.restrict(user, "view").filter(code=area.code, kind=area.kind, year__lte=area.year)
 
 
-def area_model_scores(*, user, area: Area) -> list[AreaModelScore]:
+def area_model_scores(*, user, area: Area, models=None) -> list[AreaModelScore]:
     """For every active model the user may see that has a score for this area's code: the
     score of the latest year up to the page's year with a value or class, with the change
     since the model's previous measurement as stored. Models in the order of
-    ``model_list``; models without a score are left out. Two queries."""
-    models = {m.pk: m for m in model_list(user=user)}
+    ``model_list`` (or ``models``, that list already read); models without a score are
+    left out. Two queries."""
+    models = {m.pk: m for m in (model_list(user=user) if models is None else models)}
     if not models:
         return []
     rows = (
@@ -191,7 +196,51 @@ def attach_class_moves(*, user, area: Area, scores: list[AreaModelScore]) -> lis
     return scores
 
 
+# A summary built again replaces a cached one at once (its key holds the versions); this
+# only bounds how long an unused one stays in the cache.
+SUMMARY_TTL = 60 * 60
+SUMMARY_FORMAT = 1
+
+
 def area_summary(*, user, area: Area) -> list[AreaModelScore]:
     """The scores of a wijk or gebied in short: ``area_model_scores`` with the buurten
-    that moved a class. Three queries, however many models and buurten."""
-    return attach_class_moves(user=user, area=area, scores=area_model_scores(user=user, area=area))
+    that moved a class. Two queries when kept in the cache (see ``_summary_key``), four
+    when built, however many models and buurten."""
+    models = list(model_list(user=user))
+    if not models:
+        return []
+    key = _summary_key(area, models)
+    scores = cache.get(key)
+    if scores is None:
+        scores = attach_class_moves(
+            user=user, area=area, scores=area_model_scores(user=user, area=area, models=models)
+        )
+        cache.set(key, scores, SUMMARY_TTL)
+    return scores
+
+
+def _summary_key(area: Area, models: list[ScoreModel]) -> str:
+    """The cache key of an area's summary. The summary is the same for everyone who may
+    see the same models: areas are public, and a score is visible exactly when its
+    model's source is (``restrict()`` of each, which ``model_list`` has applied). So, as
+    for the map tables (``scores.views.maps._table_key``), the key holds the area, the
+    models the person may see, the scores' data version (every import, recomputation and
+    model or source edit changes it), the boundary versions of every year of the area's
+    code up to the page's year (the buurten that moved are named as drawn in their year),
+    and the interface language of the licence notes."""
+    years = sorted(
+        set(
+            Area.objects.filter(code=area.code, kind=area.kind, year__lte=area.year).values_list(
+                "year", flat=True
+            )
+        )
+    )
+    parts = [
+        SUMMARY_FORMAT,
+        area.pk,
+        [m.pk for m in models],
+        versions.data_version(),
+        [(year, map_version(year).token) for year in years],
+        translation.get_language(),
+    ]
+    return "scores:area-summary:" + hashlib.sha256(repr(parts).encode()).hexdigest()
