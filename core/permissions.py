@@ -36,6 +36,12 @@ def codename_for(model, action):
     return f"{action}_{model._meta.model_name}"
 
 
+def like_parent_q(field: str, parent, user, action) -> models.Q:
+    """The rule of a model whose rows are visible (or changeable) exactly when the row of
+    ``parent`` they belong to through ``field`` is: one subquery on the parent's rule."""
+    return models.Q(**{f"{field}__in": parent.objects.filter(parent.access_q(user, action)).values("pk")})
+
+
 def shared_q(user, model, action):
     """Condition on primary keys of ``model`` shared with ``user`` for ``action``.
 

@@ -16,7 +16,7 @@ from simple_history.models import HistoricalRecords
 
 from areas.models import Area, AreaKind
 from core.models import ImportJob, VersionedModel
-from core.permissions import RestrictedQuerySet, is_platform_admin
+from core.permissions import RestrictedQuerySet, is_platform_admin, like_parent_q
 from organisations.models import organisation_ids_for
 
 
@@ -98,7 +98,7 @@ class TeamMember(VersionedModel):
 
     @classmethod
     def access_q(cls, user, action):
-        return Q(team__in=AreaTeam.objects.filter(AreaTeam.access_q(user, action)).values("pk"))
+        return like_parent_q("team", AreaTeam, user, action)
 
 
 class Urgency(models.TextChoices):
@@ -317,9 +317,7 @@ class ProgressUpdate(models.Model):
 
     @classmethod
     def access_q(cls, user, action):
-        return Q(
-            intervention__in=Intervention.objects.filter(Intervention.access_q(user, action)).values("pk")
-        )
+        return like_parent_q("intervention", Intervention, user, action)
 
 
 class Attachment(models.Model):
@@ -345,7 +343,7 @@ class Attachment(models.Model):
 
     @classmethod
     def access_q(cls, user, action):
-        return Q(update__in=ProgressUpdate.objects.filter(ProgressUpdate.access_q(user, action)).values("pk"))
+        return like_parent_q("update", ProgressUpdate, user, action)
 
 
 class NotificationPreference(models.Model):
@@ -461,7 +459,7 @@ class WijkgesprekAction(models.Model):
 
     @classmethod
     def access_q(cls, user, action):
-        return Q(gesprek__in=Wijkgesprek.objects.filter(Wijkgesprek.access_q(user, action)).values("pk"))
+        return like_parent_q("gesprek", Wijkgesprek, user, action)
 
 
 class InterventionImport(ImportJob):

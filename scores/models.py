@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.models import ImportJob, VersionedModel
-from core.permissions import RestrictedQuerySet, is_platform_admin
+from core.permissions import RestrictedQuerySet, is_platform_admin, like_parent_q
 from organisations.models import organisation_ids_for
 
 
@@ -328,7 +328,7 @@ class ModelIndicator(models.Model):
 
     @classmethod
     def access_q(cls, user, action):
-        return Q(model__in=ScoreModel.objects.filter(ScoreModel.access_q(user, action)).values("pk"))
+        return like_parent_q("model", ScoreModel, user, action)
 
 
 class Score(models.Model):
