@@ -154,6 +154,9 @@ def _on_committed_data(item) -> bool:
     return bool(set(item.fixturenames) & TRANSACTIONAL) or bool(marker and marker.kwargs.get("transaction"))
 
 
+LONG_MODULES = ("tests/browser/", "tests/test_fuzz.py")
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
     """Within each module, run the tests without the shared world first: it stays in the
@@ -162,8 +165,15 @@ def pytest_collection_modifyitems(config, items):
     Tests on committed data (a real worker, a live server) live in modules of their own:
     the shared world's transaction would still be open around them."""
     ordered = []
-    for path, group in itertools.groupby(items, key=lambda item: item.nodeid.split("::")[0]):
-        group = list(group)
+    modules = [
+        (path, list(group))
+        for path, group in itertools.groupby(items, key=lambda item: item.nodeid.split("::")[0])
+    ]
+    # The longest modules first (the browser walks, the fuzzer): parallel processes take
+    # modules in this order, so the short ones fill in at the end instead of one process
+    # finishing a long module alone.
+    modules.sort(key=lambda module: not module[0].startswith(LONG_MODULES))
+    for path, group in modules:
         shared = [item for item in group if "shared_world" in getattr(item, "fixturenames", ())]
         committed = [item for item in group if hasattr(item, "fixturenames") and _on_committed_data(item)]
         if shared and committed:
