@@ -95,3 +95,29 @@ def test_table_is_the_keyboard_alternative_to_the_map(page, sign_in):
     expect(page.get_by_role("columnheader", name=re.compile("Naam"))).to_have_attribute(
         "aria-sort", "descending"
     )
+
+
+def test_a_name_with_markup_shows_as_text_in_the_tooltip(page, sign_in):
+    """Names come from files and from people (a gebied, a complex): a tooltip shows them as
+    the text they are, never as HTML."""
+    world = build_world()
+    data = velsen(2022)
+    buurt = next(b for b in data["buurten"] if b.code == "BU04530100")
+    buurt.name = "<b>Vet</b> & co"
+    buurt.save(update_fields=["name"])
+    _no_base_map(page, [])
+    sign_in(page, world.users["partner_reader"].email, PASSWORD)
+
+    page.goto("/gebieden/2022/GM0453/?niveau=buurt")
+    expect(page.locator("path.wk-area")).to_have_count(62)
+    page.evaluate(
+        """() => {
+            const el = document.querySelector('[data-area-map]');
+            el.wkMap.eachLayer(layer => {
+                if (layer.feature && layer.feature.properties.code === 'BU04530100') layer.openTooltip();
+            });
+        }"""
+    )
+    tooltip = page.locator(".leaflet-tooltip")
+    expect(tooltip).to_have_text("<b>Vet</b> & co (BU04530100)")
+    expect(tooltip.locator("b")).to_have_count(0)

@@ -21,6 +21,14 @@
     return "stad";
   }
 
+  // Leaflet shows a string tooltip as HTML; names typed by people (a gebied, a complex)
+  // must show as the text they are, so a tooltip is always a text node.
+  function textTooltip(text) {
+    var span = document.createElement("span");
+    span.textContent = text;
+    return span;
+  }
+
   function draw(element, options) {
     if (element.dataset.mapReady) return null;
     element.dataset.mapReady = "1";
@@ -56,7 +64,7 @@
 
     function onEachFeature(feature, shape) {
       var text = options.tooltip(feature.properties);
-      shape.bindTooltip(text, { sticky: true });
+      shape.bindTooltip(textTooltip(text), { sticky: true });
       shape.on("mouseover", function () { shape.setStyle(options.hover); });
       shape.on("mouseout", function () { layer.resetStyle(shape); });
       shape.on("click", function () { open(feature); });
@@ -118,7 +126,7 @@
     return map;
   }
 
-  window.WijkkoersMap = { draw: draw };
+  window.WijkkoersMap = { draw: draw, textTooltip: textTooltip };
 
   var STYLE = { color: "#154273", weight: 1, fillColor: "#8fcae7", fillOpacity: 0.35 };
   var HIGHLIGHT = { color: "#b3001e", weight: 3, fillColor: "#f9c5ce", fillOpacity: 0.55 };

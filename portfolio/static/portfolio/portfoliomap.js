@@ -32,7 +32,11 @@
           },
           onEachFeature: function (feature, marker) {
             var p = feature.properties;
-            marker.bindTooltip(p.number + " " + p.name + " · " + p.strategy_label + " · " + p.dwellings + " woningen");
+            marker.bindTooltip(
+              window.WijkkoersMap.textTooltip(
+                p.number + " " + p.name + " · " + p.strategy_label + " · " + p.dwellings + " woningen"
+              )
+            );
             marker.on("click", function () {
               window.location.href = element.dataset.detailUrl.replace("/0/", "/" + feature.id + "/");
             });
