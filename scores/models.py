@@ -467,3 +467,20 @@ class ScoreImport(ImportJob):
         if action == "view":
             return Q(source_id__in=Source.objects.restrict(user, "import").values("pk"))
         return Q(pk__in=[])
+
+
+class DataVersion(models.Model):
+    """The one version of everything scores draw (``scores.versions``): a single row,
+    written after every import, recomputation and model edit. It lives in the database,
+    beside the data it stands for, so a change made while the cache cannot be reached is
+    never forgotten when the cache returns with what it held."""
+
+    token = models.CharField(max_length=32)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("versie van de scoregegevens")
+        verbose_name_plural = _("versies van de scoregegevens")
+
+    def __str__(self):
+        return self.token
