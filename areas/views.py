@@ -25,7 +25,7 @@ from areas.api.views import map_url_signature, parse_map_query
 from areas.forms import BoundaryFetchForm, BoundaryUploadForm, GebiedEditForm, GebiedForm
 from areas.models import Area, AreaKind
 from core.geopackage import INTEGER, REAL, TEXT, Column, geopackage_bytes, geopackage_download
-from core.permissions import allowed, is_platform_admin, rules_remembered
+from core.permissions import allowed, is_platform_admin
 from core.views import ServiceFormMixin, import_job_views
 
 LEVEL_LABELS = {AreaKind.WIJK: gettext_lazy("wijken"), AreaKind.BUURT: gettext_lazy("buurten")}
@@ -92,14 +92,8 @@ class AreaIndexView(LoginRequiredMixin, TemplateView):
 
 @login_required
 def area_detail(request, year, code):
-    """The page of one gemeente, wijk, buurt or gebied."""
-    # A page that only reads: its sections ask ``restrict()`` the same (model, person,
-    # action) rule many times, which is built once here.
-    with rules_remembered():
-        return _area_detail(request, year, code)
-
-
-def _area_detail(request, year, code):
+    """The page of one gemeente, wijk, buurt or gebied. Its sections ask ``restrict()``
+    the same rule many times; a read builds each once (``core.middleware.ReadRulesMiddleware``)."""
     area = selectors.area_get(user=request.user, year=year, code=code)
     other_year = request.GET.get("jaar", "")
     if other_year.isdigit() and int(other_year) != year:

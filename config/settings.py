@@ -101,6 +101,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",  # user.is_verified(): passed the second step
+    "core.middleware.ReadRulesMiddleware",  # a read builds each access rule once
     "django.contrib.messages.middleware.MessageMiddleware",
     "core.middleware.SessionLimitMiddleware",  # idle and absolute session limits
     "core.middleware.SecondFactorMiddleware",  # the second step before anything else

@@ -57,6 +57,30 @@ class SignedMapMiddleware:
         return self.get_response(request)
 
 
+class ReadRulesMiddleware:
+    """A request that only reads (GET, HEAD, OPTIONS) builds each access rule once.
+
+    A page or list asks ``restrict()`` for the same (model, person, action) rule many
+    times: for the object, its links, its sections and their counts. Within a read the
+    rules cannot change, so ``core.permissions.rules_remembered`` keeps each one for the
+    rest of the request. Writes (POST, PUT, PATCH, DELETE) may change rights, and build
+    every rule anew.
+    """
+
+    READS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method not in self.READS:
+            return self.get_response(request)
+        from core.permissions import rules_remembered
+
+        with rules_remembered():
+            return self.get_response(request)
+
+
 # Session keys of the session limits (seconds since the epoch), and the request attribute
 # that tells the sign-out receiver why a session was ended.
 SIGNED_IN_AT = "signed_in_at"

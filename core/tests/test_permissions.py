@@ -381,3 +381,28 @@ class TestRulesRemembered:
         # A grant after the block counts at once: the rule is built anew.
         assign_perm("change_organisation", reader, world.gemeente)
         assert list(Organisation.objects.restrict(reader, "change")) == [world.gemeente]
+
+    @pytest.mark.parametrize(("method", "builds"), [("get", 1), ("head", 1), ("options", 1), ("post", 2)])
+    def test_a_read_request_builds_each_rule_once_and_a_write_anew(
+        self, world, rf, monkeypatch, method, builds
+    ):
+        from core.middleware import ReadRulesMiddleware
+
+        reader = world.partner_reader
+        built = []
+        rule = Organisation.access_q.__func__
+        monkeypatch.setattr(
+            Organisation,
+            "access_q",
+            classmethod(lambda cls, user, action: built.append(action) or rule(cls, user, action)),
+        )
+
+        def view(request):
+            for _asked in range(2):
+                assert list(Organisation.objects.restrict(reader, "change")) == []
+
+        ReadRulesMiddleware(view)(getattr(rf, method)("/"))
+        assert built == ["change"] * builds
+        # Nothing is remembered after the request.
+        Organisation.objects.restrict(reader, "change")
+        assert len(built) == builds + 1
