@@ -14,10 +14,12 @@ PRODUCTION_CHECK_ENV := DJANGO_ENV=production ALLOWED_HOSTS=wijkkoers.example.nl
 
 install: $(VENV)/.installed node_modules/.installed
 
+# The pinned requirements go in with uv (from PyPI, into the virtualenv): the same
+# packages as pip installs, in a fraction of the time.
 $(VENV)/.installed: requirements/base.txt requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements/base.txt -r requirements/dev.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check uv==0.13.8
+	$(BIN)/uv pip install --quiet --native-tls --python $(BIN)/python -r requirements/base.txt -r requirements/dev.txt
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
