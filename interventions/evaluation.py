@@ -390,38 +390,65 @@ def intervention_evaluation_shared(
     latest change to and number of interventions in its gemeenten (any write to one of
     them, or one removed, gives a new key). Three small queries on a hit.
     """
+    return intervention_evaluations_shared(user=user, interventions=[intervention], model_key=model_key)[
+        intervention.pk
+    ]
+
+
+def intervention_evaluations_shared(
+    *, user, interventions: list[Intervention], model_key: str | None = None
+) -> dict[int, Evaluation]:
+    """``intervention_evaluation_shared`` for several interventions at once (the year
+    report), by id: one read of the cache, and the interventions' gemeenten counted once
+    per set of gemeenten. Give the interventions with their ``areas`` prefetched to spare
+    a query each."""
     from areas.selectors import map_version
     from scores.versions import data_version
 
     models = evaluation_models(user=user)
     model = choose_model(models, model_key)  # UnknownModel for a model the user may not see
-    areas = _intervention_areas(intervention)
-    gemeenten = sorted({area.gemeente_code for area in areas})
-    nearby = Intervention.objects.filter(areas__gemeente_code__in=gemeenten).aggregate(
-        latest=Max("updated_at"), count=Count("pk", distinct=True)
-    )
-    parts = [
-        intervention.pk,
-        intervention.version,
-        intervention.updated_at.isoformat() if intervention.updated_at else "",
-        model.pk if model else "",
-        ",".join(str(m.pk) for m in models),
-        data_version(),
-        ",".join(f"{year}:{map_version(year).token}" for year in sorted({area.year for area in areas})),
-        ",".join(gemeenten),
-        nearby["latest"].isoformat() if nearby["latest"] else "",
-        nearby["count"],
-    ]
-    key = "interventions:evaluation:" + hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()
-    found = cache.get(key)
-    if found is None:
-        found = intervention_evaluation(
-            user=user, intervention=intervention, model_key=model.key if model else None
+    common = [model.pk if model else "", ",".join(str(m.pk) for m in models), data_version()]
+    nearby_of = {}
+    keys = {}
+    for intervention in interventions:
+        areas = _intervention_areas(intervention)
+        gemeenten = tuple(sorted({area.gemeente_code for area in areas}))
+        if gemeenten not in nearby_of:
+            nearby_of[gemeenten] = Intervention.objects.filter(areas__gemeente_code__in=gemeenten).aggregate(
+                latest=Max("updated_at"), count=Count("pk", distinct=True)
+            )
+        nearby = nearby_of[gemeenten]
+        parts = [
+            intervention.pk,
+            intervention.version,
+            intervention.updated_at.isoformat() if intervention.updated_at else "",
+            *common,
+            ",".join(f"{year}:{map_version(year).token}" for year in sorted({area.year for area in areas})),
+            ",".join(gemeenten),
+            nearby["latest"].isoformat() if nearby["latest"] else "",
+            nearby["count"],
+        ]
+        keys[intervention.pk] = (
+            "interventions:evaluation:" + hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()
         )
-        # The intervention and the model list are the caller's own, not kept twice.
-        cache.set(key, dataclasses.replace(found, intervention=None, models=[]), SHARED_TTL)
-        return found
-    return dataclasses.replace(found, intervention=intervention, models=models, model=model)
+    found = cache.get_many(list(keys.values())) if keys else {}
+    evaluations = {}
+    for intervention in interventions:
+        kept = found.get(keys[intervention.pk])
+        if kept is None:
+            made = intervention_evaluation(
+                user=user, intervention=intervention, model_key=model.key if model else None
+            )
+            # The intervention and the model list are the caller's own, not kept twice.
+            cache.set(
+                keys[intervention.pk], dataclasses.replace(made, intervention=None, models=[]), SHARED_TTL
+            )
+            evaluations[intervention.pk] = made
+        else:
+            evaluations[intervention.pk] = dataclasses.replace(
+                kept, intervention=intervention, models=models, model=model
+            )
+    return evaluations
 
 
 def _intervention_areas(intervention: Intervention) -> list[Area]:

@@ -108,7 +108,7 @@ from decimal import Decimal
 from typing import ClassVar
 
 from django.core.cache import cache
-from django.db.models import Case, Count, Exists, Max, OuterRef, Q, Subquery, When
+from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, Subquery, When
 from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.utils import timezone, translation
@@ -124,7 +124,7 @@ from areas.models import Area, AreaKind
 from areas.selectors import map_version
 from core.cache import code_version
 from core.permissions import rules_remembered
-from interventions.evaluation import DEFAULT_MODEL_KEY, intervention_evaluation
+from interventions.evaluation import AREA_SHAPES, DEFAULT_MODEL_KEY, intervention_evaluations_shared
 from interventions.models import AreaTeam, Intervention, ProgressUpdate, UrgencyAssessment, Wijkgesprek
 from interventions.models import Theme as InterventionTheme
 from interventions.selectors import interventions_in_area, same_area_q, visible_interventions
@@ -586,7 +586,6 @@ FIRST_YEAR = 2000
 # At most this many interventions finished in the year are evaluated in the report (the
 # largest budgets first); the others have their evaluation on their own page.
 EVALUATION_LIMIT = 5
-EVALUATION_TTL = 60 * 60 * 24
 
 
 # What a CBS code or a gebied's code can look like (``Area.code``: at most 16 characters).
@@ -1339,43 +1338,33 @@ def _stand(item, year: int) -> str | None:
     return STAND_STARTED if start >= first else STAND_RUNNING
 
 
-def _evaluation_key(*, pk: int, intervention_version: int, version: str) -> str:
-    return (
-        "reports:evaluation:"
-        + hashlib.sha256(f"{pk}|{intervention_version}|{data_version()}|{version}".encode()).hexdigest()
-    )
-
-
-def _evaluations(*, user, chosen: list[tuple[int, int]], version: str) -> list[EvaluationSummary]:
-    """The evaluations of the finished interventions ``chosen`` ((pk, version) pairs) in
-    short (``intervention_evaluation``), kept in the cache under the intervention's
-    version, the scores' data version and ``version`` (the latest change to an
-    intervention in the gemeente and the score models the reader may see): what they read
-    changes only with those. One read of the cache; the interventions themselves are read
-    only for those not in it."""
-    keys = {pk: _evaluation_key(pk=pk, intervention_version=v, version=version) for pk, v in chosen}
-    found = cache.get_many(list(keys.values()))
-    missing = [pk for pk, key in keys.items() if key not in found]
-    for intervention in Intervention.objects.filter(pk__in=missing):
-        evaluation = intervention_evaluation(user=user, intervention=intervention)
-        summary = EvaluationSummary(
-            intervention_id=intervention.pk,
-            title=intervention.title,
-            model_name=evaluation.model.name if evaluation.model else "",
-            before_year=evaluation.before_year,
-            after_year=evaluation.after_year,
-            after_so_far=evaluation.after_so_far,
-            change=evaluation.buurt_mean_change,
-            comparable_change=evaluation.comparable_mean_change,
-            difference=evaluation.difference,
-            message=evaluation.message,
+def _evaluations(*, user, chosen: list[int]) -> list[EvaluationSummary]:
+    """The evaluations of the finished interventions ``chosen`` (ids) in short: the
+    evaluations kept and shared with the intervention pages
+    (``interventions.evaluation.intervention_evaluations_shared``), so the report and an
+    intervention's page never differ, and each message in the reader's language."""
+    areas = Prefetch("areas", queryset=Area.objects.defer(*AREA_SHAPES))
+    found = {item.pk: item for item in Intervention.objects.filter(pk__in=chosen).prefetch_related(areas)}
+    interventions = [found[pk] for pk in chosen if pk in found]
+    evaluations = intervention_evaluations_shared(user=user, interventions=interventions)
+    summaries = []
+    for intervention in interventions:
+        evaluation = evaluations[intervention.pk]
+        summaries.append(
+            EvaluationSummary(
+                intervention_id=intervention.pk,
+                title=intervention.title,
+                model_name=evaluation.model.name if evaluation.model else "",
+                before_year=evaluation.before_year,
+                after_year=evaluation.after_year,
+                after_so_far=evaluation.after_so_far,
+                change=evaluation.buurt_mean_change,
+                comparable_change=evaluation.comparable_mean_change,
+                difference=evaluation.difference,
+                message=evaluation.message,
+            )
         )
-        # Under the key of the version read now (a change since the first read gives a
-        # new key next time).
-        key = _evaluation_key(pk=intervention.pk, intervention_version=intervention.version, version=version)
-        cache.set(key, summary, EVALUATION_TTL)
-        found[keys[intervention.pk]] = summary
-    return [found[keys[pk]] for pk, _v in chosen if keys[pk] in found]
+    return summaries
 
 
 def _interventions_section(*, user, area: Area, year: int, scope):
@@ -1413,7 +1402,6 @@ def _interventions_section(*, user, area: Area, year: int, scope):
             "lead_organisation__name",
             "budget",
             "progress_then",
-            "version",
         )
     )
     section = InterventionsSection(totals=dict.fromkeys(STANDS, 0))
@@ -1428,7 +1416,7 @@ def _interventions_section(*, user, area: Area, year: int, scope):
         stand = _stand(item, year)
         if stand is None:
             continue
-        title, team, area_code, area_name, theme, lead, budget, progress_then, row_version = row[7:]
+        title, team, area_code, area_name, theme, lead, budget, progress_then = row[7:]
         section.items.append(
             InterventionItem(
                 id=item.pk,
@@ -1467,19 +1455,14 @@ def _interventions_section(*, user, area: Area, year: int, scope):
         if progress_then is not None:
             progress_of[key].append(progress_then)
         if stand == STAND_FINISHED:
-            finished.append((budget or Decimal(0), title, item.pk, row_version))
+            finished.append((budget or Decimal(0), title, item.pk))
     for key, values in progress_of.items():
         groups[key].progress = sum(values) / len(values)
     section.groups = sorted(groups.values(), key=lambda g: (g.area_name, g.area_code, g.theme_label))
     finished.sort(key=lambda f: (-f[0], f[1], f[2]))
-    chosen = [(pk, row_version) for _budget, _title, pk, row_version in finished[:EVALUATION_LIMIT]]
+    chosen = [pk for _budget, _title, pk in finished[:EVALUATION_LIMIT]]
     if chosen:
-        latest = Intervention.objects.filter(team__area__gemeente_code=area.gemeente_code).aggregate(
-            latest=Max("updated_at")
-        )["latest"]
-        models = ScoreModel.objects.restrict(user, "view").order_by("pk").values_list("pk", flat=True)
-        version = f"{latest}|{','.join(str(pk) for pk in models)}"
-        section.evaluations = _evaluations(user=user, chosen=chosen, version=version)
+        section.evaluations = _evaluations(user=user, chosen=chosen)
     section.evaluations_more = max(len(finished) - EVALUATION_LIMIT, 0)
     return section
 

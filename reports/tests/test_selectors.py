@@ -17,6 +17,8 @@ from agreements.models import Commitment
 from areas.models import Area, AreaKind
 from areas.selectors import map_data_changed
 from interventions import services
+from interventions.evaluation import intervention_evaluation_shared
+from interventions.models import Intervention
 from interventions.tests.helpers import haarlem
 from reports import selectors
 from reports.tests.helpers import AEDES_MODEL, AEDES_SOURCE, GEBIED_CODE, ZUID_TITLE, build_report_world
@@ -158,6 +160,24 @@ class TestInterventions:
         assert social.progress == 60
         assert groups[("WK045302", "veiligheid")].counts["gestart"] == 1
         assert [e.title for e in section.evaluations] == ["Portiekschouw"]
+
+    def test_the_evaluation_is_the_one_the_intervention_page_keeps(self, w, django_assert_max_num_queries):
+        (summary,) = report_for(w.gemeente_reviewer).interventions.evaluations
+        intervention = Intervention.objects.get(pk=summary.intervention_id)
+        # Kept by the report, read by the page: the models, the areas and the gemeente's
+        # latest change, not the dozen queries of working it out.
+        with django_assert_max_num_queries(3):
+            evaluation = intervention_evaluation_shared(user=w.gemeente_reviewer, intervention=intervention)
+        assert evaluation.difference == pytest.approx(summary.difference) == pytest.approx(-0.1)
+
+    def test_the_evaluation_message_is_in_the_readers_language(self, w):
+        # Without a start date there is nothing to compare: the message says what to do.
+        Intervention.objects.filter(title="Portiekschouw").update(start_date=None, version=F("version") + 1)
+        with translation.override("en"):
+            (english,) = report_for(w.gemeente_reviewer).interventions.evaluations
+        (dutch,) = report_for(w.gemeente_reviewer).interventions.evaluations
+        assert "start date" in english.message
+        assert "begindatum" in dutch.message
 
     def test_wijk_report_has_the_wijk_only(self, w):
         section = report_for(w.gemeente_reviewer, code="WK045301").interventions
