@@ -15,7 +15,8 @@ PRODUCTION_CHECK_ENV := DJANGO_ENV=production ALLOWED_HOSTS=wijkkoers.example.nl
 install: $(VENV)/.installed node_modules/.installed
 
 # The pinned requirements go in with uv (from PyPI, into the virtualenv): the same
-# packages as pip installs, in a fraction of the time.
+# packages as pip installs, in a fraction of the time. --native-tls: uv trusts the
+# system's certificate store, as pip does (uv reads UV_INDEX_URL, not pip.conf).
 $(VENV)/.installed: requirements/base.txt requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check uv==0.13.8

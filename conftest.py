@@ -139,7 +139,11 @@ def _clear_cache():
     cache.clear()
     clear_map_memory()  # map bodies and boundary versions kept in process memory
     versions._local.clear()  # and the scores' data version
+    # Within a test the version read stays until the data changes (``data_changed``) or the
+    # test clears it: a query count does not depend on how long the test took.
+    local_ttl, versions.LOCAL_TTL = versions.LOCAL_TTL, 3600.0
     yield
+    versions.LOCAL_TTL = local_ttl
 
 
 @pytest.fixture(scope="module")

@@ -84,7 +84,11 @@ _remembered: ContextVar[dict | None] = ContextVar("remembered_rules", default=No
 @contextmanager
 def rules_remembered():
     """Within this block ``restrict()`` builds each (model, person, action) rule once.
-    Only for reads: a write changes rights, so no service may run inside it."""
+
+    For reads (``core.middleware.ReadRulesMiddleware`` puts every GET in it): what a rule
+    depends on is kept as subqueries (``access_q`` returns subqueries, never ids it read
+    or a branch on ``.exists()``), so a remembered rule still asks the database for the
+    rights of the moment. A write builds its rules anew all the same."""
     token = _remembered.set({})
     try:
         yield

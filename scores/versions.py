@@ -12,9 +12,9 @@ that long.
 import time
 import uuid
 
-from django.db import OperationalError
+from django.db import OperationalError, connection
 
-_KEY = "scores:data-version"
+_KEY = "data-version"  # of the process-local copy
 LOCAL_TTL = 2.0
 _local: dict[str, tuple[float, str]] = {}
 _ROW = 1
@@ -30,10 +30,12 @@ def data_version() -> str:
     try:
         row, _created = DataVersion.objects.get_or_create(pk=_ROW, defaults={"token": _new_token()})
     except OperationalError:
-        if local is None:
+        if local is None or connection.in_atomic_block:
+            # Nothing read before, or a transaction that this error has ended: say so.
             raise
         # The database cannot be reached: the last version read still names what was
-        # built from it (the warm maps served without the database).
+        # built from it (the warm maps served without the database), for another while.
+        _local[_KEY] = (now + LOCAL_TTL, local[1])
         return local[1]
     _local[_KEY] = (now + LOCAL_TTL, row.token)
     return row.token

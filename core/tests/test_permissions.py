@@ -3,6 +3,7 @@
 model, since they carry a real domain rule (``access_q``)."""
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, Permission
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -403,6 +404,7 @@ class TestRulesRemembered:
 
         ReadRulesMiddleware(view)(getattr(rf, method)("/"))
         assert built == ["change"] * builds
+        assert "core.middleware.ReadRulesMiddleware" in settings.MIDDLEWARE  # and every request has it
         # Nothing is remembered after the request.
         Organisation.objects.restrict(reader, "change")
         assert len(built) == builds + 1

@@ -204,8 +204,9 @@ SUMMARY_FORMAT = 1
 
 def area_summary(*, user, area: Area) -> list[AreaModelScore]:
     """The scores of a wijk or gebied in short: ``area_model_scores`` with the buurten
-    that moved a class. Two queries when kept in the cache (see ``_summary_key``), four
-    when built, however many models and buurten."""
+    that moved a class. Two queries when kept in the cache (see ``_summary_key``; one more
+    when the process reads the scores' data version again), four when built, however many
+    models and buurten."""
     models = list(model_list(user=user))
     if not models:
         return []

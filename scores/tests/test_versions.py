@@ -5,7 +5,7 @@ import time
 
 import pytest
 from django.core.cache import cache, caches
-from django.db import OperationalError
+from django.db import OperationalError, transaction
 
 from scores import versions
 from scores.models import DataVersion
@@ -42,6 +42,7 @@ def test_a_change_while_the_cache_is_unreachable_still_counts_when_it_returns():
     assert _fresh() == during
 
 
+@pytest.mark.django_db(transaction=True)
 def test_the_last_version_read_serves_while_the_database_is_unreachable(monkeypatch):
     known = _fresh()
     versions._local[versions._KEY] = (time.monotonic() - 1, known)  # expired
@@ -51,3 +52,7 @@ def test_the_last_version_read_serves_while_the_database_is_unreachable(monkeypa
 
     monkeypatch.setattr(DataVersion.objects, "get_or_create", unreachable)
     assert versions.data_version() == known
+    # Inside a transaction the error has ended it: that is said, not hidden.
+    versions._local[versions._KEY] = (time.monotonic() - 1, known)
+    with transaction.atomic(), pytest.raises(OperationalError):
+        versions.data_version()
