@@ -25,7 +25,12 @@ Settings (environment): ``BENCH_LOAD_USERS`` (50), ``BENCH_LOAD_SECONDS`` (60),
 ``BENCH_LOAD_WAIT_MAX`` (0.2 and 0.8 seconds between a person's requests). A short run:
 ``BENCH_ONLY=load BENCH_LOAD_USERS=10 BENCH_LOAD_SECONDS=20 make bench``.
 
-Figures (one JSON line each): ``load.rps`` (target at least 100), ``load.p50``,
+Before the run, ``load.cpu.<page>``: the CPU time of one warm request of each page in
+this process, and ``load.cpu.floor``, that of the smallest signed-in page (the session, the
+person and the layout): with the servers and locust on two cores, the run cannot do more
+than about 2,000 ms divided by the mean of these per second.
+
+Figures of the run (one JSON line each): ``load.rps`` (target at least 100), ``load.p50``,
 ``load.p95`` (target under 700 ms), ``load.p99``, ``load.failures`` (target 0),
 ``load.db_connections_max`` (the most connections to the bench database at once,
 sampled from ``pg_stat_activity``), ``load.server_cpu_per_request`` (the servers' CPU
@@ -73,6 +78,7 @@ def run(*, workdir=None, log=print) -> list[str]:
     figures; return the names of the figures that missed their target."""
     workdir = Path(workdir or tempfile.mkdtemp(prefix="wijkkoers-load-"))
     plan = _plan(log)
+    _cpu_per_page(plan, log)
     from django.db import connections
 
     connections.close_all()  # the database connections counted are the servers' own
@@ -186,6 +192,57 @@ def _plan(log) -> dict:
             "reports.report": reports.report_url(),
         },
     }
+
+
+# --- where the time goes ---------------------------------------------------------------------
+
+CPU_SAMPLES = 10
+# Who reads what in the mix (bench/locustfile.py), for the figures of one page at a time.
+CPU_READERS = {
+    "interventions.list": "editor",
+    "interventions.detail": "editor",
+    "interventions.api": "editor",
+    "areas.wijk": "editor",
+    "areas.gemeente": "reader",
+    "scores.map": "reader",
+    "areas.geojson": "reader",
+    "agreements.review": "reviewer",
+    "agreements.list": "reviewer",
+    "agreements.detail": "reviewer",
+    "reports.report": "reviewer",
+}
+
+
+def _cpu_per_page(plan: dict, log) -> None:
+    """The CPU time of one request of each page of the mix, in this process, warm, one at
+    a time (``load.cpu.<page>``), and of the smallest signed-in page (``load.cpu.floor``:
+    the notifications of someone without any; the session, the person, the layout): what
+    the throughput of the run can be at most, and which pages weigh."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from core.models import Notification
+
+    pages = [(key, CPU_READERS[key], plan["urls"][key]) for key in CPU_READERS if plan["urls"].get(key)]
+    reader = next(p for p in plan["people"]["reader"] if p.get("session"))
+    from django.contrib.auth import get_user_model
+
+    quiet = get_user_model().objects.get(email=reader["email"])
+    Notification.objects.filter(recipient=quiet).delete()
+    pages.append(("floor", "reader", reverse("notifications")))
+    for key, role, url in pages:
+        person = next(p for p in plan["people"][role] if p.get("session"))
+        client = Client(HTTP_HOST="127.0.0.1")
+        client.cookies["sessionid"] = person["session"]
+        urls = [u.replace("{sig}", person["sig"]) for u in (url if isinstance(url, list) else [url])]
+        sample = [urls[n % len(urls)] for n in range(CPU_SAMPLES)]
+        for warm in sample:  # warm: what the run keeps is kept
+            client.get(warm)
+        started = time.process_time()
+        for each in sample:
+            client.get(each)
+        emit(f"load.cpu.{key}", (time.process_time() - started) / CPU_SAMPLES * 1000, "ms")
+    log("CPU per pagina gemeten")
 
 
 # --- processes -----------------------------------------------------------------------------
