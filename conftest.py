@@ -116,8 +116,7 @@ def _eager_tasks():
 def _catalogue(django_db_setup, django_db_blocker):
     """The open sources, indicators and score models, installed once per test database
     (committed, as on an installed site). A test on committed data empties the database
-    afterwards; the helpers that need the catalogue (``scores.tests.helpers``) install it
-    again when it is gone."""
+    afterwards; ``pytest_runtest_teardown`` then installs it again."""
     from django.db import connection
 
     from scores.services.catalogue import catalogue_install
@@ -127,6 +126,26 @@ def _catalogue(django_db_setup, django_db_blocker):
         # Leave no connection open behind: a test without database access must find none
         # (a request_finished signal, for one, closes old connections).
         connection.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A test on committed data empties the database when its fixtures end: after that,
+    what every test may expect installed is put back (the catalogue of ``_catalogue`` and
+    the scores' data version that a migration creates), so no test depends on which test
+    ran before it in its process."""
+    yield
+    if _on_committed_data(item):
+        from django.db import connection
+        from pytest_django.plugin import blocking_manager_key
+
+        from scores import versions
+        from scores.services.catalogue import catalogue_install
+
+        with item.config.stash[blocking_manager_key].unblock():
+            catalogue_install()
+            versions.data_changed()
+            connection.close()
 
 
 @pytest.fixture(autouse=True)
@@ -181,9 +200,6 @@ def _on_committed_data(item) -> bool:
     return bool(set(item.fixturenames) & TRANSACTIONAL) or bool(marker and marker.kwargs.get("transaction"))
 
 
-LONG_MODULES = ("tests/browser/", "tests/test_fuzz.py")
-
-
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
     """Within each module, run the tests without the shared world first: it stays in the
@@ -196,10 +212,6 @@ def pytest_collection_modifyitems(config, items):
         (path, list(group))
         for path, group in itertools.groupby(items, key=lambda item: item.nodeid.split("::")[0])
     ]
-    # The longest modules first (the browser walks, the fuzzer): parallel processes take
-    # modules in this order, so the short ones fill in at the end instead of one process
-    # finishing a long module alone.
-    modules.sort(key=lambda module: not module[0].startswith(LONG_MODULES))
     for path, group in modules:
         shared = [item for item in group if "shared_world" in getattr(item, "fixturenames", ())]
         committed = [item for item in group if hasattr(item, "fixturenames") and _on_committed_data(item)]
