@@ -79,6 +79,9 @@ def shared_q(user, model, action):
 # Rules built during one read that calls ``restrict()`` many times (a year report): the
 # rule of a model, person and action is the same throughout, so it is built once.
 _remembered: ContextVar[dict | None] = ContextVar("remembered_rules", default=None)
+# A read takes at most this many grants of one person as ids into its rules; someone with
+# more (an organisation that shares a whole portfolio) keeps the subqueries of ``shared_q``.
+GRANTS_READ_AT_ONCE = 1000
 
 
 @contextmanager
@@ -88,7 +91,10 @@ def rules_remembered():
     For reads (``core.middleware.ReadRulesMiddleware`` puts every GET in it): what a rule
     depends on is kept as subqueries (``access_q`` returns subqueries, never ids it read
     or a branch on ``.exists()``), so a remembered rule still asks the database for the
-    rights of the moment. A write builds its rules anew all the same."""
+    memberships and teams of the moment. Only the objects shared with the person
+    (django-guardian grants) are read once, at the first rule, in one query: the read
+    sees the grants as they were when it started, and its queries carry no share
+    subqueries (see ``_grants``). A write builds its rules anew all the same."""
     token = _remembered.set({})
     try:
         yield
@@ -96,16 +102,72 @@ def rules_remembered():
         _remembered.reset(token)
 
 
+def _grants(user) -> dict[tuple[int, str], list[str]] | None:
+    """The objects shared with ``user`` for each (content type id, permission codename),
+    directly or through one of their groups, read in one query; None when there are more
+    than ``GRANTS_READ_AT_ONCE`` (the rules then keep their subqueries)."""
+    from guardian.models import GroupObjectPermission, UserObjectPermission
+
+    fields = ("content_type_id", "permission__codename", "object_pk")
+    direct = UserObjectPermission.objects.filter(user_id=user.pk).order_by().values_list(*fields)
+    via_group = GroupObjectPermission.objects.filter(group__user=user.pk).order_by().values_list(*fields)
+    rows = list(direct.union(via_group, all=True)[: GRANTS_READ_AT_ONCE + 1])
+    if len(rows) > GRANTS_READ_AT_ONCE:
+        return None
+    grants = {}
+    for content_type_id, codename, object_pk in rows:
+        grants.setdefault((content_type_id, codename), []).append(object_pk)
+    return grants
+
+
+def _shared_ids(model, action, grants) -> list:
+    """The primary keys of ``model`` shared for ``action`` in ``grants`` (see ``_grants``),
+    as the primary key's type; a key that cannot be one shares nothing."""
+    object_pks = grants.get((ContentType.objects.get_for_model(model).pk, codename_for(model, action)), ())
+    pk_field = model._meta.pk
+    ids = set()
+    for object_pk in object_pks:
+        try:
+            ids.add(pk_field.to_python(object_pk))
+        except ValidationError:
+            continue
+    return sorted(ids, key=str)
+
+
+def read_once(key, compute):
+    """Within ``rules_remembered``: what ``compute()`` returns, computed once per read
+    under ``key`` (for what a rule depends on, such as a person's memberships); outside
+    one, None: the caller then builds its subquery."""
+    remembered = _remembered.get()
+    if remembered is None:
+        return None
+    if key not in remembered:
+        remembered[key] = compute()
+    return remembered[key]
+
+
+def remembered_shared_ids(user, model, action) -> list | None:
+    """Within ``rules_remembered``: the ids of ``model`` shared with ``user`` for
+    ``action``, as that read took them (see ``_grants``); None outside one, or when the
+    person has too many grants (then ``shared_q`` asks the database)."""
+    grants = read_once(("grants", user.pk), lambda: _grants(user))
+    return None if grants is None else _shared_ids(model, action, grants)
+
+
 def _rule(user, model, action):
     """The access rule of ``model`` for ``user`` and ``action``: None for everything,
-    else a ``Q`` (the model's own rule or the objects shared with the user)."""
+    else a ``Q`` (the model's own rule or the objects shared with the user). Within
+    ``rules_remembered``, the shared objects are the ids that read took."""
     access_q = getattr(model, "access_q", None)
     rule = access_q(user, action) if access_q else models.Q(pk__in=[])
     if not rule:
         # An empty Q is "no condition": everything. (``Q() | other`` would drop it and
         # leave only the shared objects.)
         return None
-    return rule | shared_q(user, model, action)
+    shared = remembered_shared_ids(user, model, action)
+    if shared is None:
+        return rule | shared_q(user, model, action)
+    return rule | models.Q(pk__in=shared) if shared else rule
 
 
 class RestrictedQuerySet(models.QuerySet):

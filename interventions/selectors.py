@@ -13,7 +13,7 @@ from agreements.models import Commitment
 from areas.models import Area, AreaKind
 from core.audit import history_entries, merged_history
 from core.imports import job_get
-from core.permissions import get_object_for, is_platform_admin, shared_q
+from core.permissions import get_object_for, is_platform_admin, remembered_shared_ids, shared_q
 from interventions.models import (
     AreaTeam,
     Intervention,
@@ -360,6 +360,9 @@ def _team_and_shared_ids(user) -> tuple[list[int], list[int]]:
         .annotate(part=Value(TEAM))
         .values_list("part", "team_id")
     )
+    known = remembered_shared_ids(user, Intervention, "view")
+    if known is not None:  # a read that took the person's grants already
+        return list(teams.values_list("team_id", flat=True)), known
     rule = shared_q(user, Intervention, "view")
     share_rules = rule.children if rule.connector == Q.OR and not rule.negated else [rule]
     shared = [

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.models import VersionedModel
-from core.permissions import RestrictedQuerySet
+from core.permissions import RestrictedQuerySet, read_once
 
 
 class Role(models.TextChoices):
@@ -35,8 +35,24 @@ def roles_for(action):
 
 
 def organisation_ids_for(user, action="view"):
-    """Subquery: ids of the organisations where ``user`` holds a role that allows ``action``."""
+    """The ids of the organisations where ``user`` holds a role that allows ``action``, for
+    ``__in``: within a read (``core.permissions.rules_remembered``) a list, the person's
+    memberships read once for the whole read; else a subquery, read with the query."""
+    roles = read_once(("memberships", user.pk), lambda: _roles_by_organisation(user))
+    if roles is not None:
+        allowed = set(roles_for(action))
+        return sorted(pk for pk, role in roles.items() if role in allowed)
     return Membership.objects.filter(user_id=user.pk, role__in=roles_for(action)).values("organisation_id")
+
+
+def organisation_id_set(user, action="view") -> set[int]:
+    """``organisation_ids_for`` read into a set."""
+    ids = organisation_ids_for(user, action)
+    return set(ids if isinstance(ids, list) else ids.values_list("organisation_id", flat=True))
+
+
+def _roles_by_organisation(user) -> dict[int, str]:
+    return dict(Membership.objects.filter(user_id=user.pk).values_list("organisation_id", "role"))
 
 
 # The fixed paths under /organisaties/ (organisations.urls): no organisation's slug may

@@ -13,7 +13,7 @@ from agreements.formatting import format_quantity
 from agreements.models import (
     MonitoringReport,
 )
-from organisations.models import organisation_ids_for
+from organisations.models import organisation_id_set
 
 PAGE_SIZE = 50
 REVIEW_PAGE_SIZE = 25
@@ -22,7 +22,7 @@ GEMEENTE_CODE = re.compile(r"GM\d{4}")
 
 def own_org_ids(user, action="change"):
     """The ids of the user's own organisations where their role allows ``action``."""
-    return set(organisation_ids_for(user, action).values_list("organisation_id", flat=True))
+    return organisation_id_set(user, action)
 
 
 def agreement_for(request, pk, action="view"):

@@ -231,8 +231,9 @@ def test_list_pages_keep_query_count_flat(reader, django_assert_max_num_queries)
     with django_assert_max_num_queries(12):
         reader.get(reverse("areas:detail", args=[2022, "GM0453"]), {"niveau": "buurt"})
     # The wijk page: its own 12, plus one or two per section of the other apps (team,
-    # scores, commitments; the interventions sections read nothing for a reader in no team).
-    with django_assert_max_num_queries(17):
+    # scores, commitments; the interventions sections read nothing for a reader in no team),
+    # and the person's memberships and grants (once per read: core.permissions.rules_remembered).
+    with django_assert_max_num_queries(19):
         reader.get(reverse("areas:detail", args=[2022, "WK045303"]))
     with django_assert_max_num_queries(10):
         reader.get(reverse("areas:index"))

@@ -15,6 +15,7 @@ from core.permissions import (
     ensure_in_scope,
     get_object_for,
     is_platform_admin,
+    remembered_shared_ids,
     require,
     rules_remembered,
 )
@@ -374,6 +375,65 @@ class TestRulesRemembered:
                     assert got == expected, (who, action)
         # Two people × two actions, each asked twice: four rules built.
         assert sorted(built) == sorted((who.pk, action) for who, action in plain)
+
+    def test_a_read_takes_the_grants_once_as_ids(self, world, django_assert_num_queries):
+        reader, target = world.partner_reader, membership_of(world.corp_editor, world.corporatie)
+        assign_perm("change_organisation", reader, world.gemeente)  # to the person
+        assign_perm("view_membership", world.partner.members_group, target)  # to their organisation
+        plain = {
+            "organisations": set(Organisation.objects.restrict(reader, "change")),
+            "memberships": set(Membership.objects.restrict(reader, "view")),
+        }
+        with rules_remembered():
+            with django_assert_num_queries(2):  # the memberships and the grants, for every rule
+                organisations = Organisation.objects.restrict(reader, "change")
+                memberships = Membership.objects.restrict(reader, "view")
+                nothing = Organisation.objects.restrict(reader, "delete")
+            for queryset in (organisations, memberships):
+                assert "guardian" not in str(queryset.query)
+            assert set(organisations) == plain["organisations"] == {world.gemeente}
+            assert set(memberships) == plain["memberships"]
+            assert target in plain["memberships"]
+            assert not nothing.exists()
+            assert remembered_shared_ids(reader, Organisation, "change") == [world.gemeente.pk]
+        assert remembered_shared_ids(reader, Organisation, "change") is None  # outside a read
+
+    def test_a_read_takes_the_memberships_once(self, world, django_assert_num_queries):
+        from organisations.models import organisation_id_set, organisation_ids_for
+
+        editor = world.corp_editor
+        plain = {action: organisation_id_set(editor, action) for action in ("view", "change", "manage")}
+        assert plain["view"] == plain["change"] == {world.corporatie.pk} and not plain["manage"]
+        with rules_remembered():
+            with django_assert_num_queries(1):
+                got = {action: organisation_ids_for(editor, action) for action in plain}
+            assert got == {action: sorted(ids) for action, ids in plain.items()}
+            assert {action: organisation_id_set(editor, action) for action in plain} == plain
+            memberships = Membership.objects.restrict(editor, "view")
+            assert str(memberships.query).count("SELECT") == 1  # no subquery left
+            assert set(memberships) == set(Membership.objects.filter(organisation=world.corporatie))
+
+    def test_a_grant_made_during_a_read_counts_from_the_next(self, world):
+        reader = world.partner_reader
+        with rules_remembered():
+            assert not Organisation.objects.restrict(reader, "change").filter(pk=world.gemeente.pk).exists()
+            assign_perm("change_organisation", reader, world.gemeente)
+            assert not Organisation.objects.restrict(reader, "change").filter(pk=world.gemeente.pk).exists()
+        with rules_remembered():
+            assert Organisation.objects.restrict(reader, "change").filter(pk=world.gemeente.pk).exists()
+
+    def test_someone_with_many_grants_keeps_the_subqueries(self, world, monkeypatch):
+        from core import permissions
+
+        monkeypatch.setattr(permissions, "GRANTS_READ_AT_ONCE", 1)
+        reader = world.partner_reader
+        assign_perm("change_organisation", reader, world.gemeente)
+        assign_perm("change_organisation", reader, world.corporatie)
+        with rules_remembered():
+            changeable = Organisation.objects.restrict(reader, "change")
+            assert "guardian" in str(changeable.query)
+            assert set(changeable) == {world.gemeente, world.corporatie}
+            assert remembered_shared_ids(reader, Organisation, "change") is None
 
     def test_nothing_is_remembered_outside_the_block(self, world):
         reader = world.partner_reader

@@ -37,7 +37,7 @@ from interventions.services.common import (
 )
 from interventions.services.gesprekken import NO_GESPREK_RIGHTS, action_save
 from interventions.services.notifications import _notify_team
-from organisations.models import Organisation, organisation_ids_for
+from organisations.models import Organisation, organisation_id_set
 from scores.models import Indicator
 
 
@@ -333,7 +333,7 @@ def _clean_intervention(team: AreaTeam, data: dict, *, actor, current: dict | No
         errors.setdefault("commitments", []).extend(exc.messages)
 
     if lead is not None and not is_platform_admin(actor) and "lead_organisation" not in errors:
-        editable = set(organisation_ids_for(actor, "change").values_list("organisation_id", flat=True))
+        editable = organisation_id_set(actor, "change")
         if not editable & {lead.pk, *(p.pk for p in partners)}:
             error(
                 "lead_organisation",

@@ -27,9 +27,10 @@ from interventions.tests.helpers import build_intervention, build_team, kwb_indi
 
 pytestmark = pytest.mark.django_db
 
-# Queries of the list page whatever its size: session and user, memberships, the count,
-# the page of interventions, their areas and partners, team choice for the create button.
-LIST_QUERY_BOUND = 12
+# Queries of the list page whatever its size: session and user, memberships and grants
+# (once per read: core.permissions.rules_remembered), the person's teams, the count, the
+# page of interventions, their areas and partners, team choice for the create button.
+LIST_QUERY_BOUND = 14
 
 
 @pytest.fixture
