@@ -419,9 +419,18 @@ class InterventionMixin(RestrictedObjectMixin):
 class InterventionDetailView(InterventionMixin, TemplateView):
     template_name = "interventions/intervention_detail.html"
 
+    def get_object(self, queryset=None):
+        # A read loads the page's intervention with its timeline at once: one restricted
+        # query, not a second one for the page.
+        if self.request.method in ("GET", "HEAD"):
+            return selectors.intervention_detail(user=self.request.user, pk=self.kwargs["pk"])
+        return super().get_object(queryset)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        intervention = selectors.intervention_detail(user=self.request.user, pk=self.intervention.pk)
+        intervention = self.intervention
+        if self.request.method not in ("GET", "HEAD"):  # a refused progress update
+            intervention = selectors.intervention_detail(user=self.request.user, pk=intervention.pk)
         context["intervention"] = intervention
         context["areas"] = intervention.areas.all()
         context["partners"] = intervention.partner_organisations.all()
