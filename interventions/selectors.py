@@ -435,9 +435,11 @@ def with_links(queryset, *, user):
             "indicators",
             queryset=Indicator.objects.restrict(user, "view")
             .select_related("source")
+            .only("id", "key", "name", "source__id", "source__name")
             .order_by("source__name", "name"),
         ),
-        Prefetch("commitments", queryset=Commitment.objects.restrict(user, "view").order_by("pk")),
+        # Lists and exports name a commitment by its id.
+        Prefetch("commitments", queryset=Commitment.objects.restrict(user, "view").only("id").order_by("pk")),
     )
 
 
