@@ -1,15 +1,17 @@
-"""The rows of the intervention table, written in Python.
+"""The rows of the intervention tables, written in Python.
 
-A list page shows fifty rows with seven cells each; through the template engine that
-costs more than the whole database work of the page, so the rows are built here with the
-same markup (and escaping) the template would give.
+A list page shows fifty rows with seven cells each, the area page twenty-five with six;
+through the template engine that costs more than the whole database work of the page, so
+the rows are built here with the same markup (and escaping) the template would give.
 """
 
 from django import template
+from django.template.defaultfilters import date, floatformat
 from django.urls import reverse
 from django.utils.dates import MONTHS_3
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 from interventions.models import Intervention, Theme
 
@@ -68,4 +70,50 @@ def intervention_rows(interventions, hide_team=False):
             )
         parts.append("</tr>")
         rows.append("".join(parts))
+    return mark_safe("\n".join(rows))
+
+
+# An intervention of these has run its course: no progress to report any more.
+CLOSED = frozenset({Intervention.Status.AFGEROND, Intervention.Status.GESTOPT})
+
+
+@register.simple_tag
+def area_intervention_rows(interventions):
+    """``<tr>`` rows for the interventions of an area page: title (and a link to report
+    progress where the person may), status, progress, lead, period and budget (the lead
+    loaded with them, ``can_change`` set on each)."""
+    statuses = {key: str(label) for key, label in Intervention.Status.choices}
+    detail = reverse("interventions:detail", args=[0])[: -len("0/")]
+    report = gettext('Voortgang melden<span class="wk-visually-hidden"> bij %(title)s</span>')
+    updated = gettext("bijgewerkt %(day)s")
+    cell = '<td class="utrecht-table__cell">'
+    rows = []
+    for item in interventions:
+        title = conditional_escape(item.title)
+        head = f'<a class="utrecht-link" href="{detail}{item.pk}/">{title}</a>'
+        if item.can_change and item.status not in CLOSED:
+            head += (
+                f'<br><a class="utrecht-link wk-small" href="{detail}{item.pk}/#voortgang-toevoegen">'
+                f"{report % {'title': title}}</a>"
+            )
+        progress = "—" if item.latest_progress is None else f"{item.latest_progress}%"
+        if item.last_update_on:
+            day = conditional_escape(date(item.last_update_on, "j F Y"))
+            progress += f'<br><span class="wk-muted">{updated % {"day": day}}</span>'
+        start, end = (date(value, "M Y") or "…" for value in (item.start_date, item.end_date))
+        budget = "—" if item.budget is None else f"€&nbsp;{floatformat(item.budget, '-2g')}"
+        rows.append(
+            "\n".join(
+                [
+                    '    <tr class="utrecht-table__row">',
+                    f'      <th class="utrecht-table__header-cell" scope="row">{head}</th>',
+                    f"      {cell}{conditional_escape(statuses.get(item.status, item.status))}</td>",
+                    f"      {cell}{progress}</td>",
+                    f"      {cell}{conditional_escape(item.lead_organisation.name)}</td>",
+                    f"      {cell}{conditional_escape(start)} – {conditional_escape(end)}</td>",
+                    f'      <td class="utrecht-table__cell wk-number">{budget}</td>',
+                    "    </tr>",
+                ]
+            )
+        )
     return mark_safe("\n".join(rows))

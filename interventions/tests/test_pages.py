@@ -416,6 +416,49 @@ class TestTeams:
         assert "Gebiedsteam IJmuiden-Noord" in page and "aangemaakt" in page
 
 
+class TestAreaPage:
+    def test_the_wijk_table_of_interventions(self, client, world, team):
+        import datetime
+        from decimal import Decimal
+
+        running = build_intervention(world, team, title="Buurt & <b>bloei</b>", budget=Decimal("1234.5"))
+        services.progress_add(
+            actor=world.corp_editor,
+            intervention=running,
+            date=datetime.date(2025, 4, 2),
+            text="Half.",
+            progress=40,
+        )
+        build_intervention(world, team, title="Klaar", status="afgerond", budget=None, start_date=None)
+        url = reverse("areas:detail", args=[team.area.year, team.area.code])
+        report = reverse("interventions:detail", args=[running.pk]) + "#voortgang-toevoegen"
+
+        client.force_login(world.corp_editor)
+        page = text(client.get(url))
+        table = page[
+            page.index('id="wijk-interventies"') : page.index(
+                "</table>", page.index('id="wijk-interventies"')
+            )
+        ]
+        rows = re.findall(r'<tr class="utrecht-table__row">(.*?)</tr>', table, re.S)[1:]
+        assert len(rows) == 2
+        first, closed = rows
+        assert "Buurt &amp; &lt;b&gt;bloei&lt;/b&gt;</a>" in first  # escaped, never markup
+        assert f'href="{report}"' in first
+        assert 'Voortgang melden<span class="wk-visually-hidden"> bij Buurt &amp; &lt;b&gt;bloei' in first
+        assert "40%<br>" in first and "bijgewerkt 2 april 2025" in first
+        assert "Mrt 2025 – Jun 2026" in first and "€&nbsp;1.234,50" in first
+        assert "Klaar</a>" in closed and "voortgang-toevoegen" not in closed  # run its course
+        assert ">afgerond<" in closed and "—" in closed and "… – Jun 2026" in closed
+
+        # Someone who may only read gets no link to report progress; in English, English.
+        client.force_login(world.partner_reader)
+        client.post(reverse("set_language"), {"language": "en", "next": url})
+        page = text(client.get(url))
+        assert "voortgang-toevoegen" not in page
+        assert "updated 2 April 2025" in page and "€&nbsp;1,234.50" in page
+
+
 class TestMapAndPreferences:
     def test_map_colours_wijken_by_urgency(self, client, world, team, intervention):
         services.urgency_record(
