@@ -214,6 +214,14 @@ class InterventionViewSet(VersionedUpdateMixin, RestrictedModelViewSet):
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
+        if self.action in {"update", "partial_update", "destroy"}:
+            # A change or removal reads its intervention plainly: the service locks and
+            # reads it again, and the answer is read with its links (``listed``).
+            return Intervention.objects.restrict(self.request.user, "view").select_related("team__area")
+        return self.listed()
+
+    def listed(self):
+        """The interventions as the list shows them: with the links the person may see."""
         return selectors.with_links(
             selectors.intervention_list(user=self.request.user), user=self.request.user
         )
@@ -264,7 +272,7 @@ class InterventionViewSet(VersionedUpdateMixin, RestrictedModelViewSet):
         intervention = services.intervention_update(
             actor=self.request.user, intervention=intervention, version=version, **data
         )
-        return self.get_queryset().get(pk=intervention.pk)
+        return self.listed().get(pk=intervention.pk)
 
     def perform_destroy(self, instance):
         services.intervention_delete(actor=self.request.user, intervention=instance)

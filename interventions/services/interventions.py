@@ -114,6 +114,8 @@ def _clean_indicators(actor, values, current) -> list[Indicator]:
     """
     current = list(current)
     current_ids = {indicator.pk for indicator in current}
+    if all(isinstance(value, Indicator) for value in values) and {v.pk for v in values} == current_ids:
+        return list(dict.fromkeys(values))  # the links as they are: no catalogue to read
     visible = {
         indicator.pk: indicator
         for indicator in Indicator.objects.restrict(actor, "view").select_related("source")
@@ -227,6 +229,8 @@ def _clean_commitments(actor, team: AreaTeam, values, current) -> list[Commitmen
     by_pk = {c.pk: c for c in current}
     by_pk.update(Commitment.objects.in_bulk([pk for pk in ids if pk not in by_pk]))
     chosen = [by_pk[pk] for pk in ids]
+    if current_ids <= set(ids):
+        return chosen  # every linked one is kept: none to keep unseen
     visible = set(
         Commitment.objects.restrict(actor, "view").filter(pk__in=current_ids).values_list("pk", flat=True)
     )
