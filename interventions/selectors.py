@@ -3,6 +3,7 @@
 whatever the page size (no query per row)."""
 
 import datetime
+from collections import Counter
 
 from django.db.models import Case, Count, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
@@ -685,19 +686,27 @@ def interventions_in_area(*, user, area):
     return visible_interventions(user).filter(same_area_q(area))
 
 
-def area_interventions(*, user, area, limit: int = 25, matching=None):
+def interventions_in_area_by_id(*, user, area) -> dict[int, str]:
+    """``interventions_in_area`` read at once, as id → status (one query): the sections of
+    an area page count, list and follow the same interventions by id, instead of each
+    asking the rule again."""
+    return dict(interventions_in_area(user=user, area=area).order_by().values_list("pk", "status"))
+
+
+def area_interventions(*, user, area, limit: int = 25, statuses=None):
     """The interventions the user sees in this area (any vintage of it, its buurten, the
-    teams on it), running ones first: ``(rows, counts per status, total)``. Three
-    queries for the counts and the first ``limit`` rows, whatever the total."""
-    if matching is None:
-        matching = interventions_in_area(user=user, area=area)
-    counts = dict(matching.order_by().values_list("status").annotate(n=Count("pk")))
+    teams on it), running ones first: ``(rows, counts per status, total)``. Two queries
+    (with ``statuses`` from ``interventions_in_area_by_id``, one) for the counts and the
+    first ``limit`` rows, whatever the total."""
+    if statuses is None:
+        statuses = interventions_in_area_by_id(user=user, area=area)
+    counts = Counter(statuses.values())
     if not counts:
         return [], [], 0
     # The area page shows title, status, progress, lead, period and budget: the lead by
     # prefetch (see ``_with_related``), nothing else related.
     rows = list(
-        _with_progress(matching)
+        _with_progress(Intervention.objects.filter(pk__in=list(statuses)))
         .prefetch_related(Prefetch("lead_organisation", queryset=Organisation.objects.all()))
         .annotate(rank=STATUS_RANK)
         .order_by("rank", "-updated_at", "-pk")[:limit]
@@ -708,7 +717,7 @@ def area_interventions(*, user, area, limit: int = 25, matching=None):
     return rows, per_status, sum(counts.values())
 
 
-def area_activity(*, user, teams, area, limit: int = 10, matching=None) -> list[dict]:
+def area_activity(*, user, teams, area, limit: int = 10, statuses=None) -> list[dict]:
     """What happened lately in this area, newest first: progress updates of its
     interventions, urgency decisions and wijkgesprekken of its teams. At most ``limit``
     of each are read (three queries), then merged."""
@@ -716,12 +725,10 @@ def area_activity(*, user, teams, area, limit: int = 10, matching=None) -> list[
     # and the interventions come from ``restrict()``. Urgencies and wijkgesprekken are
     # restricted on their own: a team shared with someone does not share its work.
     team_ids = [team.pk for team in teams]
+    if statuses is None:
+        statuses = interventions_in_area_by_id(user=user, area=area)
     updates = (
-        ProgressUpdate.objects.filter(
-            intervention__in=(
-                matching if matching is not None else interventions_in_area(user=user, area=area)
-            ).values("pk")
-        )
+        ProgressUpdate.objects.filter(intervention_id__in=list(statuses))
         .select_related("intervention", "author")
         .order_by("-created_at", "-pk")[:limit]
     )

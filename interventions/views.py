@@ -996,7 +996,7 @@ def _area_context(request, area):
         team.can_work = team.pk in working
         team.urgencies = list(selectors.urgency_history(user=user, team=team)[:5])
     context["working_teams"] = [team for team in teams if team.can_work]
-    context["matching"] = selectors.interventions_in_area(user=user, area=area)
+    context["statuses"] = selectors.interventions_in_area_by_id(user=user, area=area)
     request._wijk_work = context
     return context
 
@@ -1016,7 +1016,7 @@ def area_interventions_section(request, area):
         return None
     context = dict(_area_context(request, area))
     rows, per_status, total = selectors.area_interventions(
-        user=request.user, area=area, matching=context["matching"]
+        user=request.user, area=area, statuses=context["statuses"]
     )
     if not total and not context["teams"]:
         return None
@@ -1042,7 +1042,7 @@ def area_activity_section(request, area):
         return None
     context = dict(_area_context(request, area))
     entries = selectors.area_activity(
-        user=request.user, teams=context["teams"], area=area, matching=context["matching"]
+        user=request.user, teams=context["teams"], area=area, statuses=context["statuses"]
     )
     if not entries:
         return None
