@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.models import VersionedModel
-from core.permissions import RestrictedQuerySet
+from core.permissions import RestrictedQuerySet, ids_for_read
 from core.text import shorten
 from organisations.models import organisation_ids_for
 
@@ -39,7 +39,8 @@ class Theme(models.TextChoices):
 
 
 def agreement_ids_for(user, action="view"):
-    """Subquery: ids of the agreements where ``user`` may perform ``action``.
+    """The ids of the agreements where ``user`` may perform ``action`` (see
+    ``core.permissions.ids_for_read``).
 
     Read: the people of every party. Change: bewerkers and beheerders of the gemeente
     and corporation parties (tenants and care partners read, comment and sign).
@@ -51,7 +52,7 @@ def agreement_ids_for(user, action="view"):
             organisation_id__in=organisation_ids_for(user, "change"),
             role__in=[PartyRole.GEMEENTE, PartyRole.CORPORATIE],
         )
-    return parties.values("agreement_id")
+    return ids_for_read(("agreements", user.pk, action == "view"), parties, "agreement_id")
 
 
 class Agreement(VersionedModel):

@@ -63,7 +63,8 @@ class ReadRulesMiddleware:
     A page or list asks ``restrict()`` for the same (model, person, action) rule many
     times: for the object, its links, its sections and their counts. Within a read the
     rules cannot change, so ``core.permissions.rules_remembered`` keeps each one for the
-    rest of the request. Writes (POST, PUT, PATCH, DELETE) may change rights, and build
+    rest of the request, and reads what they rest on (memberships, teams, agreements,
+    shared objects) once. Writes (POST, PUT, PATCH, DELETE) may change rights, and build
     every rule anew.
     """
 

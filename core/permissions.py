@@ -86,15 +86,17 @@ GRANTS_READ_AT_ONCE = 1000
 
 @contextmanager
 def rules_remembered():
-    """Within this block ``restrict()`` builds each (model, person, action) rule once.
+    """Within this block ``restrict()`` builds each (model, person, action) rule once,
+    and what the rules rest on is read once.
 
-    For reads (``core.middleware.ReadRulesMiddleware`` puts every GET in it): what a rule
-    depends on is kept as subqueries (``access_q`` returns subqueries, never ids it read
-    or a branch on ``.exists()``), so a remembered rule still asks the database for the
-    memberships and teams of the moment. Only the objects shared with the person
-    (django-guardian grants) are read once, at the first rule, in one query: the read
-    sees the grants as they were when it started, and its queries carry no share
-    subqueries (see ``_grants``). A write builds its rules anew all the same."""
+    For reads (``core.middleware.ReadRulesMiddleware`` puts every GET in it). Outside a
+    read, ``access_q`` gives subqueries (never ids it read, nor a branch on
+    ``.exists()``), so a write asks the database for the rights of the moment in every
+    query. Within a read, the person's memberships (``organisations.models``), teams
+    and agreements (``ids_for_read``) and the objects shared with them (``_grants``) are
+    each read once, when a rule first needs them, and the rules carry them as ids: the
+    read sees the rights as they were when it started, and its queries carry no rights
+    subqueries. A read changes no rights, so nothing it does can make them stale."""
     token = _remembered.set({})
     try:
         yield
@@ -144,6 +146,14 @@ def read_once(key, compute):
     if key not in remembered:
         remembered[key] = compute()
     return remembered[key]
+
+
+def ids_for_read(key, queryset, field: str):
+    """The ``field`` values of ``queryset`` for an ``__in`` rule: a subquery, read with
+    the query; within a read (``rules_remembered``) a list, read once under ``key`` for
+    the whole read. For what a person's rights rest on (their teams, their agreements)."""
+    ids = read_once(key, lambda: sorted(set(queryset.values_list(field, flat=True))))
+    return queryset.values(field) if ids is None else ids
 
 
 def remembered_shared_ids(user, model, action) -> list | None:

@@ -16,7 +16,7 @@ from simple_history.models import HistoricalRecords
 
 from areas.models import Area, AreaKind
 from core.models import ImportJob, VersionedModel
-from core.permissions import RestrictedQuerySet, is_platform_admin, like_parent_q
+from core.permissions import RestrictedQuerySet, ids_for_read, is_platform_admin, like_parent_q
 from organisations.models import organisation_ids_for
 
 
@@ -66,9 +66,8 @@ class AreaTeam(VersionedModel):
 
     @classmethod
     def access_q(cls, user, action):
-        member_teams = TeamMember.objects.filter(organisation_id__in=organisation_ids_for(user, "view"))
         if action == "view":
-            return Q(pk__in=member_teams.values("team_id"))
+            return Q(pk__in=member_team_ids(user))
         if action in {"change", "delete"}:
             # The trekker's beheerders manage the team.
             lead_teams = TeamMember.objects.filter(
@@ -135,10 +134,17 @@ class UrgencyAssessment(VersionedModel):
     @classmethod
     def access_q(cls, user, action):
         if action == "view":
-            return Q(team__in=AreaTeam.objects.filter(AreaTeam.access_q(user, "view")).values("pk"))
+            return Q(team_id__in=member_team_ids(user))  # the teams the person sees
         if action in {"change", "delete"}:
-            return Q(team_id__in=working_team_ids(user))
+            return Q(team_id__in=_working_teams(user))
         return Q(pk__in=[])
+
+
+def member_team_ids(user):
+    """The teams of the organisations ``user`` is in: the teams they see, and whose work
+    they see (see ``core.permissions.ids_for_read``)."""
+    members = TeamMember.objects.filter(organisation_id__in=organisation_ids_for(user, "view"))
+    return ids_for_read(("member teams", user.pk), members, "team_id")
 
 
 def working_team_ids(user):
@@ -147,6 +153,11 @@ def working_team_ids(user):
     return TeamMember.objects.filter(
         organisation_id__in=organisation_ids_for(user, "change"), role__in=WORKING_ROLES
     ).values("team_id")
+
+
+def _working_teams(user):
+    """``working_team_ids`` for an access rule (see ``core.permissions.ids_for_read``)."""
+    return ids_for_read(("working teams", user.pk), working_team_ids(user), "team_id")
 
 
 def may_work_in(user, team) -> bool:
@@ -278,7 +289,7 @@ class Intervention(VersionedModel):
     @classmethod
     def access_q(cls, user, action):
         if action == "view":
-            return Q(team__in=AreaTeam.objects.filter(AreaTeam.access_q(user, "view")).values("pk"))
+            return Q(team_id__in=member_team_ids(user))  # the teams the person sees
         if action in {"change", "delete"}:
             editable_orgs = organisation_ids_for(user, "change")
             partner_of = cls.partner_organisations.through.objects.filter(
@@ -423,9 +434,9 @@ class Wijkgesprek(VersionedModel):
     @classmethod
     def access_q(cls, user, action):
         if action == "view":
-            return Q(team__in=AreaTeam.objects.filter(AreaTeam.access_q(user, "view")).values("pk"))
+            return Q(team_id__in=member_team_ids(user))  # the teams the person sees
         if action in {"change", "delete"}:
-            return Q(team_id__in=working_team_ids(user))
+            return Q(team_id__in=_working_teams(user))
         return Q(pk__in=[])
 
 

@@ -25,6 +25,7 @@ from interventions.models import (
     UrgencyAssessment,
     Wijkgesprek,
     WijkgesprekAction,
+    member_team_ids,
     working_team_ids,
 )
 from organisations.models import Organisation, organisation_ids_for
@@ -362,8 +363,8 @@ def _team_and_shared_ids(user) -> tuple[list[int], list[int]]:
         .values_list("part", "team_id")
     )
     known = remembered_shared_ids(user, Intervention, "view")
-    if known is not None:  # a read that took the person's grants already
-        return list(teams.values_list("team_id", flat=True)), known
+    if known is not None:  # a read, which takes the person's teams and grants once
+        return list(member_team_ids(user)), known
     rule = shared_q(user, Intervention, "view")
     share_rules = rule.children if rule.connector == Q.OR and not rule.negated else [rule]
     shared = [

@@ -316,6 +316,32 @@ def test_shared_intervention_is_listed_for_the_outsider(world, team, interventio
 
 
 @pytest.mark.parametrize("persona", [*TEAM_READERS, "outsider"])
+def test_a_read_gives_the_same_rights_with_its_rights_read_once(world, team, intervention, persona):
+    from agreements.models import Commitment
+    from core.permissions import rules_remembered
+    from interventions.models import UrgencyAssessment, Wijkgesprek
+
+    user = world.users[persona]
+    models = (Intervention, ProgressUpdate, UrgencyAssessment, Wijkgesprek, Commitment)
+    cases = [(model, action) for model in models for action in ("view", "change")]
+
+    def answers():
+        return {
+            (model.__name__, action): set(model.objects.restrict(user, action).values_list("pk", flat=True))
+            for model, action in cases
+        }
+
+    plain = answers()
+    with rules_remembered():
+        remembered = answers()
+        if persona not in ("platform_admin", "outsider"):  # no rule at all; nothing at all
+            rule = str(Intervention.objects.restrict(user, "view").query)
+            assert rule.count("SELECT") == 1  # teams and grants as ids: no subquery
+    assert remembered == plain
+    assert plain[("Intervention", "view")] or persona == "outsider"
+
+
+@pytest.mark.parametrize("persona", [*TEAM_READERS, "outsider"])
 def test_list_is_exactly_the_restricted_set(world, team, intervention, persona):
     build_intervention(world, team, title="Tweede")
     user = world.users[persona]
