@@ -382,13 +382,15 @@ def intervention_evaluation_shared(
     checked that the user may see the intervention).
 
     The evaluation reads only the scores of the models in ``evaluation_models(user)``
-    (a score is visible exactly when its model's source is), the intervention, its areas
-    and the other interventions in its gemeenten (counted, whoever may see them). So the
-    key holds: the models the person may evaluate with and the model asked for, the
-    intervention's version, the scores' data version (every import, recomputation or
-    model edit changes it), the boundary versions of the years of its areas, and the
-    latest change to and number of interventions in its gemeenten (any write to one of
-    them, or one removed, gives a new key). Three small queries on a hit.
+    (a score is visible exactly when its model's source is), the intervention's theme,
+    period and areas, and the theme, period, status and areas of the other interventions
+    in its gemeenten (counted, whoever may see them). So the key holds: the models the
+    person may evaluate with and the model asked for, the intervention's theme, period
+    and areas, the scores' data version (every import, recomputation or model edit
+    changes it), the boundary versions of the years of its areas, and a digest of what
+    it reads of the other interventions (``_nearby_token``): a change of a funder, a
+    title or a progress update elsewhere in the gemeente keeps the evaluation. Three
+    small queries on a hit.
     """
     return intervention_evaluations_shared(user=user, interventions=[intervention], model_key=model_key)[
         intervention.pk
@@ -414,19 +416,17 @@ def intervention_evaluations_shared(
         areas = _intervention_areas(intervention)
         gemeenten = tuple(sorted({area.gemeente_code for area in areas}))
         if gemeenten not in nearby_of:
-            nearby_of[gemeenten] = Intervention.objects.filter(areas__gemeente_code__in=gemeenten).aggregate(
-                latest=Max("updated_at"), count=Count("pk", distinct=True)
-            )
-        nearby = nearby_of[gemeenten]
+            nearby_of[gemeenten] = _nearby_token(gemeenten)
         parts = [
             intervention.pk,
-            intervention.version,
-            intervention.updated_at.isoformat() if intervention.updated_at else "",
+            intervention.theme,
+            intervention.start_date or "",
+            intervention.end_date or "",
+            ",".join(str(area.pk) for area in areas),
             *common,
             ",".join(f"{year}:{map_version(year).token}" for year in sorted({area.year for area in areas})),
             ",".join(gemeenten),
-            nearby["latest"].isoformat() if nearby["latest"] else "",
-            nearby["count"],
+            nearby_of[gemeenten],
         ]
         keys[intervention.pk] = (
             "interventions:evaluation:" + hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()
@@ -449,6 +449,38 @@ def intervention_evaluations_shared(
                 kept, intervention=intervention, models=models, model=model
             )
     return evaluations
+
+
+def _nearby_token(gemeenten: tuple[str, ...]) -> str:
+    """A digest of what an evaluation reads of the interventions in ``gemeenten``: each
+    one's theme, period, whether it was carried out, and its areas there
+    (``_same_theme_buurten``). The latest change to those interventions and their number
+    point to the digest last made for them, so it is read anew (two queries over the
+    gemeenten's interventions) only after a write or a removal there."""
+    in_gemeenten = Intervention.objects.filter(areas__gemeente_code__in=gemeenten)
+    stamp = in_gemeenten.aggregate(latest=Max("updated_at"), count=Count("pk", distinct=True))
+    pointer = (
+        "interventions:evaluation:nearby:"
+        + hashlib.sha256(
+            f"{','.join(gemeenten)}|{stamp['latest'].isoformat() if stamp['latest'] else ''}|{stamp['count']}".encode()
+        ).hexdigest()
+    )
+    token = cache.get(pointer)
+    if token is None:
+        digest = hashlib.sha256()
+        links = Intervention.areas.through.objects.filter(area__gemeente_code__in=gemeenten)
+        for row in links.order_by("intervention_id", "area_id").values_list("intervention_id", "area_id"):
+            digest.update(f"{row};".encode())
+        rows = (
+            Intervention.objects.filter(pk__in=links.values("intervention_id"))
+            .order_by("pk")
+            .values_list("pk", "theme", "status", "start_date", "end_date")
+        )
+        for pk, theme, status, start, end in rows:
+            digest.update(f"{pk}|{theme}|{status in NOT_CARRIED_OUT}|{start}|{end};".encode())
+        token = digest.hexdigest()
+        cache.set(pointer, token, SHARED_TTL)
+    return token
 
 
 def _intervention_areas(intervention: Intervention) -> list[Area]:

@@ -523,6 +523,40 @@ def test_another_intervention_of_the_same_theme_counts_at_once(world, model, are
     assert EXTRA[1] not in {r.code for c in evaluation.comparisons for r in c.comparables}
 
 
+def test_a_change_elsewhere_that_the_evaluation_does_not_read_keeps_it(
+    world, model, areas, team, monkeypatch
+):
+    from interventions import evaluation
+
+    set_scores(model, areas, STANDARD)
+    intervention = make(world, team, areas)
+    other_team = build_team(world, areas[2022]["WK045302"], name="Gebiedsteam wijk 02")
+    other = make(world, other_team, areas, code=EXTRA[1], status="in_uitvoering")
+    kept = _shared(world.tenant_rep, intervention)
+    assert kept.excluded_buurten == 1
+    # A funder and a progress update of the other intervention: the evaluation reads
+    # neither, so it is not made again.
+    monkeypatch.setattr(evaluation, "intervention_evaluation", lambda **kwargs: pytest.fail("made again"))
+    other = services.intervention_update(
+        actor=world.corp_editor, intervention=other, version=other.version, funder="Het fonds"
+    )
+    services.progress_add(
+        actor=world.corp_editor, intervention=other, date=datetime.date(2024, 1, 5), text="Loopt."
+    )
+    assert _shared(world.tenant_rep, intervention).difference == pytest.approx(kept.difference)
+    # Its period moved before this one's: it no longer counts, at once.
+    monkeypatch.undo()
+    other.refresh_from_db()
+    services.intervention_update(
+        actor=world.corp_editor,
+        intervention=other,
+        version=other.version,
+        start_date=datetime.date(2020, 1, 1),
+        end_date=datetime.date(2021, 12, 31),
+    )
+    assert _shared(world.tenant_rep, intervention).excluded_buurten == 0
+
+
 def test_new_scores_show_at_once(world, model, areas, team):
     set_scores(model, areas, STANDARD)
     intervention = make(world, team, areas)
