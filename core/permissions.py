@@ -51,6 +51,8 @@ def shared_q(user, model, action):
     """
     from guardian.models import GroupObjectPermission, UserObjectPermission
 
+    if user.pk is None:  # a person not saved has no grants (nor groups)
+        return models.Q(pk__in=[])
     content_type = ContentType.objects.get_for_model(model)
     codename = codename_for(model, action)
     pk_field = model._meta.pk
@@ -96,12 +98,25 @@ def rules_remembered():
     and agreements (``ids_for_read``) and the objects shared with them (``_grants``) are
     each read once, when a rule first needs them, and the rules carry them as ids: the
     read sees the rights as they were when it started, and its queries carry no rights
-    subqueries. A read changes no rights, so nothing it does can make them stale."""
+    subqueries. A read changes no rights; should anything be saved or removed during
+    one all the same, what it remembered is forgotten (``forget_remembered``, on every
+    save, removal and many-to-many change). A block within a block is the same read."""
+    if _remembered.get() is not None:
+        yield
+        return
     token = _remembered.set({})
     try:
         yield
     finally:
         _remembered.reset(token)
+
+
+def forget_remembered(**kwargs) -> None:
+    """Forget the rules and rights remembered in this read (``core.receivers`` calls it
+    on every save, removal and many-to-many change): they are built and read anew."""
+    remembered = _remembered.get()
+    if remembered:
+        remembered.clear()
 
 
 def _grants(user) -> dict[tuple[int, str], list[str]] | None:
@@ -110,6 +125,8 @@ def _grants(user) -> dict[tuple[int, str], list[str]] | None:
     than ``GRANTS_READ_AT_ONCE`` (the rules then keep their subqueries)."""
     from guardian.models import GroupObjectPermission, UserObjectPermission
 
+    if user.pk is None:  # a person not saved has no grants (nor groups)
+        return {}
     fields = ("content_type_id", "permission__codename", "object_pk")
     direct = UserObjectPermission.objects.filter(user_id=user.pk).order_by().values_list(*fields)
     via_group = GroupObjectPermission.objects.filter(group__user=user.pk).order_by().values_list(*fields)

@@ -1,4 +1,4 @@
-"""Sign-in events into the audit log.
+"""Sign-in events into the audit log, and rights remembered in a read forgotten on a write.
 
 Django announces signing in, a failed attempt and signing out with its auth signals,
 wherever it happens (the sign-in page, the API's browsable sign-in, the Django admin);
@@ -9,9 +9,16 @@ as well, for its rate limit.
 import time
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from core.middleware import LAST_ACTIVITY, SESSION_END_ATTRIBUTE, SIGNED_IN_AT
+from core.permissions import forget_remembered
+
+# A read (core.permissions.rules_remembered) writes nothing that rights rest on; should
+# it save or remove anything all the same, it reads the rights anew.
+for _signal in (post_save, post_delete, m2m_changed):
+    _signal.connect(forget_remembered, dispatch_uid=f"core.forget_remembered.{_signal}")
 
 
 @receiver(user_logged_in, dispatch_uid="core.signed_in")

@@ -383,10 +383,10 @@ def intervention_evaluation_shared(
 
     The evaluation reads only the scores of the models in ``evaluation_models(user)``
     (a score is visible exactly when its model's source is), the intervention's theme,
-    period and areas, and the theme, period, status and areas of the other interventions
-    in its gemeenten (counted, whoever may see them). So the key holds: the models the
-    person may evaluate with and the model asked for, the intervention's theme, period
-    and areas, the scores' data version (every import, recomputation or model edit
+    period, areas and whether it still runs, and the theme, period, status and areas of
+    the other interventions in its gemeenten (counted, whoever may see them). So the key
+    holds: the models the person may evaluate with and the model asked for, the
+    intervention's theme, period, areas and whether it runs, the scores' data version (every import, recomputation or model edit
     changes it), the boundary versions of the years of its areas, and a digest of what
     it reads of the other interventions (``_nearby_token``): a change of a funder, a
     title or a progress update elsewhere in the gemeente keeps the evaluation. Three
@@ -422,6 +422,7 @@ def intervention_evaluations_shared(
             intervention.theme,
             intervention.start_date or "",
             intervention.end_date or "",
+            is_running(intervention),
             ",".join(str(area.pk) for area in areas),
             *common,
             ",".join(f"{year}:{map_version(year).token}" for year in sorted({area.year for area in areas})),

@@ -354,17 +354,18 @@ TEAM, SHARED = 1, 2
 
 
 def _team_and_shared_ids(user) -> tuple[list[int], list[int]]:
-    """The user's team ids and the ids of interventions shared with them, in one query
+    """The user's team ids and the ids of interventions shared with them: within a read,
+    those the read took once (``core.permissions.rules_remembered``); else in one query
     (a UNION of parts that each start from a small table: team members, the share tables)."""
+    known = remembered_shared_ids(user, Intervention, "view")
+    if known is not None:
+        return list(member_team_ids(user)), known
     teams = (
         TeamMember.objects.filter(organisation_id__in=organisation_ids_for(user, "view"))
         .order_by()
         .annotate(part=Value(TEAM))
         .values_list("part", "team_id")
     )
-    known = remembered_shared_ids(user, Intervention, "view")
-    if known is not None:  # a read, which takes the person's teams and grants once
-        return list(member_team_ids(user)), known
     rule = shared_q(user, Intervention, "view")
     share_rules = rule.children if rule.connector == Q.OR and not rule.negated else [rule]
     shared = [
@@ -696,9 +697,9 @@ def interventions_in_area_by_id(*, user, area) -> dict[int, str]:
 
 def area_interventions(*, user, area, limit: int = 25, statuses=None):
     """The interventions the user sees in this area (any vintage of it, its buurten, the
-    teams on it), running ones first: ``(rows, counts per status, total)``. Two queries
-    (with ``statuses`` from ``interventions_in_area_by_id``, one) for the counts and the
-    first ``limit`` rows, whatever the total."""
+    teams on it), running ones first: ``(rows, counts per status, total)``. Three queries
+    (with ``statuses`` from ``interventions_in_area_by_id``, two) for the counts, the
+    first ``limit`` rows and their leads, whatever the total."""
     if statuses is None:
         statuses = interventions_in_area_by_id(user=user, area=area)
     counts = Counter(statuses.values())

@@ -413,14 +413,25 @@ class TestRulesRemembered:
             assert str(memberships.query).count("SELECT") == 1  # no subquery left
             assert set(memberships) == set(Membership.objects.filter(organisation=world.corporatie))
 
-    def test_a_grant_made_during_a_read_counts_from_the_next(self, world):
+    def test_a_grant_made_during_a_read_counts_at_once(self, world):
+        from organisations.models import organisation_ids_for
+
         reader = world.partner_reader
         with rules_remembered():
             assert not Organisation.objects.restrict(reader, "change").filter(pk=world.gemeente.pk).exists()
+            assert world.gemeente.pk not in organisation_ids_for(reader, "manage")
+            # A read writes no rights; should one all the same, the read reads them anew.
             assign_perm("change_organisation", reader, world.gemeente)
-            assert not Organisation.objects.restrict(reader, "change").filter(pk=world.gemeente.pk).exists()
-        with rules_remembered():
             assert Organisation.objects.restrict(reader, "change").filter(pk=world.gemeente.pk).exists()
+            Membership.objects.filter(user=reader).first().delete()
+            assert organisation_ids_for(reader, "view") == []
+
+    def test_a_block_within_a_read_is_the_same_read(self, world, django_assert_num_queries):
+        reader = world.partner_reader
+        with rules_remembered():
+            list(Membership.objects.restrict(reader, "view"))
+            with rules_remembered(), django_assert_num_queries(1):  # the rows only
+                list(Membership.objects.restrict(reader, "view"))
 
     def test_someone_with_many_grants_keeps_the_subqueries(self, world, monkeypatch):
         from core import permissions

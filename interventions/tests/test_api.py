@@ -17,10 +17,9 @@ from interventions.tests.test_pages import bulk_interventions
 pytestmark = pytest.mark.django_db
 
 INTERVENTIONS = "/api/v1/interventions/"
-# Session, user, the person's memberships and grants (once per read:
-# core.permissions.rules_remembered), the person's teams (twice: the viewset and its
-# filters), count, page, and the page's teams, leads, areas, partners, indicators and
-# commitments (one query each).
+# Session, user, the person's memberships, grants, teams and agreements (once per read:
+# core.permissions.rules_remembered), count, page, and the page's teams, leads, areas,
+# partners, indicators and commitments (one query each).
 API_QUERY_BOUND = 14
 
 

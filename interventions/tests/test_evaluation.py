@@ -512,6 +512,18 @@ def test_a_change_to_the_intervention_shows_at_once(world, model, areas, team):
     assert "(tot nu toe)" in _page(client, intervention)
 
 
+def test_finishing_the_intervention_shows_at_once(world, model, areas, team):
+    set_scores(model, areas, STANDARD)
+    intervention = make(world, team, areas, status=Intervention.Status.IN_UITVOERING)
+    running = _shared(world.tenant_rep, intervention)
+    assert (running.after_year, running.after_so_far) == (2024, True)
+    services.intervention_change_status(
+        actor=world.corp_editor, intervention=intervention, to_status="afgerond", version=intervention.version
+    )
+    finished = _shared(world.tenant_rep, intervention)
+    assert (finished.after_year, finished.after_so_far) == (2024, False)
+
+
 def test_another_intervention_of_the_same_theme_counts_at_once(world, model, areas, team):
     set_scores(model, areas, STANDARD)
     intervention = make(world, team, areas)
