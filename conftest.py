@@ -123,17 +123,28 @@ def _catalogue(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock():
         catalogue_install()
+        _content_types_known()
         # Leave no connection open behind: a test without database access must find none
         # (a request_finished signal, for one, closes old connections).
         connection.close()
+
+
+def _content_types_known():
+    """Every model's content type in Django's cache, as in a process that has served a
+    while: a query count in a test does not depend on whether a test before it in the
+    process looked them up (emptying the database clears that cache)."""
+    from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.get_for_models(*apps.get_models(include_auto_created=True))
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item, nextitem):
     """A test on committed data empties the database when its fixtures end: after that,
     what every test may expect installed is put back (the catalogue of ``_catalogue`` and
-    the scores' data version that a migration creates), so no test depends on which test
-    ran before it in its process."""
+    the scores' data version that a migration creates, the content types in Django's
+    cache), so no test depends on which test ran before it in its process."""
     yield
     if _on_committed_data(item):
         from django.db import connection
@@ -145,6 +156,7 @@ def pytest_runtest_teardown(item, nextitem):
         with item.config.stash[blocking_manager_key].unblock():
             catalogue_install()
             versions.data_changed()
+            _content_types_known()
             connection.close()
 
 
