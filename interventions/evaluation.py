@@ -40,6 +40,7 @@ from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from areas.models import Area, AreaKind
+from areas.selectors import HEAVY_FIELDS as AREA_SHAPES  # the shape columns
 from interventions.models import Intervention
 from scores.models import Score, ScoreModel
 from scores.selectors.lineage import predecessor_weights
@@ -53,7 +54,6 @@ RUNNING_STATUSES = (
 )
 # Counting ourselves as "having the same intervention" needs more than an idea.
 NOT_CARRIED_OUT = (Intervention.Status.IDEE,)
-AREA_SHAPES = ("geometry", "shape_land", "shape_regio", "shape_stad")
 # How long a shared evaluation is kept; a change of what it reads gives it a new key sooner.
 SHARED_TTL = 60 * 60
 

@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 
 from agreements.models import Commitment
 from areas.models import Area, AreaKind
+from areas.selectors import HEAVY_FIELDS as AREA_SHAPES  # the shape columns
 from core.audit import history_entries, merged_history
 from core.imports import job_get
 from core.permissions import get_object_for, is_platform_admin, remembered_shared_ids, shared_q
@@ -33,7 +34,6 @@ from scores.models import Indicator
 from scores.selectors.maps import indicator_list
 
 # Shape columns of an area: large, and never needed on these pages.
-AREA_SHAPES = ("geometry", "shape_land", "shape_regio", "shape_stad")
 
 
 def _light_areas():

@@ -121,10 +121,10 @@ from agreements.selectors import NOT_REPORTED, unit_key
 from agreements.selectors import STANDS as COMMITMENT_STANDS
 from agreements.selectors import named_areas_q as commitment_named_areas_q
 from areas.models import Area, AreaKind
-from areas.selectors import map_version
+from areas.selectors import HEAVY_FIELDS, map_version
 from core.cache import code_version
 from core.permissions import rules_remembered
-from interventions.evaluation import AREA_SHAPES, DEFAULT_MODEL_KEY, intervention_evaluations_shared
+from interventions.evaluation import DEFAULT_MODEL_KEY, intervention_evaluations_shared
 from interventions.models import AreaTeam, Intervention, ProgressUpdate, UrgencyAssessment, Wijkgesprek
 from interventions.models import Theme as InterventionTheme
 from interventions.selectors import interventions_in_area, same_area_q, visible_interventions
@@ -606,7 +606,7 @@ def report_area(*, user, code: str, year: int) -> Area:
     found = (
         Area.objects.restrict(user, "view")
         .filter(code=code, kind__in=REPORT_KINDS)
-        .defer("geometry", "shape_land", "shape_regio", "shape_stad")
+        .defer(*HEAVY_FIELDS)
         .order_by("-year")
     )
     vintages = (
@@ -687,7 +687,7 @@ def _teams(*, user, area: Area) -> list[AreaTeam]:
         AreaTeam.objects.restrict(user, "view")
         .filter(_team_scope_q(area))
         .select_related("area")
-        .defer(*(f"area__{name}" for name in ("geometry", "shape_land", "shape_regio", "shape_stad")))
+        .defer(*(f"area__{name}" for name in HEAVY_FIELDS))
         .order_by("area__name", "name", "pk")
     )
 
@@ -1343,7 +1343,7 @@ def _evaluations(*, user, chosen: list[int]) -> list[EvaluationSummary]:
     evaluations kept and shared with the intervention pages
     (``interventions.evaluation.intervention_evaluations_shared``), so the report and an
     intervention's page never differ, and each message in the reader's language."""
-    areas = Prefetch("areas", queryset=Area.objects.defer(*AREA_SHAPES))
+    areas = Prefetch("areas", queryset=Area.objects.defer(*HEAVY_FIELDS))
     found = {item.pk: item for item in Intervention.objects.filter(pk__in=chosen).prefetch_related(areas)}
     interventions = [found[pk] for pk in chosen if pk in found]
     evaluations = intervention_evaluations_shared(user=user, interventions=interventions)

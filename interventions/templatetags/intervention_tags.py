@@ -28,15 +28,28 @@ def _period(start, end, months):
     return f"{day(start)} – {day(end)}"
 
 
+CELL = '<td class="utrecht-table__cell">'
+
+
+def _statuses() -> dict[str, str]:
+    """The status labels in the active language, read once per table."""
+    return {key: str(label) for key, label in Intervention.Status.choices}
+
+
+def _url_prefix(name: str) -> str:
+    """The URL of ``name`` without its id, once per table (an id and a slash follow)."""
+    return reverse(name, args=[0])[: -len("0/")]
+
+
 @register.simple_tag
 def intervention_rows(interventions, hide_team=False):
     """``<tr>`` rows for the interventions (areas, lead and team loaded with them)."""
     themes = {key: str(label) for key, label in Theme.choices}
-    statuses = {key: str(label) for key, label in Intervention.Status.choices}
+    statuses = _statuses()
     months = {number: str(name) for number, name in MONTHS_3.items()}
-    detail = reverse("interventions:detail", args=[0])[: -len("0/")]
-    team_page = reverse("interventions:team", args=[0])[: -len("0/")]
-    cell = '<td class="utrecht-table__cell">'
+    detail = _url_prefix("interventions:detail")
+    team_page = _url_prefix("interventions:team")
+    cell = CELL
     rows = []
     for item in interventions:
         areas = ", ".join(conditional_escape(area.name) for area in item.areas.all())
@@ -82,11 +95,11 @@ def area_intervention_rows(interventions):
     """``<tr>`` rows for the interventions of an area page: title (and a link to report
     progress where the person may), status, progress, lead, period and budget (the lead
     loaded with them, ``can_change`` set on each)."""
-    statuses = {key: str(label) for key, label in Intervention.Status.choices}
-    detail = reverse("interventions:detail", args=[0])[: -len("0/")]
+    statuses = _statuses()
+    detail = _url_prefix("interventions:detail")
     report = gettext('Voortgang melden<span class="wk-visually-hidden"> bij %(title)s</span>')
     updated = gettext("bijgewerkt %(day)s")
-    cell = '<td class="utrecht-table__cell">'
+    cell = CELL
     rows = []
     for item in interventions:
         title = conditional_escape(item.title)
