@@ -171,3 +171,35 @@ class TestDefaults:
         assert int(values["SECURE_HSTS_SECONDS"]) >= 60 * 60 * 24 * 365
         assert values["EMAIL_BACKEND"].endswith("smtp.EmailBackend")
         assert values["SECRET_KEY"] == SECRET
+
+    def test_postgresql_prepares_repeated_queries_and_the_threshold_turns_it_off(self):
+        url = "postgres://wijkkoers@127.0.0.1:5432/wijkkoers"
+        options = _settings(["DATABASES"], DATABASE_URL=url)["DATABASES"]["default"]["OPTIONS"]
+        assert options == {"server_side_binding": True, "prepare_threshold": 2}
+        off = _settings(["DATABASES"], DATABASE_URL=url, DATABASE_PREPARE_THRESHOLD="0")
+        assert off["DATABASES"]["default"]["OPTIONS"] == {
+            "server_side_binding": True,
+            "prepare_threshold": None,
+        }
+
+
+@pytest.mark.django_db
+def test_a_query_run_repeatedly_on_a_connection_is_planned_once():
+    """The test database runs with the same options: the second run of a query prepares
+    it in this connection's session, so PostgreSQL does not plan it again."""
+    from django.db import connection
+
+    from core.models import User
+
+    def prepared():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+                ['%"core_user"."email" = $1%'],
+            )
+            return cursor.fetchone()[0]
+
+    before = prepared()
+    for _ in range(3):
+        list(User.objects.filter(email="niemand@example.nl"))
+    assert prepared() == before + 1
