@@ -29,10 +29,8 @@ _lock = threading.Lock()
 _edits = Path(os.environ["BENCH_LOAD_EDITS"])
 _failures = Path(os.environ["BENCH_LOAD_FAILURES"])
 _people = {role: itertools.cycle(people) for role, people in PLAN["people"].items()}
-WAIT = (
-    float(os.environ.get("BENCH_LOAD_WAIT_MIN", "0.2")),
-    float(os.environ.get("BENCH_LOAD_WAIT_MAX", "0.8")),
-)
+# The pause of a person between two requests, as ``bench.load`` sets it.
+WAIT = (float(os.environ["BENCH_LOAD_WAIT_MIN"]), float(os.environ["BENCH_LOAD_WAIT_MAX"]))
 
 
 def _write(path: Path, record: dict) -> None:
