@@ -145,6 +145,9 @@ class Evaluation:
     excluded_interventions: int = 0
     # One of: no_models, no_scores, no_start, no_before, no_after, no_comparables; or "".
     empty: str = ""
+    # The cache key it is kept under (``intervention_evaluations_shared``): what it reads,
+    # so also the key of what is made of it alone, such as its section's HTML.
+    key: str = field(default="", repr=False, compare=False)
 
     @property
     def message(self) -> str:
@@ -441,13 +444,12 @@ def intervention_evaluations_shared(
                 user=user, intervention=intervention, model_key=model.key if model else None
             )
             # The intervention and the model list are the caller's own, not kept twice.
-            cache.set(
-                keys[intervention.pk], dataclasses.replace(made, intervention=None, models=[]), SHARED_TTL
-            )
+            made.key = keys[intervention.pk]
+            cache.set(made.key, dataclasses.replace(made, intervention=None, models=[]), SHARED_TTL)
             evaluations[intervention.pk] = made
         else:
             evaluations[intervention.pk] = dataclasses.replace(
-                kept, intervention=intervention, models=models, model=model
+                kept, intervention=intervention, models=models, model=model, key=keys[intervention.pk]
             )
     return evaluations
 

@@ -8,16 +8,18 @@ from functools import partial
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.http import urlencode
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import FormView, TemplateView
@@ -38,6 +40,7 @@ from core.views import (
     role_change,
 )
 from interventions import exports, selectors, services
+from interventions.evaluation import SHARED_TTL as EVALUATION_TTL
 from interventions.evaluation import UnknownModel, intervention_evaluation_shared
 from interventions.forms import (
     GesprekActionForm,
@@ -444,7 +447,7 @@ class InterventionDetailView(InterventionMixin, TemplateView):
                 initial={"status": intervention.status, "version": intervention.version}
             )
         context["entries"] = selectors.intervention_history(intervention=intervention, user=self.request.user)
-        context.update(_evaluation_context(self.request, intervention))
+        context["evaluation_section"] = _evaluation_section(self.request, intervention)
         return context
 
     def post(self, request, *args, **kwargs):
@@ -495,8 +498,26 @@ def intervention_evaluation_part(request, pk):
         url = reverse("interventions:detail", args=[intervention.pk])
         key = (request.GET.get("model") or "").strip()
         return redirect(f"{url}?{urlencode({'model': key})}#evaluatie" if key else f"{url}#evaluatie")
-    context = {"intervention": intervention, **_evaluation_context(request, intervention)}
-    return render(request, "interventions/_evaluation.html", context)
+    return HttpResponse(_evaluation_section(request, intervention))
+
+
+def _evaluation_section(request, intervention) -> SafeString:
+    """The evaluation section's HTML, kept next to the evaluation it shows: its key holds
+    what the evaluation reads and the models offered (``Evaluation.key``), and the
+    section adds only the interface language and whether the model asked for fell back."""
+    context = _evaluation_context(request, intervention)
+    evaluation = context["evaluation"]
+    key = f"{evaluation.key}:html:{translation.get_language()}:{int(bool(context['evaluation_notice']))}"
+    html = cache.get(key) if evaluation.key else None
+    if html is None:
+        html = str(
+            render_section(
+                "interventions/_evaluation.html", {"intervention": intervention, **context}, request
+            )
+        )
+        if evaluation.key:
+            cache.set(key, html, EVALUATION_TTL)
+    return mark_safe(html)  # the template's own output, escaped when it was rendered
 
 
 class InterventionCreateView(LoginRequiredMixin, ServiceFormMixin, FormView):

@@ -10,6 +10,7 @@ The intervention works in the Lagersbuurt (BU04530100) of 2022.
 import datetime
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -604,3 +605,37 @@ def test_kept_evaluation_does_not_keep_the_intervention_as_it_was(world, model, 
         actor=world.corp_editor, intervention=intervention, version=intervention.version, title="Nieuwe titel"
     )
     assert _shared(world.tenant_rep, intervention).intervention.title == "Nieuwe titel"
+
+
+def test_the_section_is_kept_rendered_per_language_and_fallback_note(world, model, areas, team):
+    set_scores(model, areas, STANDARD)
+    intervention = make(world, team, areas)
+    client = _client_for(world.tenant_rep)
+    url = reverse("interventions:detail", args=[intervention.pk])
+    section = "interventions/_evaluation.html"
+
+    def rendered(response):
+        return section in {template.name for template in response.templates}
+
+    first = client.get(url)
+    again = client.get(url)
+    assert rendered(first) and not rendered(again)  # the second page takes the kept HTML
+    assert 'id="evaluatie-title">Evaluatie<' in again.content.decode()
+    assert again.content.decode().count('data-testid="evaluation-comparisons"') == 1
+    # Another language gets its own section, not the Dutch one kept.
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get(url)
+    assert rendered(english) and 'id="evaluatie-title">Evaluation<' in english.content.decode()
+    del client.cookies[settings.LANGUAGE_COOKIE_NAME]
+    # A model that does not exist falls back to the same evaluation, with its note.
+    unknown = client.get(url, {"model": "bestaat-niet"}).content.decode()
+    assert "Dit scoremodel bestaat niet" in unknown
+    assert "Dit scoremodel bestaat niet" not in client.get(url).content.decode()
+    # The model choice swaps in the same section.
+    part = client.get(reverse("interventions:evaluation", args=[intervention.pk]), HTTP_HX_REQUEST="true")
+    assert part.status_code == 200 and not rendered(part)
+    assert part.content.decode().startswith('<section aria-labelledby="evaluatie-title"')
+    # New scores: a new evaluation, so a new section.
+    score(model, areas[2024][OWN], 0.9)
+    versions.data_changed()
+    assert rendered(client.get(url))
