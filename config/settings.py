@@ -143,14 +143,19 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    # Parameters travel apart from the SQL, and a query that a connection runs
-    # repeatedly is prepared once: PostgreSQL plans it once, not on every request.
-    # A pooler in transaction mode needs support for prepared statements (PgBouncer
-    # 1.21+ with max_prepared_statements) or DATABASE_PREPARE_THRESHOLD=0 (off).
+    # Parameters travel apart from the SQL, and a query that a connection runs more
+    # than DATABASE_PREPARE_THRESHOLD times is prepared: PostgreSQL parses it once and
+    # can reuse its plan. At most 65,535 parameters fit in one query; bulk inserts go
+    # through UNNEST (one parameter per column), so only a bulk write carrying
+    # expressions needs a batch_size. A pooler in transaction mode must support prepared
+    # statements (PgBouncer 1.22+ with max_prepared_statements, libpq 17+ as in the
+    # psycopg-binary wheel), or set DATABASE_PREPARE_THRESHOLD=0 (off).
     _prepare = env.int("DATABASE_PREPARE_THRESHOLD", default=2)
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        server_side_binding=True, prepare_threshold=_prepare or None
-    )
+    if _prepare < 0:
+        raise ImproperlyConfigured("DATABASE_PREPARE_THRESHOLD moet 0 (uit) of groter zijn.")
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options.setdefault("server_side_binding", True)
+    _options.setdefault("prepare_threshold", _prepare or None)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")

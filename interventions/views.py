@@ -3,6 +3,8 @@ imports. Reads go through ``interventions.selectors`` (restricted); every write 
 service of ``interventions.services``.
 """
 
+import hashlib
+from functools import cache as cache_for_process
 from functools import partial
 
 from django.contrib import messages
@@ -14,6 +16,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import floatformat
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -501,20 +504,29 @@ def intervention_evaluation_part(request, pk):
     return HttpResponse(_evaluation_section(request, intervention))
 
 
+EVALUATION_TEMPLATE = "interventions/_evaluation.html"
+
+
+@cache_for_process
+def _evaluation_template_digest() -> str:
+    """A digest of the section's template: a new release's template is not served the
+    HTML the old one made."""
+    source = get_template(EVALUATION_TEMPLATE).template.source
+    return hashlib.sha256(source.encode()).hexdigest()[:12]
+
+
 def _evaluation_section(request, intervention) -> SafeString:
     """The evaluation section's HTML, kept next to the evaluation it shows: its key holds
     what the evaluation reads and the models offered (``Evaluation.key``), and the
-    section adds only the interface language and whether the model asked for fell back."""
+    section adds the interface language, whether the model asked for fell back, and
+    its template's digest."""
     context = _evaluation_context(request, intervention)
     evaluation = context["evaluation"]
-    key = f"{evaluation.key}:html:{translation.get_language()}:{int(bool(context['evaluation_notice']))}"
+    notice = int(bool(context["evaluation_notice"]))
+    key = f"{evaluation.key}:html:{translation.get_language()}:{notice}:{_evaluation_template_digest()}"
     html = cache.get(key) if evaluation.key else None
     if html is None:
-        html = str(
-            render_section(
-                "interventions/_evaluation.html", {"intervention": intervention, **context}, request
-            )
-        )
+        html = str(render_section(EVALUATION_TEMPLATE, {"intervention": intervention, **context}, request))
         if evaluation.key:
             cache.set(key, html, EVALUATION_TTL)
     return mark_safe(html)  # the template's own output, escaped when it was rendered

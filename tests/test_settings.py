@@ -181,25 +181,9 @@ class TestDefaults:
             "server_side_binding": True,
             "prepare_threshold": None,
         }
-
-
-@pytest.mark.django_db
-def test_a_query_run_repeatedly_on_a_connection_is_planned_once():
-    """The test database runs with the same options: the second run of a query prepares
-    it in this connection's session, so PostgreSQL does not plan it again."""
-    from django.db import connection
-
-    from core.models import User
-
-    def prepared():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
-                ['%"core_user"."email" = $1%'],
-            )
-            return cursor.fetchone()[0]
-
-    before = prepared()
-    for _ in range(3):
-        list(User.objects.filter(email="niemand@example.nl"))
-    assert prepared() == before + 1
+        negative = _run(
+            ["-c", "from django.conf import settings; settings.DEBUG"],
+            DATABASE_URL=url,
+            DATABASE_PREPARE_THRESHOLD="-1",
+        )
+        assert "DATABASE_PREPARE_THRESHOLD moet 0 (uit) of groter zijn." in _error(negative)
