@@ -3,8 +3,6 @@ imports. Reads go through ``interventions.selectors`` (restricted); every write 
 service of ``interventions.services``.
 """
 
-import hashlib
-from functools import cache as cache_for_process
 from functools import partial
 
 from django.contrib import messages
@@ -16,7 +14,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import floatformat
-from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -30,6 +27,7 @@ from django.views.generic import FormView, TemplateView
 from areas import selectors as area_selectors
 from areas.models import Area, AreaKind
 from areas.views import map_context
+from core.cache import code_version
 from core.exports import SHEET_FORMATS, dated_filename, download
 from core.files import stored_file_response
 from core.permissions import allowed, get_object_for
@@ -507,23 +505,16 @@ def intervention_evaluation_part(request, pk):
 EVALUATION_TEMPLATE = "interventions/_evaluation.html"
 
 
-@cache_for_process
-def _evaluation_template_digest() -> str:
-    """A digest of the section's template: a new release's template is not served the
-    HTML the old one made."""
-    source = get_template(EVALUATION_TEMPLATE).template.source
-    return hashlib.sha256(source.encode()).hexdigest()[:12]
-
-
 def _evaluation_section(request, intervention) -> SafeString:
     """The evaluation section's HTML, kept next to the evaluation it shows: its key holds
     what the evaluation reads and the models offered (``Evaluation.key``), and the
     section adds the interface language, whether the model asked for fell back, and
-    its template's digest."""
+    the version of its template (``core.cache.code_version``)."""
     context = _evaluation_context(request, intervention)
     evaluation = context["evaluation"]
     notice = int(bool(context["evaluation_notice"]))
-    key = f"{evaluation.key}:html:{translation.get_language()}:{notice}:{_evaluation_template_digest()}"
+    version = code_version(templates=(EVALUATION_TEMPLATE,))
+    key = f"{evaluation.key}:html:{translation.get_language()}:{notice}:{version}"
     html = cache.get(key) if evaluation.key else None
     if html is None:
         html = str(render_section(EVALUATION_TEMPLATE, {"intervention": intervention, **context}, request))

@@ -32,6 +32,7 @@ from agreements.models import (
     Theme,
 )
 from agreements.views.common import PAGE_SIZE, agreement_for, gemeente_name, prepare_rows
+from core.cache import code_version
 from core.exceptions import ConflictError
 from core.exports import download
 from core.files import stored_file_response
@@ -194,10 +195,15 @@ def commitment_tables(agreement) -> dict:
     commitment with its responsible party, target and monitoring per year, and nothing
     that depends on the person (the buttons and the disputed list are rendered around
     them). So the key is the agreement's ``agreement_commitments_stamp`` (any change to
-    the agreement, its commitments or their reports gives a new one) and the interface
-    language. Call only with an agreement the person may read."""
+    the agreement, its commitments or their reports gives a new one), the interface
+    language and the version of the code that writes them (``core.cache.code_version``).
+    Call only with an agreement the person may read."""
     stamp = selectors.agreement_commitments_stamp(agreement=agreement)
-    key = f"agreements:commitment-tables:{stamp}:{translation.get_language()}"
+    version = code_version(
+        templates=("agreements/_commitment_tables.html",),
+        modules=("agreements.views.common", "agreements.formatting"),
+    )
+    key = f"agreements:commitment-tables:{stamp}:{translation.get_language()}:{version}"
     tables = cache.get(key)
     if tables is None:
         selectors.agreement_commitments_load(agreement=agreement)
