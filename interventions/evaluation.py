@@ -389,11 +389,12 @@ def intervention_evaluation_shared(
     period, areas and whether it still runs, and the theme, period, status and areas of
     the other interventions in its gemeenten (counted, whoever may see them). So the key
     holds: the models the person may evaluate with and the model asked for, the
-    intervention's theme, period, areas and whether it runs, the scores' data version (every import, recomputation or model edit
-    changes it), the boundary versions of the years of its areas, and a digest of what
-    it reads of the other interventions (``_nearby_token``): a change of a funder, a
-    title or a progress update elsewhere in the gemeente keeps the evaluation. Three
-    small queries on a hit.
+    intervention's theme, period, areas and whether it runs, the scores' data version
+    (every import, recomputation or model edit changes it), the boundary versions of the
+    years of its areas, and a digest of what it reads of the other interventions
+    (``_nearby_token``): a change of a funder, a title or a progress update elsewhere in
+    the gemeente keeps the evaluation. Three small queries on a hit. The key comes with
+    the evaluation (``Evaluation.key``).
     """
     return intervention_evaluations_shared(user=user, interventions=[intervention], model_key=model_key)[
         intervention.pk

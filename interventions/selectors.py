@@ -33,8 +33,6 @@ from organisations.models import Organisation, organisation_ids_for
 from scores.models import Indicator
 from scores.selectors.maps import indicator_list
 
-# Shape columns of an area: large, and never needed on these pages.
-
 
 def _light_areas():
     return Area.objects.defer(*AREA_SHAPES)
@@ -708,7 +706,7 @@ def area_interventions(*, user, area, limit: int = 25, statuses=None):
     # The area page shows title, status, progress, lead, period and budget: the lead by
     # prefetch (see ``_with_related``), nothing else related.
     rows = list(
-        _with_progress(Intervention.objects.filter(pk__in=list(statuses)))
+        _with_progress(visible_interventions(user).filter(pk__in=list(statuses)))
         .prefetch_related(Prefetch("lead_organisation", queryset=Organisation.objects.all()))
         .annotate(rank=STATUS_RANK)
         .order_by("rank", "-updated_at", "-pk")[:limit]
@@ -730,7 +728,8 @@ def area_activity(*, user, teams, area, limit: int = 10, statuses=None) -> list[
     if statuses is None:
         statuses = interventions_in_area_by_id(user=user, area=area)
     updates = (
-        ProgressUpdate.objects.filter(intervention_id__in=list(statuses))
+        ProgressUpdate.objects.restrict(user, "view")
+        .filter(intervention_id__in=list(statuses))
         .select_related("intervention", "author")
         .order_by("-created_at", "-pk")[:limit]
     )

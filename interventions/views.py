@@ -515,11 +515,10 @@ def _evaluation_section(request, intervention) -> SafeString:
     notice = int(bool(context["evaluation_notice"]))
     version = code_version(templates=(EVALUATION_TEMPLATE,))
     key = f"{evaluation.key}:html:{translation.get_language()}:{notice}:{version}"
-    html = cache.get(key) if evaluation.key else None
+    html = cache.get(key)
     if html is None:
         html = str(render_section(EVALUATION_TEMPLATE, {"intervention": intervention, **context}, request))
-        if evaluation.key:
-            cache.set(key, html, EVALUATION_TTL)
+        cache.set(key, html, EVALUATION_TTL)
     return mark_safe(html)  # the template's own output, escaped when it was rendered
 
 
